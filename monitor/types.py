@@ -1,0 +1,112 @@
+"""Frozen value objects, named for their step in the flow.
+
+``RawPost``  what a collector parsed from a payload (sources/*)
+``Post``     a RawPost after clean-up, language id and brand matching (pipeline)
+``Analysis`` one task's prediction for one text (classify/*)
+``SourceRun`` the outcome of collecting one source once (pipeline -> store)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+EMOTION_LABELS: tuple[str, ...] = (
+    "anger",
+    "disgust",
+    "fear",
+    "joy",
+    "sadness",
+    "surprise",
+    "other",
+)
+TASK_LABELS: Mapping[str, tuple[str, ...]] = {
+    "sentiment": SENTIMENT_LABELS,
+    "emotion": EMOTION_LABELS,
+}
+
+
+@dataclass(frozen=True)
+class RawPost:
+    """A post as a collector found it. ``external_id`` is unique within ``source``."""
+
+    source: str
+    external_id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    lang: str | None = None
+    reach: int | None = None
+    engagement: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A cleaned post that mentions ``brand``; ready to store."""
+
+    source: str
+    external_id: str
+    brand: str
+    text: str
+    content_hash: str
+    lang: str | None
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    reach: int | None = None
+    engagement: int | None = None
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One task's answer for one text: ``label`` and calibrated ``probas``."""
+
+    task: str
+    label: str
+    probas: Mapping[str, float]
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probas[self.label])
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Sentiment and emotion for one text, with the model that produced them."""
+
+    sentiment: Prediction
+    emotion: Prediction
+    model_version: str
+    note: str | None = None  # e.g. "truncated to 256 tokens", "no text"
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    """What happened when one source was collected once."""
+
+    source: str
+    started: datetime
+    finished: datetime
+    fetched: int = 0
+    matched: int = 0
+    new_posts: int = 0
+    error: str | None = None
+    not_modified: bool = False
+
+
+__all__ = [
+    "EMOTION_LABELS",
+    "SENTIMENT_LABELS",
+    "TASK_LABELS",
+    "Analysis",
+    "Post",
+    "Prediction",
+    "RawPost",
+    "SourceRun",
+]
