@@ -1,4 +1,3 @@
 """Escucha: brand-perception monitor."""
 
 __version__ = "0.1.0"
-

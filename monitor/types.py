@@ -3,14 +3,16 @@
 ``RawPost``  what a collector parsed from a payload (sources/*)
 ``Post``     a RawPost after clean-up, language id and brand matching (pipeline)
 ``Analysis`` one task's prediction for one text (classify/*)
+``FetchState`` what the store keeps between runs of one source
 ``SourceRun`` the outcome of collecting one source once (pipeline -> store)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 EMOTION_LABELS: tuple[str, ...] = (
@@ -87,6 +89,20 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class FetchState:
+    """What the store remembers between runs for one source.
+
+    ``etag`` and ``last_modified`` are the HTTP validators of the last 200 response
+    (RSS). ``cursor`` is opaque to everyone but the source that wrote it: Reddit keeps
+    the newest ``created_utc`` seen, as integer seconds in a string.
+    """
+
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
 class SourceRun:
     """What happened when one source was collected once."""
 
@@ -105,6 +121,7 @@ __all__ = [
     "SENTIMENT_LABELS",
     "TASK_LABELS",
     "Analysis",
+    "FetchState",
     "Post",
     "Prediction",
     "RawPost",

@@ -1,0 +1,88 @@
+"""Pure text clean-up: HTML to plain text, whitespace, length caps, stable ids.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+MAX_TEXT_CHARS = 20_000  # a 1 MB post is stored cut to this, with a marker
+
+_BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"}
+_DROP_TAGS = {"script", "style", "noscript", "template"}
+_WS = re.compile(r"[ \t\r\f\v]+")
+_NL = re.compile(r"\n{3,}")
+_URL = re.compile(r"https?://\S+")
+_MENTION = re.compile(r"(?<!\w)@\w+")
+TRUNCATION_MARK = " […]"
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _DROP_TAGS:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(text: str) -> str:
+    """Visible text of an HTML fragment; script/style content is dropped."""
+    if "<" not in text and "&" not in text:
+        return text
+    parser = _TextExtractor()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; never lose a post over markup
+        return html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return "".join(parser.parts)
+
+
+def clean_text(text: str | None, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """Plain, whitespace-normalised text, cut to ``max_chars``."""
+    if not text:
+        return ""
+    text = html_to_text(text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    lines = [_WS.sub(" ", line).strip() for line in text.splitlines()]
+    text = _NL.sub("\n\n", "\n".join(lines)).strip()
+    if len(text) > max_chars:
+        text = text[:max_chars].rstrip() + TRUNCATION_MARK
+    return text
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Telefónica' -> 'telefonica'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def content_hash(text: str) -> str:
+    """Identity of a text across sources: folded, links and @mentions removed, spaces collapsed.
+
+    The same message cross-posted to several places gets the same hash and is
+    counted once in the figures.
+    """
+    core = _MENTION.sub(" ", _URL.sub(" ", fold(text)))
+    core = " ".join(re.findall(r"\w+", core))
+    return hashlib.sha1(core.encode("utf-8")).hexdigest()

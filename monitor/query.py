@@ -1,0 +1,111 @@
+"""Pure brand matching: whole words, case- and accent-insensitive, aliases,
+quoted phrases, context terms, exclusions and a language filter.
+
+    matcher = BrandMatcher(brand_config)
+    matcher.matches("Telefónica me cobró dos veces", lang="es")  -> True
+
+Standard library only (the language is identified elsewhere and passed in).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from monitor.normalize import content_hash, fold
+from monitor.settings import BrandConfig
+from monitor.types import Post, RawPost
+
+
+def _term_pattern(term: str) -> str:
+    """Regex for one term: quoted or multi-word terms are phrases; whole words only.
+
+    A brand name also matches as a hashtag or handle ('#movistela', '@movistela').
+    """
+    term = term.strip()
+    if len(term) >= 2 and term[0] == term[-1] == '"':
+        term = term[1:-1]
+    words = [re.escape(fold(w)) for w in term.split()]
+    if not words:
+        raise ValueError("empty term")
+    body = r"\s+".join(words)
+    return rf"(?<!\w){body}(?!\w)"
+
+
+def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:
+    parts = [_term_pattern(t) for t in terms if t.strip()]
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    matched: bool
+    reason: str
+
+
+class BrandMatcher:
+    """Decides whether a text mentions one brand, and why not when it does not."""
+
+    def __init__(self, brand: BrandConfig) -> None:
+        self.brand = brand
+        self._any = compile_terms(brand.terms)
+        self._include = compile_terms(brand.include)
+        self._exclude = compile_terms(brand.exclude)
+        self._languages = {lang.lower() for lang in brand.languages}
+
+    def explain(self, text: str, lang: str | None = None) -> MatchResult:
+        folded = fold(text)
+        if self._any is None or not self._any.search(folded):
+            return MatchResult(False, "brand not mentioned")
+        if self._include is not None and not self._include.search(folded):
+            return MatchResult(False, "no context term")
+        if self._exclude is not None and (hit := self._exclude.search(folded)):
+            return MatchResult(False, f"excluded term {hit.group(0)!r}")
+        if self._languages and (lang or "").lower() not in self._languages:
+            return MatchResult(False, f"language {lang or 'unknown'} not watched")
+        return MatchResult(True, "match")
+
+    def matches(self, text: str, lang: str | None = None) -> bool:
+        return self.explain(text, lang).matched
+
+
+def match_posts(
+    raws: Iterable[RawPost],
+    matchers: Iterable[BrandMatcher],
+    detect_language: Callable[[str], str | None],
+    clean: Callable[[str | None], str],
+) -> list[Post]:
+    """Cleaned posts for every (raw post, brand) pair that matches.
+
+    ``detect_language`` and ``clean`` are injected (the pipeline passes the
+    real language identifier and :func:`monitor.normalize.clean_text`).
+    """
+    matchers = list(matchers)
+    out: list[Post] = []
+    for raw in raws:
+        body = clean(raw.text)
+        title = clean(raw.title) if raw.title else None
+        searchable = f"{title}\n{body}" if title and title not in body else body
+        if not searchable.strip():
+            continue
+        lang = raw.lang or detect_language(searchable)
+        for m in matchers:
+            if m.matches(searchable, lang):
+                out.append(
+                    Post(
+                        source=raw.source,
+                        external_id=raw.external_id,
+                        brand=m.brand.name,
+                        text=body or title or "",
+                        content_hash=content_hash(searchable),
+                        lang=lang,
+                        url=raw.url,
+                        title=title,
+                        author=raw.author,
+                        published=raw.published,
+                        reach=raw.reach,
+                        engagement=raw.engagement,
+                    )
+                )
+    return out

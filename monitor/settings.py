@@ -1,0 +1,242 @@
+"""The one place that reads configuration: defaults < monitor.toml < MONITOR_* env < CLI flags.
+
+Secrets (Reddit credentials, SMTP passwords, webhook URLs) are never read from
+the file: sources and notifiers name environment variables, and those are read
+through :func:`secret` at the moment of use, never logged.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DEFAULT_CONFIG_FILE = "monitor.toml"
+DEMO_CONFIG = PACKAGE_DIR / "demo" / "monitor.toml"
+SOURCE_KINDS = ("rss", "reddit", "file")
+
+
+def _default_cache_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "escucha"
+
+
+@dataclass(frozen=True)
+class BrandConfig:
+    """A brand to watch. ``aliases`` identify it, ``include`` (if any) must also
+    appear, ``exclude`` must not; quoted or multi-word terms match as phrases."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # empty: every language
+    competitors: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    interval_minutes: float = 30.0
+    brands: tuple[str, ...] = ()  # empty: every brand
+
+    def __repr__(self) -> str:
+        return (
+            f"SourceConfig({self.name!r}, kind={self.kind!r}, every {self.interval_minutes:g} min)"
+        )
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    model_dir: Path = REPO_DIR / "models" / "escucha-e5-small"
+    batch_size: int = 32
+    quantize: bool = False
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///monitor.db"
+    cache_dir: Path = field(default_factory=lambda: _default_cache_dir(os.environ))
+    datasets_dir: Path = REPO_DIR.parent / "shared" / "datasets"
+    log_level: str = "INFO"
+    classify_interval_minutes: float = 5.0
+    classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
+    brands: tuple[BrandConfig, ...] = ()
+    sources: tuple[SourceConfig, ...] = ()
+    config_path: Path | None = None
+
+    def brand(self, name: str) -> BrandConfig:
+        for b in self.brands:
+            if b.name == name:
+                return b
+        raise ConfigError(
+            f"no brand named {name!r}",
+            hint=f"known brands: {', '.join(b.name for b in self.brands)}",
+        )
+
+
+def secret(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Read a secret from the environment (never from the config file)."""
+    value = (env if env is not None else os.environ).get(name)
+    return value or None
+
+
+def _strs(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{where} must be a string or a list of strings")
+
+
+def _brand(raw: Mapping[str, Any], i: int) -> BrandConfig:
+    where = f"brands[{i}]"
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where} needs a name", hint='add name = "YourBrand"')
+    unknown = set(raw) - {"name", "aliases", "include", "exclude", "languages", "competitors"}
+    if unknown:
+        raise ConfigError(f"{where} ({name}): unknown keys {sorted(unknown)}")
+    return BrandConfig(
+        name=name.strip(),
+        aliases=_strs(raw.get("aliases"), f"{where}.aliases"),
+        include=_strs(raw.get("include"), f"{where}.include"),
+        exclude=_strs(raw.get("exclude"), f"{where}.exclude"),
+        languages=tuple(s.lower() for s in _strs(raw.get("languages"), f"{where}.languages")),
+        competitors=_strs(raw.get("competitors"), f"{where}.competitors"),
+    )
+
+
+def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
+    where = f"sources[{i}]"
+    name, kind = raw.get("name"), raw.get("kind")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where} needs a name")
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(
+            f"source {name!r}: unknown kind {kind!r}",
+            hint=f"kind must be one of {', '.join(SOURCE_KINDS)}",
+        )
+    interval = raw.get("interval_minutes", 30)
+    if not isinstance(interval, int | float) or interval <= 0:
+        raise ConfigError(f"source {name!r}: interval_minutes must be a positive number")
+    params = {
+        k: v for k, v in raw.items() if k not in {"name", "kind", "interval_minutes", "brands"}
+    }
+    if kind == "file" and "path" in params:
+        params["path"] = str((base / str(params["path"])).resolve())
+    for key in params:
+        if any(word in key.lower() for word in ("secret", "password", "token")):
+            raise ConfigError(
+                f"source {name!r}: {key!r} looks like a secret and must not be in the config file",
+                hint="put it in an environment variable (see the README)",
+            )
+    return SourceConfig(
+        name.strip(), kind, params, float(interval), _strs(raw.get("brands"), f"{where}.brands")
+    )
+
+
+def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Settings:
+    """Settings from an already-parsed TOML mapping; paths resolve against ``base``."""
+    mon = data.get("monitor", {})
+    clf = data.get("classifier", {})
+    s = defaults
+    if "database_url" in mon:
+        url = str(mon["database_url"])
+        if (
+            url.startswith("sqlite:///")
+            and not url.startswith("sqlite:////")
+            and url != "sqlite:///:memory:"
+        ):
+            url = "sqlite:///" + str((base / url[len("sqlite:///") :]).resolve())
+        s = replace(s, database_url=url)
+    for key in ("cache_dir", "datasets_dir"):
+        if key in mon:
+            s = replace(s, **{key: (base / Path(mon[key]).expanduser()).resolve()})
+    if "log_level" in mon:
+        s = replace(s, log_level=str(mon["log_level"]).upper())
+    if "classify_interval_minutes" in mon:
+        s = replace(s, classify_interval_minutes=float(mon["classify_interval_minutes"]))
+    c = s.classifier
+    if "model_dir" in clf:
+        c = replace(c, model_dir=(base / Path(clf["model_dir"]).expanduser()).resolve())
+    for key in ("batch_size", "threads"):
+        if key in clf:
+            c = replace(c, **{key: int(clf[key])})
+    if "quantize" in clf:
+        c = replace(c, quantize=bool(clf["quantize"]))
+    brands = tuple(_brand(b, i) for i, b in enumerate(data.get("brands", [])))
+    names = [b.name for b in brands]
+    if len(set(names)) != len(names):
+        raise ConfigError("two brands share a name")
+    sources = tuple(_source(x, i, base) for i, x in enumerate(data.get("sources", [])))
+    if len({x.name for x in sources}) != len(sources):
+        raise ConfigError(
+            "two sources share a name", hint="source names identify their posts; make them unique"
+        )
+    return replace(s, classifier=c, brands=brands, sources=sources)
+
+
+def apply_env(s: Settings, env: Mapping[str, str]) -> Settings:
+    if env.get("MONITOR_DATABASE_URL"):
+        s = replace(s, database_url=env["MONITOR_DATABASE_URL"])
+    if env.get("MONITOR_CACHE_DIR"):
+        s = replace(s, cache_dir=Path(env["MONITOR_CACHE_DIR"]).expanduser())
+    if env.get("MONITOR_DATASETS_DIR"):
+        s = replace(s, datasets_dir=Path(env["MONITOR_DATASETS_DIR"]).expanduser())
+    if env.get("MONITOR_MODEL_DIR"):
+        s = replace(
+            s,
+            classifier=replace(s.classifier, model_dir=Path(env["MONITOR_MODEL_DIR"]).expanduser()),
+        )
+    if env.get("MONITOR_LOG_LEVEL"):
+        s = replace(s, log_level=env["MONITOR_LOG_LEVEL"].upper())
+    return s
+
+
+def load_settings(
+    config_path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Settings from defaults, the config file, MONITOR_* variables and CLI overrides."""
+    env = os.environ if env is None else env
+    path = Path(config_path or env.get("MONITOR_CONFIG") or DEFAULT_CONFIG_FILE)
+    s = Settings(cache_dir=_default_cache_dir(env))
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(
+                f"{path}: invalid TOML: {e}", hint="check quotes and brackets on that line"
+            ) from e
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read {path}: {e}") from e
+        try:
+            s = parse_config(data, path.resolve().parent, s)
+        except ConfigError as e:
+            raise ConfigError(f"{path}: {e.message}", hint=e.hint) from e
+        s = replace(s, config_path=path.resolve())
+    elif config_path is not None:
+        raise ConfigError(f"config file {path} not found", hint="create one with `monitor init`")
+    s = apply_env(s, env)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            s = replace(s, **{key: value})
+    return s

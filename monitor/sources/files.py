@@ -1,0 +1,242 @@
+"""Import CSV/TSV or JSON Lines exports from other tools.
+
+Columns (or keys): ``text`` (required), ``date``, ``author``, ``url``, ``source``, ``id``,
+``lang``, ``title`` (optional; names are case-insensitive). Other columns go to
+``RawPost.extra``; the row's ``source`` is kept as ``extra["origin"]``.
+
+A bad row (no text, unreadable date, broken JSON) is skipped with a warning naming its
+line; the rest is imported. A missing file or a file without a ``text`` column raises
+``ImportFileError``. Dates: ISO 8601, RFC 2822, Unix seconds, or day-first
+``31/12/2024 [23:59[:59]]``; naive times are taken as UTC.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ImportFileError
+from monitor.sources.base import FetchResult, FetchState, Params, stable_id
+from monitor.types import RawPost
+
+DELIMITED = {".csv": ",", ".tsv": "\t"}
+JSON_LINES = (".jsonl", ".ndjson", ".json")
+FIELDS = ("id", "text", "date", "author", "url", "source", "lang", "title")
+DAY_FIRST_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+)
+Row = tuple[str, Mapping[str, Any]]  # ("line 3" or "item 3", fields)
+
+
+class FileSource:
+    """An import file collected like any source: ``FileSource("demo", "posts.csv")``."""
+
+    kind = "file"
+    PARAMS = ("path",)
+
+    def __init__(self, name: str, path: str | Path) -> None:
+        self.name = name
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"FileSource({self.name!r}, {str(self.path)!r})"
+
+    @classmethod
+    def from_params(cls, name: str, params: Mapping[str, Any]) -> FileSource:
+        """Build from a config table: ``path`` (relative to the working directory)."""
+        p = Params(name, cls.kind, params, cls.PARAMS)
+        path = p.text("path", required=True, example="exports/mentions.csv")
+        assert path is not None
+        suffix = Path(path).suffix.lower()
+        if suffix not in DELIMITED and suffix not in JSON_LINES:
+            raise p.error(f"cannot import {path!r}", hint=_FORMAT_HINT)
+        return cls(name, path)
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        """Read the whole file every time; the store drops posts it already has."""
+        posts, warnings = read_file(self.path, source=self.name)
+        return FetchResult(posts=posts, state=state, warnings=tuple(warnings))
+
+
+def read_file(path: str | Path, *, source: str = "file") -> tuple[list[RawPost], list[str]]:
+    """Read an export into posts and warnings (one per skipped row or odd encoding)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in DELIMITED and suffix not in JSON_LINES:
+        raise ImportFileError(str(path), f"unsupported file type {suffix!r}", hint=_FORMAT_HINT)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise ImportFileError(str(path), f"cannot read file: {reason}", hint=_PATH_HINT) from e
+    text, warnings = decode(raw)
+    if suffix in DELIMITED:
+        rows = _csv_rows(text, path, DELIMITED[suffix])
+    else:
+        rows = _json_rows(text, warnings)
+    posts = []
+    for where, fields in rows:
+        try:
+            posts.append(row_to_post(fields, source=source))
+        except ValueError as e:
+            warnings.append(f"{where}: {e}; skipped")
+    return posts, warnings
+
+
+def decode(raw: bytes) -> tuple[str, list[str]]:
+    """UTF-8 (BOM or not); else Windows-1252, else Latin-1, with a warning."""
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, [f"file is not UTF-8; read it as {encoding} (check accented letters)"]
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def row_to_post(fields: Mapping[str, Any], *, source: str) -> RawPost:
+    """One row (keys already lower-case) to a ``RawPost``; ``ValueError`` if unusable."""
+    values = {key: _text(fields.get(key)) for key in FIELDS}
+    text = values["text"]
+    if not text:
+        raise ValueError("empty 'text'")
+    published = parse_date(values["date"]) if values["date"] else None
+    external_id = values["id"] or (
+        stable_id(values["url"])
+        if values["url"]
+        else stable_id(text, _iso(published), values["author"])
+    )
+    extra = {k: v for k, v in fields.items() if k and k not in FIELDS and v not in ("", None)}
+    if values["source"]:
+        extra["origin"] = values["source"]
+    return RawPost(
+        source=source,
+        external_id=external_id,
+        text=text,
+        url=values["url"],
+        title=values["title"],
+        author=values["author"],
+        published=published,
+        lang=values["lang"].lower() if values["lang"] else None,
+        extra=extra,
+    )
+
+
+def parse_date(value: str) -> datetime:
+    """A date string to an aware UTC datetime; ``ValueError`` names the bad value."""
+    value = value.strip()
+    parsed: datetime | None = None
+    if value.replace(".", "", 1).isdigit() and len(value.split(".")[0]) >= 9:  # Unix time
+        seconds = float(value)
+        try:
+            parsed = datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, UTC)
+        except (OverflowError, OSError) as e:
+            raise ValueError(f"unreadable date {value!r}") from e
+    if parsed is None:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = _other_formats(value)
+    if parsed is None:
+        raise ValueError(f"unreadable date {value!r}")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _other_formats(value: str) -> datetime | None:
+    for fmt in DAY_FIRST_FORMATS:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _csv_rows(text: str, path: Path, default_delimiter: str) -> Iterator[Row]:
+    header = text.split("\n", 1)[0]
+    delimiter = default_delimiter
+    if default_delimiter == ",":  # Spanish spreadsheets often export with ';'
+        delimiter = max(",;\t|", key=header.count) if header.strip() else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        names = [name.strip().lower() for name in next(reader, [])]
+    except csv.Error as e:
+        raise ImportFileError(str(path), f"line 1: {e}", hint=_FORMAT_HINT) from e
+    if "text" not in names:
+        found = ", ".join(n for n in names if n) or "none"
+        raise ImportFileError(
+            str(path),
+            "no 'text' column",
+            hint=f"name the column holding the post 'text' (found: {found})",
+        )
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield f"line {reader.line_num}", dict(zip(names, cells, strict=False))
+    except csv.Error as e:
+        raise ImportFileError(str(path), f"line {reader.line_num}: {e}", hint=_FORMAT_HINT) from e
+
+
+def _json_rows(text: str, warnings: list[str]) -> Iterator[Row]:
+    if text.lstrip().startswith("["):  # a .json array rather than JSON Lines
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as e:
+            warnings.append(f"line {e.lineno}: not valid JSON ({e.msg}); nothing imported")
+            return
+        if not isinstance(items, list):
+            items = [items]
+        lines: Iterator[tuple[str, Any]] = ((f"item {n}", it) for n, it in enumerate(items, 1))
+    else:
+        lines = _json_lines(text, warnings)
+    for where, item in lines:
+        if not isinstance(item, dict):
+            warnings.append(f"{where}: expected a JSON object; skipped")
+            continue
+        yield where, {str(k).strip().lower(): v for k, v in item.items()}
+
+
+def _json_lines(text: str, warnings: list[str]) -> Iterator[tuple[str, Any]]:
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028
+        if not line.strip():
+            continue
+        try:
+            yield f"line {number}", json.loads(line)
+        except json.JSONDecodeError as e:
+            warnings.append(f"line {number}: not valid JSON ({e.msg}); skipped")
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    return str(value).strip() or None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+_FORMAT_HINT = "import .csv, .tsv, .jsonl or .ndjson files with a 'text' column or key"
+_PATH_HINT = "check the path; relative paths start from the current directory"
+
+__all__ = ["FileSource", "decode", "parse_date", "read_file", "row_to_post"]

@@ -1,0 +1,313 @@
+"""Reddit through praw: submission search and, optionally, matching comments.
+
+Reddit's API has no comment search, so with ``comments = true`` the source reads the
+newest comments of the configured subreddits (``subreddit.comments``) and keeps those
+whose body contains every query term (case- and accent-insensitive; a "quoted phrase"
+counts as one term; ``a OR b`` accepts either side). With the default ``subreddits = ["all"]`` that is a sample of the
+site-wide comment stream, so name the subreddits where the brand is discussed.
+
+praw does the HTTP, OAuth and rate limiting (it sleeps as Reddit's headers ask).
+``FetchState.cursor`` holds the newest ``created_utc`` seen (integer seconds); the next
+run drops items older than it. Items from that same second come back again and the
+store's dedup drops them, so nothing is lost at the boundary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
+from monitor.sources.base import FetchResult, FetchState, Params
+from monitor.sources.http import USER_AGENT
+from monitor.types import RawPost
+
+if TYPE_CHECKING:
+    import praw
+
+ENV_VARS = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USER_AGENT")
+SORTS = ("relevance", "hot", "top", "new", "comments")
+REDDIT_URL = "https://www.reddit.com"
+MAX_LIMIT = 1000  # Reddit serves at most ~1000 items per listing
+
+
+def reddit_from_env(
+    env: Mapping[str, str], *, source: str = "reddit", **praw_settings: Any
+) -> praw.Reddit:
+    """A read-only ``praw.Reddit`` from REDDIT_CLIENT_ID/SECRET (and optional USER_AGENT).
+
+    ``praw_settings`` go to ``praw.Reddit`` (e.g. ``timeout``; tests point
+    ``oauth_url``/``reddit_url`` at a local server). No request is made here.
+    """
+    missing = [var for var in ENV_VARS[:2] if not env.get(var, "").strip()]
+    if missing:
+        raise SourceAuthError(
+            source,
+            f"Reddit credentials missing: {', '.join(missing)} not set",
+            hint=(
+                "create a 'script' app at https://www.reddit.com/prefs/apps and set "
+                "REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET (optionally REDDIT_USER_AGENT)"
+            ),
+        )
+    import praw
+
+    settings: dict[str, Any] = {"check_for_updates": False, **praw_settings}
+    return praw.Reddit(
+        client_id=env["REDDIT_CLIENT_ID"].strip(),
+        client_secret=env["REDDIT_CLIENT_SECRET"].strip(),
+        user_agent=env.get("REDDIT_USER_AGENT", "").strip() or USER_AGENT,
+        **settings,
+    )
+
+
+class RedditSource:
+    """Submissions (and optionally comments) matching ``query`` in ``subreddits``."""
+
+    kind = "reddit"
+    PARAMS = ("query", "subreddits", "limit", "comments", "sort")
+
+    def __init__(
+        self,
+        name: str,
+        query: str,
+        *,
+        subreddits: tuple[str, ...] = ("all",),
+        limit: int = 100,
+        comments: bool = False,
+        sort: str = "new",
+        reddit: praw.Reddit | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.query = query
+        self.subreddits = subreddits
+        self.limit = limit
+        self.comments = comments
+        self.sort = sort
+        self._reddit = reddit
+        self._env = env
+
+    def __repr__(self) -> str:
+        return f"RedditSource({self.name!r}, {self.query!r}, subreddits={self.subreddits!r})"
+
+    @classmethod
+    def from_params(
+        cls, name: str, params: Mapping[str, Any], *, reddit: praw.Reddit | None = None
+    ) -> RedditSource:
+        """Build from a config table: ``query``, ``subreddits``, ``limit``, ``comments``, ``sort``."""
+        p = Params(name, cls.kind, params, cls.PARAMS)
+        query = p.text("query", required=True, example="mi marca")
+        assert query is not None
+        limit = int(p.number("limit", 100, integer=True))
+        if limit > MAX_LIMIT:
+            raise p.error(f"'limit' must be at most {MAX_LIMIT}, not {limit}")
+        sort = p.text("sort") or "new"
+        if sort not in SORTS:
+            raise p.error(f"'sort' must be one of {', '.join(SORTS)}, not {sort!r}")
+        return cls(
+            name,
+            query,
+            subreddits=p.names("subreddits", ("all",)),
+            limit=limit,
+            comments=p.flag("comments", False),
+            sort=sort,
+            reddit=reddit,
+        )
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        """Search Reddit through praw; praw/prawcore errors become ``SourceError``s."""
+        import praw.exceptions
+        import prawcore
+
+        try:
+            if self._reddit is None:  # kept, so praw's rate limiter spans runs
+                env = os.environ if self._env is None else self._env
+                self._reddit = reddit_from_env(env, source=self.name)
+            subreddit = self._reddit.subreddit("+".join(self.subreddits))
+            found = subreddit.search(self.query, sort=self.sort, limit=self.limit)
+            posts = [parse_submission(item, source=self.name) for item in found]
+            if self.comments:
+                for comment in subreddit.comments(limit=self.limit):
+                    if matches(_fields(comment).get("body") or "", self.query):
+                        posts.append(parse_comment(comment, source=self.name))
+        except SourceError:
+            raise
+        except prawcore.PrawcoreException as e:
+            raise _wrap_prawcore(self.name, e) from e
+        except praw.exceptions.PRAWException as e:
+            raise SourceError(self.name, f"Reddit request failed: {e}") from e
+        except Exception as e:  # a praw/prawcore bug must not end the whole run
+            raise SourceError(self.name, f"unexpected error from praw: {e!r}") from e
+        since = _cursor_seconds(state.cursor)
+        posts = [p for p in posts if since is None or p.published is None or _secs(p) >= since]
+        newest = max((_secs(p) for p in posts if p.published is not None), default=since)
+        cursor = str(newest) if newest is not None else state.cursor
+        return FetchResult(posts=posts, state=FetchState(cursor=cursor))
+
+
+def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
+    """Map a praw ``Submission`` (or its JSON ``data`` dict) to a ``RawPost``."""
+    data = _fields(obj)
+    title = data.get("title") or ""
+    selftext = data.get("selftext") or ""
+    if selftext in ("[removed]", "[deleted]"):
+        selftext = ""
+    score, comments = _int(data.get("score")), _int(data.get("num_comments"))
+    return RawPost(
+        source=source,
+        external_id=_fullname(data, "t3"),
+        text=f"{title}\n\n{selftext}".strip(),
+        url=_permalink(data.get("permalink")),
+        title=title or None,
+        author=_author(data.get("author")),
+        published=_created(data.get("created_utc")),
+        reach=None,
+        engagement=_engagement(score, comments),
+        extra=_extra(data, kind="submission", score=score, num_comments=comments),
+    )
+
+
+def parse_comment(obj: Any, *, source: str = "reddit") -> RawPost:
+    """Map a praw ``Comment`` (or its JSON ``data`` dict) to a ``RawPost``."""
+    data = _fields(obj)
+    score = _int(data.get("score"))
+    url = _permalink(data.get("permalink"))
+    link_id, comment_id = str(data.get("link_id") or ""), str(data.get("id") or "")
+    if url is None and link_id.startswith("t3_") and comment_id:
+        url = f"{REDDIT_URL}/comments/{link_id[3:]}/_/{comment_id}/"
+    return RawPost(
+        source=source,
+        external_id=_fullname(data, "t1"),
+        text=(data.get("body") or "").strip(),
+        url=url,
+        title=data.get("link_title") or None,
+        author=_author(data.get("author")),
+        published=_created(data.get("created_utc")),
+        reach=None,
+        engagement=_engagement(score, None),
+        extra=_extra(data, kind="comment", score=score, num_comments=None),
+    )
+
+
+def query_terms(query: str) -> list[list[str]]:
+    """Folded terms of ``query`` as alternatives split on OR; a "quoted phrase" is one term."""
+    alternatives: list[list[str]] = [[]]
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
+        if word in ("OR", "|"):
+            alternatives.append([])
+        elif word != "AND":
+            term = _fold((phrase or word).strip('"')).strip()
+            if term:
+                alternatives[-1].append(term)
+    return [terms for terms in alternatives if terms]
+
+
+def matches(text: str, query: str) -> bool:
+    """True when ``text`` contains every term of one OR-alternative of ``query``.
+
+    Case- and accent-insensitive substring matching; other search operators are
+    not interpreted. The pipeline's brand matching decides for real later.
+    """
+    folded = _fold(text)
+    return any(all(term in folded for term in terms) for terms in query_terms(query))
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _fields(obj: Any) -> Mapping[str, Any]:
+    """The data praw already holds; reading ``vars`` never triggers a lazy fetch."""
+    return obj if isinstance(obj, Mapping) else vars(obj)
+
+
+def _fullname(data: Mapping[str, Any], prefix: str) -> str:
+    name = data.get("name")
+    return str(name) if name else f"{prefix}_{data['id']}"
+
+
+def _author(value: Any) -> str | None:
+    """praw gives a ``Redditor`` or None; raw JSON gives a name or "[deleted]"."""
+    if value is None:
+        return None
+    name = vars(value).get("name") if hasattr(value, "__dict__") else value
+    return None if not name or str(name) == "[deleted]" else str(name)
+
+
+def _permalink(path: Any) -> str | None:
+    return f"{REDDIT_URL}{path}" if isinstance(path, str) and path.startswith("/") else None
+
+
+def _created(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(float(value), tz=UTC) if value is not None else None
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _engagement(score: int | None, comments: int | None) -> int | None:
+    if score is None and comments is None:
+        return None
+    return (score or 0) + (comments or 0)
+
+
+def _extra(data: Mapping[str, Any], **values: Any) -> dict[str, Any]:
+    subreddit = data.get("subreddit")
+    if subreddit is not None and not isinstance(subreddit, str):
+        subreddit = vars(subreddit).get("display_name")
+    return {"subreddit": subreddit, **values}
+
+
+def _secs(post: RawPost) -> int:
+    assert post.published is not None
+    return int(post.published.timestamp())
+
+
+def _cursor_seconds(cursor: str | None) -> int | None:
+    try:
+        return int(cursor) if cursor else None
+    except ValueError:
+        return None
+
+
+def _wrap_prawcore(source: str, e: Exception) -> SourceError:
+    import prawcore
+
+    if isinstance(e, prawcore.TooManyRequests):
+        wait = f"; Reddit asks to wait {e.retry_after} s" if e.retry_after else ""
+        return SourceUnavailable(source, f"rate limited by Reddit (HTTP 429){wait}")
+    if isinstance(e, prawcore.ServerError | prawcore.RequestException):
+        return SourceUnavailable(
+            source, f"Reddit unavailable: {e}", hint="Reddit may be down; retried next run"
+        )
+    if isinstance(e, prawcore.OAuthException):
+        return SourceAuthError(source, f"Reddit refused the credentials: {e}", hint=_AUTH_HINT)
+    status = getattr(getattr(e, "response", None), "status_code", None)
+    if status in (401, 403):
+        return SourceAuthError(source, f"Reddit refused access (HTTP {status})", hint=_AUTH_HINT)
+    if isinstance(e, prawcore.Redirect | prawcore.NotFound):
+        return SourceError(source, f"Reddit: {e}", hint="check the subreddit names")
+    return SourceError(source, f"Reddit request failed: {e}")
+
+
+_AUTH_HINT = (
+    "check REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET; a private or banned subreddit "
+    "also answers 403"
+)
+
+
+__all__ = [
+    "ENV_VARS",
+    "RedditSource",
+    "matches",
+    "parse_comment",
+    "parse_submission",
+    "query_terms",
+    "reddit_from_env",
+]

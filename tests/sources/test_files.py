@@ -1,0 +1,192 @@
+"""Import files: CSV/TSV/JSON Lines with BOMs, legacy encodings and bad rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import ConfigError, ImportFileError
+from monitor.sources import make_source
+from monitor.sources.base import FetchState
+from monitor.sources.files import FileSource, decode, parse_date, read_file
+
+CSV = (
+    "id,Text,date,author,url,source,lang,title,likes\r\n"
+    "a1,Me encanta el café de Aurora,2025-06-10T09:30:00+02:00,María,https://x.example/1,twitter,ES,,12\r\n"
+    ",Sin texto no hay post,,,,,,,\r\n"
+    "a3,,2025-06-10,nadie,,,,,\r\n"
+    'a4,"Una queja\r\nen dos líneas, con coma",10/06/2025 18:05,Jordi,,,,Queja,\r\n'
+    "a5,Fecha rota,31/31/2025,Ana,,,,,\r\n"
+    "a6,Naive es UTC,2025-06-11 08:00:00,,,,,,\r\n"
+)
+
+
+def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def test_csv_with_bad_rows_keeps_the_rest(tmp_path: Path) -> None:
+    posts, warnings = read_file(write(tmp_path, "export.csv", CSV), source="export")
+
+    assert [p.external_id for p in posts] == ["a1", posts[1].external_id, "a4", "a6"]
+    assert posts[1].external_id.startswith("sha256:")  # no id: hash of text/date/author
+    assert warnings == [
+        "line 4: empty 'text'; skipped",
+        "line 7: unreadable date '31/31/2025'; skipped",  # line 5-6 is one quoted row
+    ]
+    a1 = posts[0]
+    assert a1.source == "export"
+    assert a1.text == "Me encanta el café de Aurora"
+    assert a1.published == datetime(2025, 6, 10, 7, 30, tzinfo=UTC)
+    assert (a1.author, a1.url, a1.lang, a1.title) == ("María", "https://x.example/1", "es", None)
+    assert a1.extra == {"origin": "twitter", "likes": "12"}
+    assert posts[2].text == "Una queja\r\nen dos líneas, con coma"
+    assert posts[2].published == datetime(2025, 6, 10, 18, 5, tzinfo=UTC)  # day first
+    assert posts[2].title == "Queja"
+    assert posts[3].published == datetime(2025, 6, 11, 8, 0, tzinfo=UTC)
+
+
+def test_bom_and_semicolons(tmp_path: Path) -> None:
+    data = "\ufeffid;TEXT;fecha\r\nx;Hola Aurora;\r\n"
+    posts, warnings = read_file(write(tmp_path, "excel.csv", data))
+
+    assert warnings == []
+    assert posts[0].external_id == "x"  # the BOM did not stick to the first column name
+    assert posts[0].text == "Hola Aurora"
+
+
+def test_cp1252_file_is_read_with_a_warning(tmp_path: Path) -> None:
+    data = "text,author\r\nQué decepción con Aurora … otra vez,Íñigo\r\n".encode("cp1252")
+    posts, warnings = read_file(write(tmp_path, "old.csv", data))
+
+    assert posts[0].text == "Qué decepción con Aurora … otra vez"
+    assert posts[0].author == "Íñigo"
+    assert warnings == ["file is not UTF-8; read it as cp1252 (check accented letters)"]
+
+
+def test_latin1_fallback_for_bytes_cp1252_lacks() -> None:
+    text, warnings = decode("año ".encode("latin-1") + b"\x81")
+
+    assert text == "año \x81"
+    assert "latin-1" in warnings[0]
+
+
+def test_tsv(tmp_path: Path) -> None:
+    posts, _ = read_file(write(tmp_path, "x.tsv", "text\turl\nuno, dos\thttps://u.example/1\n"))
+
+    assert posts[0].text == "uno, dos"
+    assert posts[0].url == "https://u.example/1"
+
+
+def test_jsonl_bad_lines_become_warnings(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": 7, "text": "Aurora mola", "date": 1749540600, "Author": "Leo"}),
+        "",
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"text": "  ", "id": "blank"}),
+        json.dumps({"text": "con\u2028separador", "date": "2025-06-10T09:30:00Z"}),
+    ]
+    posts, warnings = read_file(write(tmp_path, "x.jsonl", "\n".join(lines)))
+
+    assert [p.external_id for p in posts][0] == "7"
+    assert posts[0].published == datetime(2025, 6, 10, 7, 30, tzinfo=UTC)  # Unix seconds
+    assert posts[0].author == "Leo"  # keys are case-insensitive
+    assert posts[1].text == "con\u2028separador"
+    assert warnings == [
+        "line 3: not valid JSON (Expecting property name enclosed in double quotes); skipped",
+        "line 4: expected a JSON object; skipped",
+        "line 5: empty 'text'; skipped",
+    ]
+
+
+def test_json_array(tmp_path: Path) -> None:
+    data = json.dumps([{"text": "uno"}, 3, {"text": "dos", "url": "https://d.example"}])
+    posts, warnings = read_file(write(tmp_path, "x.json", data))
+
+    assert [p.text for p in posts] == ["uno", "dos"]
+    assert warnings == ["item 2: expected a JSON object; skipped"]
+
+
+def test_ids_are_stable_and_url_based_when_possible(tmp_path: Path) -> None:
+    first, _ = read_file(write(tmp_path, "a.csv", CSV))
+    again, _ = read_file(write(tmp_path, "b.csv", CSV))
+    by_url, _ = read_file(
+        write(tmp_path, "c.csv", "text,url\nA,https://s.example/1\nB,https://s.example/1\n")
+    )
+
+    assert [p.external_id for p in first] == [p.external_id for p in again]
+    assert by_url[0].external_id == by_url[1].external_id  # same url, same post
+
+
+def test_missing_file_is_an_import_error(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="cannot read file") as info:
+        read_file(tmp_path / "nope.csv")
+
+    assert info.value.path.endswith("nope.csv")
+    assert info.value.hint and "path" in info.value.hint
+
+
+def test_missing_text_column_is_an_import_error(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="no 'text' column") as info:
+        read_file(write(tmp_path, "x.csv", "body,author\nhola,yo\n"))
+
+    assert "found: body, author" in (info.value.hint or "")
+
+
+def test_unsupported_extension(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="unsupported file type '.xlsx'"):
+        read_file(write(tmp_path, "x.xlsx", b"PK\x03\x04"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-06-10", datetime(2025, 6, 10, tzinfo=UTC)),
+        ("2025-06-10T09:30:00Z", datetime(2025, 6, 10, 9, 30, tzinfo=UTC)),
+        ("2025-06-10 11:30:00-03:00", datetime(2025, 6, 10, 14, 30, tzinfo=UTC)),
+        ("10/06/2025", datetime(2025, 6, 10, tzinfo=UTC)),
+        ("10-06-2025 09:30", datetime(2025, 6, 10, 9, 30, tzinfo=UTC)),
+        ("Tue, 10 Jun 2025 09:30:00 +0200", datetime(2025, 6, 10, 7, 30, tzinfo=UTC)),
+        ("1749547800", datetime(2025, 6, 10, 9, 30, tzinfo=UTC)),
+        ("1749547800000", datetime(2025, 6, 10, 9, 30, tzinfo=UTC)),  # milliseconds
+    ],
+)
+def test_parse_date(value: str, expected: datetime) -> None:
+    parsed = parse_date(value)
+
+    assert parsed == expected
+    assert parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize("value", ["ayer", "2025-13-01", "31/31/2025", "99999999999999999999"])
+def test_parse_date_rejects(value: str) -> None:
+    with pytest.raises(ValueError, match="unreadable date"):
+        parse_date(value)
+
+
+def test_file_source_through_the_registry(tmp_path: Path) -> None:
+    path = write(tmp_path, "demo.jsonl", '{"text": "hola"}\n{oops\n')
+    source = make_source("demo", "file", {"path": str(path)})
+    state = FetchState(cursor="untouched")
+
+    result = source.fetch(state)
+
+    assert isinstance(source, FileSource) and source.kind == "file"
+    assert [(p.source, p.text) for p in result.posts] == [("demo", "hola")]
+    assert result.state == state
+    assert result.warnings == (
+        "line 2: not valid JSON (Expecting property name enclosed in double quotes); skipped",
+    )
+
+
+def test_file_source_params_are_checked() -> None:
+    with pytest.raises(ConfigError, match="missing required parameter 'path'"):
+        make_source("demo", "file", {})
+    with pytest.raises(ConfigError, match="cannot import 'x.xlsx'"):
+        make_source("demo", "file", {"path": "x.xlsx"})

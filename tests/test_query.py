@@ -1,0 +1,68 @@
+from monitor.normalize import clean_text, content_hash, fold
+from monitor.query import BrandMatcher, match_posts
+from monitor.settings import BrandConfig
+from monitor.types import RawPost
+
+TELEFONICA = BrandConfig(
+    "Telefónica",
+    aliases=("@telefonica", '"Movistar Plus"'),
+    exclude=("telefonica arena",),
+)
+
+
+def test_fold_removes_case_and_accents():
+    assert fold("TELEFÓNICA Ñandú") == "telefonica nandu"
+
+
+def test_accent_and_case_insensitive_whole_words():
+    m = BrandMatcher(TELEFONICA)
+    assert m.matches("la telefonica me cobró dos veces")
+    assert m.matches("¡¡TELEFÓNICA!!")
+    assert m.matches("#Telefonica fatal hoy")
+    assert not m.matches("las telefónicas del barrio")  # not the whole word
+    assert not m.matches("telefonicamente hablando")
+
+
+def test_aliases_phrases_and_exclusions():
+    m = BrandMatcher(TELEFONICA)
+    assert m.matches("movistar   plus sube el precio")
+    assert not m.matches("movistar sube el precio")  # phrase needs both words
+    assert m.matches("@telefonica ayuda por favor")
+    result = m.explain("concierto en la Telefónica Arena")
+    assert not result.matched and "excluded" in result.reason
+
+
+def test_include_terms_and_language_filter():
+    m = BrandMatcher(BrandConfig("Apple", include=("iphone", "mac"), languages=("en",)))
+    assert m.matches("my Apple iPhone died", lang="en")
+    assert m.explain("apple pie recipe", lang="en").reason == "no context term"
+    assert m.explain("mi Apple iPhone murió", lang="es").reason == "language es not watched"
+
+
+def test_match_posts_cleans_html_detects_language_and_hashes():
+    raw = [
+        RawPost(
+            "feed",
+            "1",
+            "<p>Telefónica me cobró <b>dos veces</b> este mes, qué vergüenza</p><script>x()</script>",
+        ),
+        RawPost("feed", "2", "nothing to see here"),
+    ]
+    posts = match_posts(raw, [BrandMatcher(TELEFONICA)], lambda t: "es", clean_text)
+    assert len(posts) == 1
+    p = posts[0]
+    assert p.text == "Telefónica me cobró dos veces este mes, qué vergüenza"
+    assert "script" not in p.text and "x()" not in p.text
+    assert p.lang == "es" and p.brand == "Telefónica"
+
+
+def test_cross_posts_share_a_content_hash():
+    a = content_hash("Telefónica me cobró dos veces https://t.co/abc @soporte")
+    b = content_hash("telefonica me cobro dos veces!! https://example.com/x")
+    c = content_hash("Telefónica me cobró tres veces")
+    assert a == b != c
+
+
+def test_clean_text_caps_huge_posts():
+    text = clean_text("a" * 1_000_000)
+    assert len(text) < 25_000 and text.endswith("[…]")
