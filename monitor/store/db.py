@@ -1,0 +1,356 @@
+"""The Store: every read and write of the pipeline goes through here.
+
+All timestamps are stored and returned as timezone-aware UTC.
+Writes that belong together (a source's new posts and its fetch state) commit
+in one transaction, so a process killed mid-batch leaves either all of it or
+none of it, and the next run re-fetches what was lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, and_, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from monitor.errors import StoreError
+from monitor.store import migrate
+from monitor.store.schema import analyses, post_actions, posts, source_runs, sources
+from monitor.types import Analysis, FetchState, Post, SourceRun
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Aware UTC datetime (SQLite hands back naive values)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    name: str
+    kind: str
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    last_new_posts: int
+    total_posts: int
+    consecutive_failures: int
+    last_error: str | None
+    last_error_at: datetime | None
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as e:
+        raise StoreError(
+            f"invalid database URL: {e}",
+            hint="e.g. sqlite:///monitor.db or postgresql://user@host/db",
+        ) from e
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Store:
+    """Database access for the pipeline, the CLI and the dashboard."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        store = cls(make_engine(url))
+        if migrate_schema:
+            store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        try:
+            with self.engine.begin() as conn:
+                migrate.upgrade(conn)
+        except SQLAlchemyError as e:
+            raise StoreError(
+                f"cannot open or migrate the database: {str(e).splitlines()[0]}",
+                hint="check database_url / MONITOR_DATABASE_URL and that the server is running",
+            ) from e
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _insert_ignore(self, table):
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table).on_conflict_do_nothing()
+        if self.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            return sqlite_insert(table).on_conflict_do_nothing()
+        return insert(table).prefix_with("IGNORE")
+
+    # ---- sources --------------------------------------------------------
+
+    def source_state(self, name: str) -> FetchState:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(sources).where(sources.c.name == name)).mappings().first()
+        if row is None:
+            return FetchState()
+        return FetchState(row["etag"], row["last_modified"], row["cursor"])
+
+    def _ensure_source(self, conn, name: str, kind: str) -> None:
+        conn.execute(
+            self._insert_ignore(sources).values(
+                name=name, kind=kind, consecutive_failures=0, last_new_posts=0
+            )
+        )
+
+    def save_collection(
+        self, run: SourceRun, kind: str, new: Sequence[Post], state: FetchState | None
+    ) -> int:
+        """Store a source's matched posts, its run record and its next fetch state, atomically.
+
+        Returns how many posts were new (already-stored items are skipped).
+        """
+        try:
+            with self.engine.begin() as conn:
+                self._ensure_source(conn, run.source, kind)
+                added = self._add_posts(conn, new, run.finished)
+                ok = run.error is None
+                values: dict = {"last_run_at": run.finished}
+                if ok:
+                    values |= {
+                        "last_success_at": run.finished,
+                        "consecutive_failures": 0,
+                        "last_new_posts": added,
+                    }
+                    if state is not None:
+                        values |= {
+                            "etag": state.etag,
+                            "last_modified": state.last_modified,
+                            "cursor": state.cursor,
+                        }
+                else:
+                    values |= {
+                        "last_error": run.error,
+                        "last_error_at": run.finished,
+                        "consecutive_failures": sources.c.consecutive_failures + 1,
+                        "last_new_posts": added,
+                    }
+                conn.execute(update(sources).where(sources.c.name == run.source).values(**values))
+                conn.execute(
+                    insert(source_runs).values(
+                        source=run.source,
+                        started_at=run.started,
+                        finished_at=run.finished,
+                        fetched=run.fetched,
+                        matched=run.matched,
+                        new_posts=added,
+                        not_modified=run.not_modified,
+                        error=run.error,
+                    )
+                )
+            return added
+        except SQLAlchemyError as e:
+            raise StoreError(
+                f"could not save posts of {run.source}: {str(e).splitlines()[0]}"
+            ) from e
+
+    def _add_posts(self, conn, items: Sequence[Post], now: datetime) -> int:
+        if not items:
+            return 0
+        keys = {(p.source, p.external_id, p.brand) for p in items}
+        existing = set()
+        ext_ids = list({p.external_id for p in items})
+        for start in range(0, len(ext_ids), 500):
+            rows = conn.execute(
+                select(posts.c.source, posts.c.external_id, posts.c.brand).where(
+                    posts.c.external_id.in_(ext_ids[start : start + 500])
+                )
+            )
+            existing |= {tuple(r) for r in rows} & keys
+        fresh: dict[tuple, Post] = {}
+        for p in items:
+            key = (p.source, p.external_id, p.brand)
+            if key not in existing and key not in fresh:
+                fresh[key] = p
+        if not fresh:
+            return 0
+        originals = self._first_by_hash(conn, fresh.values())
+        added = 0
+        for p in fresh.values():
+            first = originals.get((p.brand, p.content_hash))
+            result = conn.execute(
+                self._insert_ignore(posts).values(
+                    source=p.source,
+                    external_id=p.external_id,
+                    brand=p.brand,
+                    text=p.text,
+                    title=p.title,
+                    url=p.url,
+                    author=p.author,
+                    lang=p.lang,
+                    content_hash=p.content_hash,
+                    duplicate_of=first,
+                    published_at=p.published,
+                    collected_at=now,
+                    posted_at=p.published or now,
+                    reach=p.reach,
+                    engagement=p.engagement,
+                )
+            )
+            if result.rowcount:
+                added += 1
+                if first is None and result.inserted_primary_key:
+                    originals[(p.brand, p.content_hash)] = result.inserted_primary_key[0]
+        return added
+
+    def _first_by_hash(self, conn, items: Iterable[Post]) -> dict[tuple[str, str], int]:
+        wanted = {(p.brand, p.content_hash) for p in items}
+        hashes = list({h for _, h in wanted})
+        out: dict[tuple[str, str], int] = {}
+        for start in range(0, len(hashes), 500):
+            rows = conn.execute(
+                select(posts.c.brand, posts.c.content_hash, func.min(posts.c.id))
+                .where(posts.c.content_hash.in_(hashes[start : start + 500]))
+                .group_by(posts.c.brand, posts.c.content_hash)
+            )
+            out |= {(b, h): i for b, h, i in rows if (b, h) in wanted}
+        return out
+
+    def source_health(self) -> list[SourceHealth]:
+        totals = select(posts.c.source, func.count().label("n")).group_by(posts.c.source).subquery()
+        q = (
+            select(sources, func.coalesce(totals.c.n, 0).label("total"))
+            .outerjoin(totals, totals.c.source == sources.c.name)
+            .order_by(sources.c.name)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        return [
+            SourceHealth(
+                r["name"],
+                r["kind"],
+                utc(r["last_run_at"]),
+                utc(r["last_success_at"]),
+                r["last_new_posts"],
+                r["total"],
+                r["consecutive_failures"],
+                r["last_error"],
+                utc(r["last_error_at"]),
+            )
+            for r in rows
+        ]
+
+    # ---- classification -------------------------------------------------
+
+    def unclassified(self, limit: int) -> list[tuple[int, str]]:
+        q = (
+            select(posts.c.id, posts.c.title, posts.c.text)
+            .outerjoin(analyses, analyses.c.post_id == posts.c.id)
+            .where(analyses.c.post_id.is_(None))
+            .order_by(posts.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [
+            (i, text if not title or title in text else f"{title}\n{text}")
+            for i, title, text in rows
+        ]
+
+    def count_unclassified(self) -> int:
+        q = (
+            select(func.count())
+            .select_from(posts.outerjoin(analyses, analyses.c.post_id == posts.c.id))
+            .where(analyses.c.post_id.is_(None))
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def save_analyses(self, results: Sequence[tuple[int, Analysis]], now: datetime) -> int:
+        rows = [
+            {
+                "post_id": pid,
+                "sentiment": a.sentiment.label,
+                "sentiment_conf": a.sentiment.confidence,
+                "sentiment_probs": dict(a.sentiment.probas),
+                "emotion": a.emotion.label,
+                "emotion_conf": a.emotion.confidence,
+                "emotion_probs": dict(a.emotion.probas),
+                "model_version": a.model_version,
+                "note": a.note,
+                "analyzed_at": now,
+            }
+            for pid, a in results
+        ]
+        if not rows:
+            return 0
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(self._insert_ignore(analyses), rows)
+        except SQLAlchemyError as e:
+            raise StoreError(f"could not save analyses: {str(e).splitlines()[0]}") from e
+        return len(rows)
+
+    # ---- people's actions on posts ----------------------------------------
+
+    def update_action(self, post_id: int, now: datetime, **changes) -> None:
+        """Assign, annotate, mark handled, or correct labels of one post."""
+        allowed = {
+            "status",
+            "assignee",
+            "note",
+            "corrected_sentiment",
+            "corrected_emotion",
+            "corrected_by",
+        }
+        bad = set(changes) - allowed
+        if bad:
+            raise StoreError(f"unknown post action fields {sorted(bad)}")
+        with self.engine.begin() as conn:
+            if conn.execute(select(posts.c.id).where(posts.c.id == post_id)).first() is None:
+                raise StoreError(f"no post with id {post_id}")
+            conn.execute(
+                self._insert_ignore(post_actions).values(
+                    post_id=post_id, status="open", updated_at=now
+                )
+            )
+            current = (
+                conn.execute(select(post_actions).where(post_actions.c.post_id == post_id))
+                .mappings()
+                .one()
+            )
+            values = dict(changes, updated_at=now)
+            responded = changes.get("status") in {"assigned", "handled"} or changes.get("note")
+            if responded and current["first_response_at"] is None:
+                values["first_response_at"] = now
+            if changes.get("status") == "handled":
+                values["handled_at"] = now
+            conn.execute(
+                update(post_actions).where(post_actions.c.post_id == post_id).values(**values)
+            )
+
+    def post_count(self, brand: str | None = None) -> int:
+        q = select(func.count()).select_from(posts)
+        if brand:
+            q = q.where(and_(posts.c.brand == brand))
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())

@@ -1,0 +1,116 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import inspect, select
+
+from monitor.errors import StoreError
+from monitor.store import Store
+from monitor.store.migrate import current_revision
+from monitor.store.schema import post_actions, posts
+from monitor.types import Analysis, FetchState, Post, Prediction, SourceRun
+from tests.conftest import T0
+
+
+def post(ext_id, text="Movistela me cobró dos veces", brand="Movistela", source="feed", h=None):
+    return Post(
+        source, ext_id, brand, text, h or f"hash-{text}", "es", url=f"https://example.com/{ext_id}"
+    )
+
+
+def run(source="feed", error=None):
+    return SourceRun(source, T0, T0 + timedelta(seconds=2), fetched=3, matched=3, error=error)
+
+
+def analysis(label="negative"):
+    s = Prediction("sentiment", label, {"negative": 0.8, "neutral": 0.1, "positive": 0.1})
+    e = Prediction("emotion", "anger", {"anger": 0.7, "other": 0.3})
+    return Analysis(s, e, "test-model")
+
+
+def test_migrations_create_schema_and_record_revision(store):
+    names = set(inspect(store.engine).get_table_names())
+    assert {
+        "posts",
+        "analyses",
+        "sources",
+        "source_runs",
+        "post_actions",
+        "alembic_version",
+    } <= names
+    with store.engine.connect() as conn:
+        assert current_revision(conn) is not None
+    store.migrate()  # idempotent
+
+
+def test_same_item_twice_is_stored_once(store):
+    assert (
+        store.save_collection(
+            run(), "rss", [post("a"), post("b", text="otra cosa")], FetchState("e1")
+        )
+        == 2
+    )
+    assert (
+        store.save_collection(
+            run(), "rss", [post("a"), post("b", text="otra cosa")], FetchState("e2")
+        )
+        == 0
+    )
+    assert store.post_count() == 2
+    assert store.source_state("feed").etag == "e2"
+
+
+def test_cross_posted_text_is_marked_duplicate(store):
+    store.save_collection(run("a"), "rss", [post("1", source="a", h="same")], None)
+    store.save_collection(run("b"), "rss", [post("9", source="b", h="same")], None)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(posts.c.id, posts.c.duplicate_of).order_by(posts.c.id)).all()
+    assert rows[0].duplicate_of is None
+    assert rows[1].duplicate_of == rows[0].id
+
+
+def test_failed_run_keeps_state_and_counts_failures(store):
+    store.save_collection(run(), "rss", [post("a")], FetchState("good-etag"))
+    store.save_collection(run(error="HTTP 500"), "rss", [], None)
+    store.save_collection(run(error="HTTP 500"), "rss", [], None)
+    (health,) = store.source_health()
+    assert health.consecutive_failures == 2
+    assert health.last_error == "HTTP 500"
+    assert health.total_posts == 1
+    assert store.source_state("feed").etag == "good-etag"
+
+
+def test_unclassified_then_analyses_saved_once(store):
+    store.save_collection(run(), "rss", [post("a"), post("b", text="hola Movistela")], None)
+    pending = store.unclassified(10)
+    assert len(pending) == 2 and store.count_unclassified() == 2
+    store.save_analyses([(pending[0][0], analysis())], T0)
+    store.save_analyses(
+        [(pending[0][0], analysis("positive"))], T0
+    )  # re-run after a crash: ignored
+    assert store.count_unclassified() == 1
+
+
+def test_actions_record_first_response_and_corrections(store):
+    store.save_collection(run(), "rss", [post("a")], None)
+    ((pid, _),) = store.unclassified(1)
+    store.update_action(pid, T0, status="assigned", assignee="ana")
+    store.update_action(
+        pid,
+        T0 + timedelta(hours=1),
+        status="handled",
+        note="refund issued",
+        corrected_emotion="sadness",
+    )
+    with store.engine.connect() as conn:
+        row = conn.execute(select(post_actions)).mappings().one()
+    assert row["status"] == "handled" and row["assignee"] == "ana"
+    assert row["corrected_emotion"] == "sadness"
+    assert row["first_response_at"].replace(tzinfo=None) == T0.replace(tzinfo=None)
+    with pytest.raises(StoreError):
+        store.update_action(99999, T0, status="handled")
+
+
+def test_bad_url_is_a_store_error():
+    with pytest.raises(StoreError) as e:
+        Store.open("postgresql://nobody@127.0.0.1:1/nothing")
+    assert e.value.hint
