@@ -1,0 +1,125 @@
+"""Batch inference: texts in, calibrated sentiment and emotion out.
+
+Long texts are truncated deliberately: the first ``max_length`` tokens
+(256 by default, about 180 words) are classified and the Analysis carries a
+note saying so. Empty or whitespace-only texts get no prediction from the
+model's imagination: they are reported with ``note="empty text"`` and the
+model's answer for an empty input, which the pipeline does not show as a
+finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from monitor.classify.model import ClassifierConfig, MultiTaskModel, load_artifacts
+from monitor.types import Analysis, Prediction
+
+Progress = Callable[[int, int], None]
+
+
+def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
+    """int8 dynamic quantisation of every Linear layer (CPU inference)."""
+    from torch.ao.quantization import quantize_dynamic
+
+    return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+class TransformerClassifier:
+    """The product's classifier: ``predict(text_or_texts)`` -> Analysis."""
+
+    def __init__(
+        self,
+        model: MultiTaskModel,
+        tokenizer,
+        config: ClassifierConfig,
+        *,
+        batch_size: int = 32,
+        device: str = "cpu",
+        quantized: bool = False,
+    ) -> None:
+        self.model = model.to(device).eval()
+        self.tokenizer = tokenizer
+        self.config = config
+        self.batch_size = batch_size
+        self.device = device
+        self.quantized = quantized
+
+    @classmethod
+    def from_dir(
+        cls, model_dir: Path, cache_dir: Path, *, quantize: bool = False, batch_size: int = 32
+    ) -> TransformerClassifier:
+        model, tokenizer, config = load_artifacts(model_dir, cache_dir)
+        if quantize:
+            model = quantize_int8(model)
+        return cls(model, tokenizer, config, batch_size=batch_size, quantized=quantize)
+
+    @property
+    def version(self) -> str:
+        return self.config.version + ("-int8" if self.quantized else "")
+
+    def _encode(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
+        batch = self.tokenizer(
+            [self.config.prefix + t for t in texts],
+            padding=True,
+            truncation=True,
+            max_length=self.config.max_length,
+            return_tensors="pt",
+        )
+        return {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
+
+    def probabilities(
+        self, texts: Sequence[str], progress: Progress | None = None
+    ) -> dict[str, np.ndarray]:
+        """Calibrated probabilities per task, rows in the order of ``texts``."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = {
+            t: np.zeros((len(texts), len(h.labels)), np.float32)
+            for t, h in self.config.tasks.items()
+        }
+        done = 0
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                # cap characters before tokenising: 100 KB posts need not be tokenised whole
+                chunk = [texts[i][: self.config.max_length * 8] for i in idx]
+                logits = self.model.forward_all(**self._encode(chunk))
+                for task, head in self.config.tasks.items():
+                    scaled = logits[task].float() / head.temperature
+                    out[task][idx] = torch.softmax(scaled, dim=-1).cpu().numpy()
+                done += len(idx)
+                if progress:
+                    progress(done, len(texts))
+        return out
+
+    def predict(self, texts: str | Sequence[str], progress: Progress | None = None):
+        """One Analysis for a string, a list of Analysis for a sequence."""
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        if not items:
+            return []
+        probs = self.probabilities(items, progress)
+        lengths = self._token_lengths(items)
+        results = []
+        for i, text in enumerate(items):
+            preds = {}
+            for task, head in self.config.tasks.items():
+                row = probs[task][i]
+                probas = {lab: float(row[j]) for j, lab in enumerate(head.labels)}
+                preds[task] = Prediction(task, head.labels[int(row.argmax())], probas)
+            note = None
+            if not text.strip():
+                note = "empty text"
+            elif lengths[i] > self.config.max_length:
+                note = f"truncated to the first {self.config.max_length} tokens"
+            results.append(Analysis(preds["sentiment"], preds["emotion"], self.version, note))
+        return results[0] if single else results
+
+    def _token_lengths(self, texts: Sequence[str]) -> list[int]:
+        cap = self.config.max_length * 8
+        enc = self.tokenizer([self.config.prefix + t[:cap] for t in texts], add_special_tokens=True)
+        return [len(ids) for ids in enc["input_ids"]]
