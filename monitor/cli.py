@@ -1,0 +1,428 @@
+"""The ``monitor`` command line.
+
+Every command turns a MonitorError into one line (plus a hint) on stderr and
+a non-zero exit; tracebacks are for bugs only (and go to the log with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.errors import MonitorError
+from monitor.settings import DEMO_CONFIG, Settings, load_settings
+
+log = logging.getLogger("monitor")
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+# ---- helpers -------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "db", None):
+        overrides["database_url"] = args.db
+    return load_settings(args.config, overrides=overrides)
+
+
+def _store(settings: Settings):
+    from monitor.store import Store
+
+    return Store.open(settings.database_url)
+
+
+def _pipeline(settings: Settings, store=None):
+    from monitor.classify import load_classifier
+    from monitor.pipeline import Pipeline
+
+    return Pipeline(
+        settings, store or _store(settings), classifier_factory=lambda: load_classifier(settings)
+    )
+
+
+class Bar:
+    """A small progress line on stderr (only on a terminal, or when forced)."""
+
+    def __init__(self, label: str, enabled: bool | None = None) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or not total:
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "never"
+    secs = int((now - when).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs >= size:
+            return f"{secs // size}{unit} ago"
+    return f"{secs}s ago"
+
+
+def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+    cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# ---- commands ------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        raise MonitorError(f"{target} already exists", hint="use --force to overwrite it")
+    target.write_text(
+        (Path(__file__).parent / "demo" / "example.toml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    print(f"wrote {target}: edit brands and sources, then run `monitor collect`")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    settings = _settings(args)
+    if not settings.sources:
+        raise MonitorError(
+            "no sources configured", hint="add [[sources]] to monitor.toml (see `monitor init`)"
+        )
+    pipeline = _pipeline(settings)
+    runs = pipeline.collect(args.source or None)
+    if args.source and not runs:
+        raise MonitorError(
+            f"no source named {args.source[0]!r}", hint="see `monitor status` for the names"
+        )
+    rows = [
+        (
+            r.source,
+            r.fetched,
+            r.matched,
+            r.new_posts,
+            "not modified" if r.not_modified else (r.error or "ok"),
+        )
+        for r in runs
+    ]
+    print(_table(rows, ["source", "fetched", "matched", "new", "result"]))
+    return 0 if all(r.error is None for r in runs) or args.keep_going else EXIT_ERROR
+
+
+def cmd_classify(args) -> int:
+    settings = _settings(args)
+    pipeline = _pipeline(settings)
+    pending = pipeline.store.count_unclassified()
+    if not pending:
+        print("nothing to classify")
+        return 0
+    done = pipeline.classify_pending(
+        batch_size=args.batch_size, limit=args.limit, progress=Bar("classifying")
+    )
+    print(f"classified {done} posts with {pipeline.classifier.version}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    settings = _settings(args)
+    store = _store(settings)
+    now = datetime.now(UTC)
+    health = {h.name: h for h in store.source_health()}
+    rows = []
+    for cfg in settings.sources:
+        h = health.get(cfg.name)
+        if h is None:
+            rows.append((cfg.name, cfg.kind, "never", "-", 0, 0, "not collected yet"))
+            continue
+        state = (
+            "ok"
+            if h.consecutive_failures == 0
+            else f"FAILING x{h.consecutive_failures}: {h.last_error}"
+        )
+        rows.append(
+            (
+                h.name,
+                h.kind,
+                _ago(h.last_run_at, now),
+                _ago(h.last_success_at, now),
+                h.last_new_posts,
+                h.total_posts,
+                state,
+            )
+        )
+    print(_table(rows, ["source", "kind", "last run", "last success", "new", "total", "health"]))
+    print(f"\nposts: {store.post_count()}  awaiting classification: {store.count_unclassified()}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from monitor.pipeline import Pipeline
+    from monitor.settings import SourceConfig
+
+    settings = _settings(args)
+    if not settings.brands:
+        raise MonitorError(
+            "no brands configured", hint="add [[brands]] to monitor.toml (see `monitor init`)"
+        )
+    path = Path(args.file)
+    if not path.exists():
+        raise MonitorError(f"{path}: file not found")
+    cfg = SourceConfig(
+        args.source or f"import:{path.name}", "file", {"path": str(path.resolve())}, 1e9
+    )
+    pipeline = Pipeline(settings, _store(settings))
+    run = pipeline.collect_source(cfg)
+    if run.error:
+        raise MonitorError(run.error)
+    print(f"{path}: {run.fetched} rows read, {run.matched} mention a brand, {run.new_posts} new")
+    return 0
+
+
+def _print_analysis(text: str, a) -> None:
+    print(f"{text[:70]!r}")
+    for pred in (a.sentiment, a.emotion):
+        probs = "  ".join(
+            f"{k} {v:.2f}" for k, v in sorted(pred.probas.items(), key=lambda kv: -kv[1])
+        )
+        print(f"  {pred.task:<9} {pred.label:<9} ({pred.confidence:.0%})   {probs}")
+    if a.note:
+        print(f"  note: {a.note}")
+
+
+def cmd_analyze(args) -> int:
+    from monitor.classify import load_classifier
+
+    settings = _settings(args)
+    texts = list(args.text) or [line.rstrip("\n") for line in sys.stdin]
+    clf = load_classifier(settings, quantize=args.int8 or None)
+    results = clf.predict(texts)
+    for text, a in zip(texts, results, strict=True):
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "text": text,
+                        "sentiment": {"label": a.sentiment.label, "probas": a.sentiment.probas},
+                        "emotion": {"label": a.emotion.label, "probas": a.emotion.probas},
+                        "model": a.model_version,
+                        "note": a.note,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            _print_analysis(text, a)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from monitor.classify import load_classifier
+    from monitor.classify.datasets import read_labelled_table
+    from monitor.classify.training import evaluate_examples
+
+    settings = _settings(args)
+    examples = read_labelled_table(Path(args.file), task=args.task)
+    clf = load_classifier(settings, quantize=args.int8 or None)
+    result = evaluate_examples(clf, args.task, examples, progress=Bar("evaluating"))
+    print(
+        f"{args.task} on {args.file}: n={result['n']}  accuracy={result['accuracy']:.3f}  macro-F1={result['macro_f1']:.3f}"
+    )
+    for lang, r in result["per_language"].items():
+        print(f"  {lang:<4} n={r['n']:<5} macro-F1={r['macro_f1']:.3f}")
+    labels = result["labels"]
+    print("\nconfusion (rows: gold, columns: predicted)")
+    print(
+        _table(
+            [[lab, *row] for lab, row in zip(labels, result["confusion"], strict=True)],
+            ["", *labels],
+        )
+    )
+    if args.json:
+        keys = ("task", "n", "accuracy", "macro_f1", "per_language")
+        print(json.dumps({k: result[k] for k in keys}, ensure_ascii=False))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from monitor.classify.training import TrainConfig, train
+
+    settings = _settings(args)
+    cfg = TrainConfig(epochs=args.epochs, limit=args.limit, seed=args.seed)
+    out = Path(args.out) if args.out else settings.classifier.model_dir
+    bar = Bar("training", enabled=True)
+    config = train(
+        settings.datasets_dir,
+        Path(args.domain_examples),
+        settings.cache_dir,
+        out,
+        cfg,
+        progress=lambda label, done, total: bar(done, total),
+    )
+    print(json.dumps(config.metrics, indent=2))
+    print(f"saved {config.version} to {out}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from monitor.scheduler import run_forever
+
+    settings = _settings(args)
+    run_forever(settings, _pipeline(settings))
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    from monitor.dashboard_launcher import launch
+
+    settings = _settings(args)
+    return launch(settings, port=args.port, headless=args.headless)
+
+
+def cmd_demo(args) -> int:
+    """Collect the bundled demo, classify it, then open the dashboard (or print a summary)."""
+    args.config = str(DEMO_CONFIG)
+    db = Path(args.db_file).resolve()
+    args.db = f"sqlite:///{db}"
+    args.source, args.keep_going = None, True
+    print(f"Escucha demo: collecting the bundled demo sources into {db}")
+    cmd_collect(args)
+    args.batch_size, args.limit = 64, None
+    cmd_classify(args)
+    cmd_status(args)
+    if args.no_dashboard:
+        return 0
+    args.port, args.headless = args.port or 8501, True
+    return cmd_dashboard(args)
+
+
+# ---- parser ----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="monitor", description="Escucha: watch what people say about your brand."
+    )
+    p.add_argument("--config", help="config file (default: ./monitor.toml or $MONITOR_CONFIG)")
+    p.add_argument("--db", help="database URL (overrides database_url)")
+    p.add_argument("--debug", action="store_true", help="verbose logs and tracebacks")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("init", cmd_init, "Write a commented example monitor.toml.")
+    sp.add_argument("path", nargs="?", default="monitor.toml")
+    sp.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sp = add("collect", cmd_collect, "Collect every configured source once (or the named ones).")
+    sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp.add_argument("--keep-going", action="store_true", help="exit 0 even if a source failed")
+
+    sp = add("classify", cmd_classify, "Score stored posts that have no sentiment/emotion yet.")
+    sp.add_argument("--batch-size", type=int, default=128)
+    sp.add_argument("--limit", type=int, help="stop after this many posts")
+
+    add(
+        "run",
+        cmd_run,
+        "Run the scheduler: collect each source at its interval, classify, until stopped.",
+    )
+    add("status", cmd_status, "Show each source's health: last run, new posts, last error.")
+
+    sp = add(
+        "import",
+        cmd_import,
+        "Import a CSV/TSV/JSONL export (columns text, date, author, url, source).",
+    )
+    sp.add_argument("file")
+    sp.add_argument("--source", help="name to store the posts under (default: import:<file name>)")
+
+    sp = add("analyze", cmd_analyze, "Print sentiment and emotion for texts (or lines on stdin).")
+    sp.add_argument("text", nargs="*")
+    sp.add_argument("--json", action="store_true", help="one JSON object per text")
+    sp.add_argument("--int8", action="store_true", help="use the int8-quantised model")
+
+    sp = add(
+        "eval",
+        cmd_eval,
+        "Score the classifier on a labelled CSV/TSV (columns text, label, optional lang).",
+    )
+    sp.add_argument("file")
+    sp.add_argument("--task", required=True, choices=["sentiment", "emotion"])
+    sp.add_argument("--json", action="store_true", help="end with one JSON line of scores")
+    sp.add_argument("--int8", action="store_true", help="use the int8-quantised model")
+
+    sp = add(
+        "train",
+        cmd_train,
+        "Fine-tune the classifier from the labelled data sets (see MODEL_CARD.md).",
+    )
+    sp.add_argument("--epochs", type=float, default=3.0)
+    sp.add_argument("--limit", type=int, help="examples per task (smoke runs)")
+    sp.add_argument("--seed", type=int, default=13)
+    sp.add_argument("--out", help="artifact directory (default: classifier.model_dir)")
+    sp.add_argument(
+        "--domain-examples",
+        default=str(Path(__file__).resolve().parent.parent / "models" / "domain_examples.tsv"),
+    )
+
+    sp = add("dashboard", cmd_dashboard, "Serve the Streamlit dashboard.")
+    sp.add_argument("--port", type=int, default=8501)
+    sp.add_argument("--headless", action="store_true", help="do not open a browser")
+
+    sp = add(
+        "demo", cmd_demo, "Run the bundled demo end to end: collect, classify, show the dashboard."
+    )
+    sp.add_argument("--db-file", default="escucha-demo.db", help="SQLite file for the demo")
+    sp.add_argument(
+        "--no-dashboard",
+        action="store_true",
+        help="print a summary instead of serving the dashboard",
+    )
+    sp.add_argument("--port", type=int, default=8501)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except MonitorError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        if e.hint:
+            print(f"hint: {e.hint}", file=sys.stderr)
+        if args.debug:
+            log.exception("details")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Orchestration only: fetch -> clean/match -> store, and score what is unscored.
+
+It calls the parts in order and decides nothing itself: matching lives in
+``query``, clean-up in ``normalize``, persistence in ``store``. One failing
+source is recorded (``monitor status`` shows it) and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from monitor.errors import MonitorError
+from monitor.langid import detect_language
+from monitor.normalize import clean_text
+from monitor.query import BrandMatcher, match_posts
+from monitor.settings import Settings, SourceConfig
+from monitor.sources import Source, make_source
+from monitor.store import Store
+from monitor.types import FetchState, SourceRun
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        source_factory: Callable[[SourceConfig], Source] | None = None,
+        classifier_factory: Callable[[], object] | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self._source_factory = source_factory or (lambda c: make_source(c.name, c.kind, c.params))
+        self._classifier_factory = classifier_factory
+        self._classifier = None
+        self._sources: dict[str, Source] = {}
+        self._matchers = {b.name: BrandMatcher(b) for b in settings.brands}
+
+    # ---- collection -----------------------------------------------------
+
+    def source(self, cfg: SourceConfig) -> Source:
+        """The collector for ``cfg``, built once and kept (praw's rate limiter lives in it)."""
+        if cfg.name not in self._sources:
+            self._sources[cfg.name] = self._source_factory(cfg)
+        return self._sources[cfg.name]
+
+    def matchers_for(self, cfg: SourceConfig) -> list[BrandMatcher]:
+        if not cfg.brands:
+            return list(self._matchers.values())
+        return [self._matchers[b] for b in cfg.brands if b in self._matchers]
+
+    def collect(self, names: Iterable[str] | None = None) -> list[SourceRun]:
+        wanted = set(names) if names else None
+        runs = []
+        for cfg in self.settings.sources:
+            if wanted is None or cfg.name in wanted:
+                runs.append(self.collect_source(cfg))
+        return runs
+
+    def collect_source(self, cfg: SourceConfig) -> SourceRun:
+        started = self.clock()
+        state: FetchState = self.store.source_state(cfg.name)
+        try:
+            result = self.source(cfg).fetch(state)
+        except MonitorError as e:
+            message = e.message + (f" (hint: {e.hint})" if e.hint else "")
+            log.warning("source %s failed: %s", cfg.name, message)
+            run = SourceRun(cfg.name, started, self.clock(), error=message)
+            self.store.save_collection(run, cfg.kind, [], None)
+            return run
+        except Exception as e:  # a bug in one collector must not stop the others
+            log.exception("source %s crashed", cfg.name)
+            run = SourceRun(cfg.name, started, self.clock(), error=f"unexpected error: {e!r}")
+            self.store.save_collection(run, cfg.kind, [], None)
+            return run
+        for warning in result.warnings:
+            log.warning("source %s: %s", cfg.name, warning)
+        posts = match_posts(result.posts, self.matchers_for(cfg), detect_language, clean_text)
+        finished = self.clock()
+        run = SourceRun(
+            cfg.name,
+            started,
+            finished,
+            fetched=len(result.posts),
+            matched=len(posts),
+            not_modified=result.not_modified,
+        )
+        new = self.store.save_collection(run, cfg.kind, posts, result.state)
+        run = SourceRun(
+            cfg.name,
+            started,
+            finished,
+            len(result.posts),
+            len(posts),
+            new,
+            None,
+            result.not_modified,
+        )
+        log.info(
+            "source %s: fetched %d, matched %d, new %d", cfg.name, run.fetched, run.matched, new
+        )
+        return run
+
+    # ---- classification -------------------------------------------------
+
+    @property
+    def classifier(self):
+        if self._classifier is None:
+            if self._classifier_factory is None:
+                raise MonitorError("no classifier configured")
+            self._classifier = self._classifier_factory()
+        return self._classifier
+
+    def classify_pending(
+        self,
+        batch_size: int = 256,
+        limit: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Score unscored posts in batches; each batch commits on its own."""
+        total = self.store.count_unclassified()
+        if limit is not None:
+            total = min(total, limit)
+        done = 0
+        while done < total:
+            batch = self.store.unclassified(min(batch_size, total - done))
+            if not batch:
+                break
+            analyses = self.classifier.predict([text for _, text in batch])
+            self.store.save_analyses(
+                [(pid, a) for (pid, _), a in zip(batch, analyses, strict=True)], self.clock()
+            )
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        return done

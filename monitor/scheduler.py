@@ -1,0 +1,74 @@
+"""APScheduler wiring only: each source at its own interval with jitter, and
+classification as its own job. State lives in the store, so a restart loses
+nothing and duplicates nothing (the store skips posts it already has)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+
+from monitor.errors import MonitorError
+from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, start_now: bool = True):
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
+    first = datetime.now(UTC) + timedelta(seconds=1)
+    for cfg in settings.sources:
+        scheduler.add_job(
+            pipeline.collect_source,
+            "interval",
+            args=[cfg],
+            minutes=cfg.interval_minutes,
+            jitter=max(1, int(cfg.interval_minutes * 60 * 0.1)),
+            id=f"collect:{cfg.name}",
+            name=f"collect {cfg.name}",
+            next_run_time=first if start_now else None,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+    scheduler.add_job(
+        _classify_job,
+        "interval",
+        args=[pipeline],
+        minutes=settings.classify_interval_minutes,
+        id="classify",
+        name="classify new posts",
+        next_run_time=first + timedelta(seconds=5) if start_now else None,
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler
+
+
+def _classify_job(pipeline) -> None:
+    try:
+        n = pipeline.classify_pending()
+        if n:
+            log.info("classified %d posts", n)
+    except MonitorError as e:  # e.g. no trained model: keep collecting, say why
+        log.error("classification skipped: %s%s", e.message, f" (hint: {e.hint})" if e.hint else "")
+
+
+def run_forever(settings: Settings, pipeline) -> None:
+    logging.getLogger().setLevel(settings.log_level)
+    scheduler = build_scheduler(settings, pipeline)
+
+    def stop(signum, _frame):
+        log.info("signal %s: stopping after the running jobs", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    log.info("scheduler started with %d sources", len(settings.sources))
+    print(f"Escucha is watching {len(settings.sources)} sources; Ctrl-C to stop.", flush=True)
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        scheduler.shutdown(wait=True)
