@@ -310,6 +310,115 @@ def cmd_demo(args) -> int:
     return cmd_dashboard(args)
 
 
+# ---- alerts ------------------------------------------------------------------
+
+
+def _whoami() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in minimal containers
+        return "cli"
+
+
+def _alert_rows(alerts, now: datetime) -> str:
+    def delivery(a) -> str:
+        if a.delivered_at and not a.delivery_due:
+            return "sent"
+        return "FAILED" if a.last_delivery_error else ("pending" if a.delivery_due else "-")
+
+    rows = [
+        (
+            a.id,
+            a.severity,
+            a.status,
+            a.rule,
+            a.brand or "-",
+            _ago(a.last_seen_at, now),
+            a.updated_count + 1,
+            delivery(a),
+            a.title if len(a.title) <= 90 else a.title[:89] + "…",
+        )
+        for a in alerts
+    ]
+    return _table(
+        rows, ["id", "severity", "status", "rule", "brand", "last seen", "seen", "sent", "title"]
+    )
+
+
+def cmd_alerts(args) -> int:
+    args.alerts_parser.print_help()
+    return EXIT_USAGE
+
+
+def cmd_alerts_check(args) -> int:
+    from monitor.alerts.service import check_alerts
+
+    settings = _settings(args)
+    now = datetime.now(UTC)
+    alerts = check_alerts(_store(settings), settings, now, deliver=not args.no_deliver)
+    if not alerts:
+        print("nothing unusual: no alert opened, updated or resolved")
+        return 0
+    print(_alert_rows(alerts, now))
+    return 0
+
+
+def cmd_alerts_list(args) -> int:
+    from monitor.alerts.repository import AlertRepository
+
+    settings = _settings(args)
+    repo = AlertRepository(_store(settings).engine)
+    alerts = repo.list(status=None if args.all else args.status, brand=args.brand, limit=args.limit)
+    if args.json:
+        for a in alerts:
+            print(
+                json.dumps(
+                    {
+                        "id": a.id,
+                        "incident_key": a.incident_key,
+                        "brand": a.brand,
+                        "rule": a.rule,
+                        "severity": a.severity,
+                        "status": a.status,
+                        "title": a.title,
+                        "details": a.details,
+                        "post_ids": list(a.post_ids),
+                        "first_seen_at": a.first_seen_at.isoformat(),
+                        "last_seen_at": a.last_seen_at.isoformat(),
+                        "updated_count": a.updated_count,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return 0
+    if not alerts:
+        print("no alerts" + ("" if args.all else f" ({args.status}); --all shows every status"))
+        return 0
+    print(_alert_rows(alerts, datetime.now(UTC)))
+    return 0
+
+
+def cmd_alerts_ack(args) -> int:
+    from monitor.alerts.repository import AlertRepository
+
+    repo = AlertRepository(_store(_settings(args)).engine)
+    alert = repo.acknowledge(args.id, args.by, datetime.now(UTC))
+    print(f"alert {alert.id} acknowledged by {alert.acknowledged_by}: {alert.title}")
+    return 0
+
+
+def cmd_alerts_resolve(args) -> int:
+    from monitor.alerts.repository import AlertRepository
+
+    repo = AlertRepository(_store(_settings(args)).engine)
+    alert = repo.resolve(args.id, args.by, datetime.now(UTC))
+    print(f"alert {alert.id} resolved by {alert.resolved_by}; the same incident stays quiet")
+    print("for the cooldown unless it comes back worse")
+    return 0
+
+
 # ---- parser ----------------------------------------------------------------
 
 
@@ -382,6 +491,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--domain-examples",
         default=str(Path(__file__).resolve().parent.parent / "models" / "domain_examples.tsv"),
     )
+
+    sp = add(
+        "alerts",
+        cmd_alerts,
+        "Check, list, acknowledge and resolve alerts on negative word of mouth.",
+    )
+    sp.set_defaults(alerts_parser=sp)
+    alerts_sub = sp.add_subparsers(dest="alerts_command", metavar="ACTION")
+
+    def add_alerts(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        asp = alerts_sub.add_parser(name, help=help_text, description=help_text)
+        asp.set_defaults(func=func)
+        return asp
+
+    asp = add_alerts(
+        "check", cmd_alerts_check, "Run the alert rules now; store and send what fires."
+    )
+    asp.add_argument("--no-deliver", action="store_true", help="store alerts but send nothing")
+    asp = add_alerts("list", cmd_alerts_list, "List alerts (open and acknowledged by default).")
+    asp.add_argument(
+        "--status", choices=["active", "open", "acknowledged", "resolved"], default="active"
+    )
+    asp.add_argument("--all", action="store_true", help="every status")
+    asp.add_argument("--brand", help="only this brand")
+    asp.add_argument("--limit", type=int, default=50)
+    asp.add_argument("--json", action="store_true", help="one JSON object per alert")
+    asp = add_alerts("ack", cmd_alerts_ack, "Acknowledge an alert: someone is on it.")
+    asp.add_argument("id", type=int)
+    asp.add_argument("--by", default=_whoami(), help="who (default: your user name)")
+    asp = add_alerts(
+        "resolve", cmd_alerts_resolve, "Resolve an alert; its incident then cools down."
+    )
+    asp.add_argument("id", type=int)
+    asp.add_argument("--by", default=_whoami(), help="who (default: your user name)")
 
     sp = add("dashboard", cmd_dashboard, "Serve the Streamlit dashboard.")
     sp.add_argument("--port", type=int, default=8501)

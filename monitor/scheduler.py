@@ -45,7 +45,33 @@ def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, star
         max_instances=1,
         coalesce=True,
     )
+    alerts = getattr(settings, "alerts", None)
+    if alerts is not None and alerts.enabled:
+        scheduler.add_job(
+            _alerts_job,
+            "interval",
+            args=[settings, pipeline.store],
+            minutes=alerts.check_interval_minutes,
+            id="alerts",
+            name="check alerts",
+            next_run_time=first + timedelta(seconds=30) if start_now else None,
+            max_instances=1,
+            coalesce=True,
+        )
     return scheduler
+
+
+def _alerts_job(settings: Settings, store) -> None:
+    from monitor.alerts.service import check_alerts
+
+    try:
+        for alert in check_alerts(store, settings, datetime.now(UTC)):
+            new = alert.updated_count == 0 and alert.status == "open"
+            log.log(
+                logging.WARNING if new else logging.INFO, "alert #%d: %s", alert.id, alert.title
+            )
+    except MonitorError as e:  # e.g. the database is down: keep collecting, try next time
+        log.error("alert check skipped: %s%s", e.message, f" (hint: {e.hint})" if e.hint else "")
 
 
 def _classify_job(pipeline) -> None:

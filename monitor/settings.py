@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from monitor.alerts.config import AlertSettings
 from monitor.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -77,6 +78,7 @@ class Settings:
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
     brands: tuple[BrandConfig, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     config_path: Path | None = None
 
     def brand(self, name: str) -> BrandConfig:
@@ -190,7 +192,8 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
         raise ConfigError(
             "two sources share a name", hint="source names identify their posts; make them unique"
         )
-    return replace(s, classifier=c, brands=brands, sources=sources)
+    alerts = AlertSettings.from_mapping(data.get("alerts"))
+    return replace(s, classifier=c, brands=brands, sources=sources, alerts=alerts)
 
 
 def apply_env(s: Settings, env: Mapping[str, str]) -> Settings:

@@ -54,6 +54,9 @@ class TrainConfig:
     emotion_weight: float = 1.0
     holdout_per_language: int = 48
     seed: int = 13
+    freeze_layers: int = (
+        3  # the lowest encoder layers stay as pre-trained (faster, and they are generic)
+    )
     limit: int | None = None  # examples per task, for smoke runs
 
 
@@ -134,7 +137,7 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
         return loss
 
     opt.step(closure)
-    return float(log_t.exp().clamp(0.05, 20.0))
+    return float(log_t.detach().exp().clamp(0.05, 20.0))
 
 
 def train(
@@ -160,7 +163,9 @@ def train(
         },
     )
     model, tokenizer = build_model(config, cache_dir)
-    model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    model.encoder.embeddings.requires_grad_(False)
+    for layer in model.encoder.encoder.layer[: cfg.freeze_layers]:
+        layer.requires_grad_(False)
     model.to(device).train()
 
     label_index = {t: {lab: i for i, lab in enumerate(h.labels)} for t, h in config.tasks.items()}

@@ -74,6 +74,8 @@ posts = Table(
     Index("ix_posts_brand_posted", "brand", "posted_at"),
     Index("ix_posts_brand_hash", "brand", "content_hash"),
     Index("ix_posts_posted", "posted_at"),
+    Index("ix_posts_source_posted", "source", "posted_at"),
+    Index("ix_posts_lang", "lang"),
 )
 
 analyses = Table(

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import monitor.store.alerts_schema  # noqa: F401  (adds the alert tables to metadata)
 from monitor.store.schema import metadata
 
 connection = context.config.attributes.get("connection")

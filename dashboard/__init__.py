@@ -1,0 +1,1 @@
+"""Escucha dashboard (Streamlit): app.py is the entry point, views/ the pages."""

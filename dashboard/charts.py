@@ -1,0 +1,386 @@
+"""Charts as functions of the query layer's DataFrames (altair). Every title, axis and
+legend comes from ``Tr``, so the language switch changes all of them."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard.i18n import MONTHS, Tr
+
+SENTIMENT_ORDER = ("negative", "neutral", "positive")
+SENTIMENT_COLORS = ("#d1495b", "#a8adb4", "#2e9e6b")
+EMOTION_ORDER = ("anger", "disgust", "fear", "sadness", "surprise", "joy", "other")
+EMOTION_COLORS = ("#c0392b", "#8e6c3a", "#7d3c98", "#2e86c1", "#f39c12", "#27ae60", "#a8adb4")
+FOCUS_COLOR = "#1f5fa8"
+OTHER_BRAND_COLORS = ("#9fb4cc", "#c9c9c9", "#d9c7a7", "#b8d0b0", "#d6b3c7")
+HEIGHT = 300  # the whole chart: title, legend and axes included (Streamlit fits it)
+
+
+def _locale(tr: Tr) -> dict:
+    if tr.lang != "es":
+        return {}
+    return {
+        "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]},
+        "time": {
+            "dateTime": "%A, %e de %B de %Y, %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+            "shortDays": ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"],
+            "months": [
+                "enero",
+                "febrero",
+                "marzo",
+                "abril",
+                "mayo",
+                "junio",
+                "julio",
+                "agosto",
+                "septiembre",
+                "octubre",
+                "noviembre",
+                "diciembre",
+            ],  # fmt: skip
+            "shortMonths": list(MONTHS["es"]),
+        },
+    }
+
+
+def _finish(chart: alt.Chart, title: str, tr: Tr, height: int = HEIGHT) -> alt.Chart:
+    chart = chart.properties(title=alt.TitleParams(title, anchor="start"), height=height)
+    locale = _locale(tr)
+    return chart.configure(locale=locale) if locale else chart
+
+
+def _sentiment_scale(tr: Tr) -> alt.Scale:
+    return alt.Scale(
+        domain=[tr.value("sentiment", s) for s in SENTIMENT_ORDER], range=list(SENTIMENT_COLORS)
+    )
+
+
+def _with_sentiment_label(df: pd.DataFrame, tr: Tr) -> pd.DataFrame:
+    df = df.copy()
+    df["sentiment_label"] = df["sentiment"].map(lambda s: tr.value("sentiment", s))
+    df["sentiment_order"] = df["sentiment"].map({s: i for i, s in enumerate(SENTIMENT_ORDER)})
+    return df
+
+
+def _time_axis(tr: Tr, unit: str, field: str = "period", bars: bool = False) -> alt.X:
+    """Time on x, in UTC like the rest of the page, ticks on whole hours or days.
+    Bars take a time unit so each one spans its whole hour or day."""
+    fmt = "%d %b %H:%M" if unit == "hour" else "%d %b"
+    ticks = {"interval": "hour", "step": 6} if unit == "hour" else {"interval": "day", "step": 1}
+    time_unit = "utcyearmonthdatehours" if unit == "hour" else "utcyearmonthdate"
+    return alt.X(
+        f"{field}:T",
+        timeUnit=time_unit if bars else alt.Undefined,
+        title=tr.col("period"),
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(
+            # an explicit expression: with a time unit Vega-Lite ignores ``format``
+            labelExpr=f"utcFormat(datum.value, '{fmt}')",
+            labelAngle=0,
+            tickCount=ticks,
+            labelOverlap=True,
+        ),
+    )
+
+
+def _time_tooltip(tr: Tr) -> alt.Tooltip:
+    return alt.Tooltip(
+        "period:T", title=tr.col("period"), format="%d %b %Y %H:%M", formatType="utc"
+    )
+
+
+def volume_chart(df: pd.DataFrame, tr: Tr, unit: str, title: str) -> alt.Chart:
+    """Bars: posts per time bucket. ``df``: period, posts."""
+    chart = (
+        alt.Chart(df)
+        .mark_bar(color=FOCUS_COLOR, opacity=0.85)
+        .encode(
+            x=_time_axis(tr, unit, bars=True),
+            y=alt.Y("posts:Q", title=tr.col("posts")),
+            tooltip=[
+                _time_tooltip(tr),
+                alt.Tooltip("posts:Q", title=tr.col("posts"), format=",d"),
+            ],
+        )
+    )
+    return _finish(chart, title, tr)
+
+
+def sentiment_chart(df: pd.DataFrame, tr: Tr, unit: str, title: str) -> alt.Chart:
+    """Stacked bars: posts per time bucket and sentiment. ``df``: period, sentiment, posts, share."""
+    df = _with_sentiment_label(df, tr)
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=_time_axis(tr, unit, bars=True),
+            y=alt.Y("posts:Q", title=tr.col("posts"), stack="zero"),
+            color=alt.Color(
+                "sentiment_label:N",
+                title=tr.col("sentiment"),
+                scale=_sentiment_scale(tr),
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("sentiment_order:Q"),
+            tooltip=[
+                _time_tooltip(tr),
+                alt.Tooltip("sentiment_label:N", title=tr.col("sentiment")),
+                alt.Tooltip("posts:Q", title=tr.col("posts"), format=",d"),
+                alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
+            ],
+        )
+    )
+    return _finish(chart, title, tr)
+
+
+def net_chart(df: pd.DataFrame, tr: Tr, unit: str, title: str) -> alt.Chart:
+    """Line: net sentiment per bucket, on a fixed −100..+100 scale. ``df``: period, net_sentiment."""
+    df = df.dropna(subset=["net_sentiment"])
+    half = pd.Timedelta(minutes=30 if unit == "hour" else 12 * 60)
+    df = df.assign(middle=df["period"] + half)  # each point in the middle of its bucket
+    y = alt.Y("net_sentiment:Q", title=tr.col("net_sentiment"), scale=alt.Scale(domain=[-100, 100]))
+    line = (
+        alt.Chart(df)
+        .mark_line(point=True, color=FOCUS_COLOR)
+        .encode(
+            x=_time_axis(tr, unit, "middle"),
+            y=y,
+            tooltip=[
+                _time_tooltip(tr),
+                alt.Tooltip("net_sentiment:Q", title=tr.col("net_sentiment"), format="+.1f"),
+                alt.Tooltip("positive:Q", title=tr.col("positive")),
+                alt.Tooltip("negative:Q", title=tr.col("negative")),
+            ],
+        )
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4])
+    return _finish(alt.layer(zero.encode(y="y:Q"), line), title, tr)
+
+
+def emotion_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
+    """Horizontal bars: share of posts per emotion. ``df``: emotion, posts, share."""
+    df = df.copy()
+    df["emotion_label"] = df["emotion"].map(lambda e: tr.value("emotion", e))
+    scale = alt.Scale(
+        domain=[tr.value("emotion", e) for e in EMOTION_ORDER], range=list(EMOTION_COLORS)
+    )
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("emotion_label:N", title=None, sort="-x"),
+            x=alt.X("share:Q", title=tr.col("share")),
+            color=alt.Color("emotion_label:N", scale=scale, legend=None),
+            tooltip=[
+                alt.Tooltip("emotion_label:N", title=tr.col("emotion")),
+                alt.Tooltip("posts:Q", title=tr.col("posts"), format=",d"),
+                alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
+            ],
+        )
+    )
+    return _finish(chart, title, tr)
+
+
+def breakdown_chart(df: pd.DataFrame, tr: Tr, by: str, title: str) -> alt.Chart:
+    """Horizontal 100 % bars: sentiment mix per source or language, biggest first.
+    ``df``: <by>, positive, neutral, negative, posts, net_sentiment (from insights.breakdown)."""
+    df = df.copy()
+    df["key_label"] = df[by].map(lambda v: tr.value("language", v) if by == "language" else v)
+    long = df.melt(
+        id_vars=["key_label", "posts", "net_sentiment"],
+        value_vars=list(SENTIMENT_ORDER),
+        var_name="sentiment",
+        value_name="count",
+    )
+    long = _with_sentiment_label(long, tr)
+    order = df.sort_values("posts", ascending=False)["key_label"].tolist()
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("key_label:N", title=None, sort=order),
+            x=alt.X("count:Q", stack="normalize", title=tr.col("share"), axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "sentiment_label:N",
+                title=tr.col("sentiment"),
+                scale=_sentiment_scale(tr),
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("sentiment_order:Q"),
+            tooltip=[
+                alt.Tooltip("key_label:N", title=tr.col(by)),
+                alt.Tooltip("sentiment_label:N", title=tr.col("sentiment")),
+                alt.Tooltip("count:Q", title=tr.col("posts"), format=",d"),
+                alt.Tooltip("posts:Q", title=tr.t("kpi_posts"), format=",d"),
+                alt.Tooltip("net_sentiment:Q", title=tr.col("net_sentiment"), format="+.1f"),
+            ],
+        )
+    )
+    return _finish(chart, title, tr, height=180 + 30 * len(order))
+
+
+# ---- weekly ------------------------------------------------------------------
+
+
+def week_label(df: pd.DataFrame, tr: Tr) -> pd.Series:
+    """'9–15 nov' / 'Nov 9–15' style labels from week_start (the end is 6 days later)."""
+
+    def one(start: pd.Timestamp) -> str:
+        end = start + pd.Timedelta(days=6)
+        if start.month != end.month:
+            return f"{tr.date(start)} – {tr.date(end)}"
+        if tr.lang == "es":
+            return f"{start.day}–{tr.date(end)}"
+        return f"{tr.date(start)}–{end.day}"
+
+    return df["week_start"].map(one)
+
+
+def _week_x(tr: Tr, order: list[str]) -> alt.X:
+    """Weeks in time order, every week shown even when it has no posts."""
+    return alt.X(
+        "week_label:N",
+        title=None,
+        sort=order,
+        scale=alt.Scale(domain=order),
+        axis=alt.Axis(labelAngle=0 if len(order) <= 4 else -35, labelOverlap=False),
+    )
+
+
+def weekly_volume_chart(wow: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
+    df = wow.assign(week_label=week_label(wow, tr))
+    order = df["week_label"].tolist()
+    bars = (
+        alt.Chart(df)
+        .mark_bar(color=FOCUS_COLOR, opacity=0.85)
+        .encode(
+            x=_week_x(tr, order),
+            y=alt.Y("posts:Q", title=tr.col("posts")),
+            tooltip=[
+                alt.Tooltip("week_label:N", title=tr.col("week_start")),
+                alt.Tooltip("posts:Q", title=tr.col("posts"), format=",d"),
+                alt.Tooltip("posts_change:Q", title=tr.col("posts_change"), format="+.1f"),
+            ],
+        )
+    )
+    labels = bars.mark_text(dy=-6, color="#333").encode(text=alt.Text("posts:Q", format=",d"))
+    return _finish(alt.layer(bars, labels), title, tr)
+
+
+def weekly_net_chart(wow: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
+    df = wow.assign(week_label=week_label(wow, tr)).dropna(subset=["net_sentiment"])
+    order = week_label(wow, tr).tolist()
+    y = alt.Y("net_sentiment:Q", title=tr.col("net_sentiment"), scale=alt.Scale(domain=[-100, 100]))
+    line = (
+        alt.Chart(df)
+        .mark_line(point=True, color=FOCUS_COLOR)
+        .encode(
+            x=_week_x(tr, order),
+            y=y,
+            tooltip=[
+                alt.Tooltip("week_label:N", title=tr.col("week_start")),
+                alt.Tooltip("net_sentiment:Q", title=tr.col("net_sentiment"), format="+.1f"),
+                alt.Tooltip("net_change:Q", title=tr.col("net_change"), format="+.1f"),
+            ],
+        )
+    )
+    labels = line.mark_text(dy=-10, color="#333").encode(
+        text=alt.Text("net_sentiment:Q", format="+.0f")
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4])
+    return _finish(alt.layer(zero.encode(y="y:Q"), line, labels), title, tr)
+
+
+def weekly_emotion_chart(
+    df: pd.DataFrame, tr: Tr, title: str, weeks: pd.DataFrame | None = None
+) -> alt.Chart:
+    """100 % bars per week by emotion. ``df``: week_start, emotion, posts, share;
+    ``weeks`` (week_start) lists every week to show."""
+    df = df.assign(week_label=week_label(df, tr))
+    df["emotion_label"] = df["emotion"].map(lambda e: tr.value("emotion", e))
+    df["emotion_order"] = df["emotion"].map({e: i for i, e in enumerate(EMOTION_ORDER)})
+    order = week_label(weeks if weeks is not None else df.sort_values("week_start"), tr)
+    order = list(dict.fromkeys(order))
+    scale = alt.Scale(
+        domain=[tr.value("emotion", e) for e in EMOTION_ORDER], range=list(EMOTION_COLORS)
+    )
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=_week_x(tr, order),
+            y=alt.Y("posts:Q", stack="normalize", title=tr.col("share"), axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "emotion_label:N",
+                title=None,
+                scale=scale,
+                legend=alt.Legend(orient="right"),
+            ),
+            order=alt.Order("emotion_order:Q"),
+            tooltip=[
+                alt.Tooltip("week_label:N", title=tr.col("week_start")),
+                alt.Tooltip("emotion_label:N", title=tr.col("emotion")),
+                alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
+            ],
+        )
+    )
+    return _finish(chart, title, tr)
+
+
+def sov_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
+    """100 % bars per week by brand; the chosen brand in the strong colour.
+    ``df``: week_start, brand, posts, share, focus."""
+    df = df.assign(week_label=week_label(df, tr))
+    brands = df.sort_values(["focus", "brand"], ascending=[False, True])["brand"].unique().tolist()
+    focus = set(df.loc[df["focus"], "brand"])
+    others = iter(OTHER_BRAND_COLORS * 4)
+    colors = [FOCUS_COLOR if b in focus else next(others) for b in brands]
+    df["brand_order"] = df["brand"].map({b: i for i, b in enumerate(brands)})
+    order = df.sort_values("week_start")["week_label"].unique().tolist()
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=_week_x(tr, order),
+            y=alt.Y("posts:Q", stack="normalize", title=tr.col("share"), axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "brand:N",
+                title=None,
+                scale=alt.Scale(domain=brands, range=colors),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("brand_order:Q"),
+            tooltip=[
+                alt.Tooltip("week_label:N", title=tr.col("week_start")),
+                alt.Tooltip("brand:N", title=tr.col("brand")),
+                alt.Tooltip("posts:Q", title=tr.col("posts"), format=",d"),
+                alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
+            ],
+        )
+    )
+    return _finish(chart, title, tr)
+
+
+def themes_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
+    """Bars: share of this week's negative posts per theme, with a tick at the share in
+    the weeks before. ``df``: theme, posts, share, previous_share, lift."""
+    order = df["theme"].tolist()
+    base = alt.Chart(df).encode(y=alt.Y("theme:N", title=None, sort=order))
+    tooltip = [
+        alt.Tooltip("theme:N", title=tr.col("theme")),
+        alt.Tooltip("posts:Q", title=tr.col("posts")),
+        alt.Tooltip("share:Q", title=tr.col("theme_share"), format=".1f"),
+        alt.Tooltip("previous_share:Q", title=tr.col("previous_share"), format=".1f"),
+    ]
+    bars = base.mark_bar(color=SENTIMENT_COLORS[0], opacity=0.8).encode(
+        x=alt.X("share:Q", title=tr.col("theme_share")), tooltip=tooltip
+    )
+    ticks = base.mark_tick(color="#333", thickness=2, size=18).encode(
+        x="previous_share:Q", tooltip=tooltip
+    )
+    return _finish(alt.layer(bars, ticks), title, tr, height=90 + 28 * len(order))

@@ -1,0 +1,318 @@
+"""Every word the dashboard shows, in Spanish and English, and number formats for each.
+
+``tr(lang)`` returns a :class:`Tr` for one language; ``tr("es").t("volume_title")``.
+Labels for data values (sentiments, emotions, languages, column names) come from
+:meth:`Tr.value` so no raw identifier ever reaches the page.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+LANGS = {"es": "Español", "en": "English"}
+DEFAULT_LANG = "es"
+
+TEXT: dict[str, tuple[str, str]] = {
+    # app and sidebar
+    "app_title": ("Escucha · percepción de marca", "Escucha · brand perception"),
+    "page_live": ("En directo", "Live"),
+    "page_queue": ("Respuesta rápida", "Rapid response"),
+    "page_weekly": ("Tendencias semanales", "Weekly trends"),
+    "language": ("Idioma", "Language"),
+    "filters": ("Filtros", "Filters"),
+    "brand": ("Marca", "Brand"),
+    "period": ("Periodo", "Period"),
+    "dates": ("Fechas", "Dates"),
+    "source": ("Fuente", "Source"),
+    "sentiment": ("Sentimiento", "Sentiment"),
+    "emotion": ("Emoción", "Emotion"),
+    "all": ("Todas", "All"),
+    "last_n_days": ("Últimos {n} días", "Last {n} days"),
+    "last_day": ("Último día", "Last day"),
+    "custom": ("Personalizado", "Custom"),
+    "auto_refresh": ("Actualizar sola", "Refresh automatically"),
+    "auto_refresh_help": (
+        "Mientras `monitor run` recoge publicaciones, la página se actualiza cada {s} s.",
+        "While `monitor run` collects posts, the page refreshes every {s} s.",
+    ),
+    "updated": ("Datos hasta {when} (UTC)", "Data up to {when} (UTC)"),
+    "empty_title": ("Todavía no hay publicaciones", "No posts yet"),
+    "empty_body": (
+        "Recoge publicaciones y clasifícalas; esta página se llenará sola:\n\n"
+        "- `monitor collect` y `monitor classify` una vez, o `monitor run` para seguir recogiendo\n"
+        "- `monitor demo` para probar con los datos de ejemplo",
+        "Collect some posts and classify them; this page fills itself in:\n\n"
+        "- `monitor collect` then `monitor classify` once, or `monitor run` to keep collecting\n"
+        "- `monitor demo` to try the bundled example data",
+    ),
+    "no_match": (
+        "Ninguna publicación coincide con estos filtros. Amplía el periodo o quita algún filtro.",
+        "No post matches these filters. Widen the period or remove a filter.",
+    ),
+    "store_error": ("No se puede leer la base de datos", "Cannot read the database"),
+    # live
+    "live_title": ("Qué se dice ahora", "What people are saying now"),
+    "kpi_posts": ("Menciones", "Mentions"),
+    "kpi_net": ("Sentimiento neto", "Net sentiment"),
+    "kpi_positive": ("Positivas", "Positive"),
+    "kpi_negative": ("Negativas", "Negative"),
+    "kpi_pending": ("Sin clasificar", "Not classified yet"),
+    "net_formula": (
+        "Sentimiento neto = (P − N) / (P + N) × 100, donde P y N son las menciones positivas y "
+        "negativas: +100 si todas son positivas, −100 si todas son negativas; las neutras no "
+        "lo mueven. Las publicaciones repetidas en varias fuentes cuentan una vez y las "
+        "correcciones del equipo sustituyen a la etiqueta del modelo.",
+        "Net sentiment = (P − N) / (P + N) × 100, where P and N are the positive and negative "
+        "mentions: +100 when all are positive, −100 when all are negative; neutral ones do "
+        "not move it. Posts repeated across sources count once, and the team's corrections "
+        "replace the model's label.",
+    ),
+    "volume_title": ("Menciones por {unit}", "Mentions per {unit}"),
+    "unit_day": ("día", "day"),
+    "unit_hour": ("hora", "hour"),
+    "sentiment_title": ("Menciones por sentimiento", "Mentions by sentiment"),
+    "net_title": (
+        "Sentimiento neto por {unit} (−100 a +100)",
+        "Net sentiment per {unit} (−100 to +100)",
+    ),
+    "emotion_title": ("Qué emociones expresan", "Which emotions people express"),
+    "by_source_title": ("Sentimiento por fuente", "Sentiment by source"),
+    "by_language_title": ("Sentimiento por idioma", "Sentiment by language"),
+    "latest_title": ("Últimas publicaciones", "Latest posts"),
+    "open_original": ("Abrir", "Open"),
+    # queue
+    "queue_title": (
+        "Negativas por responder, lo más urgente primero",
+        "Negative posts to answer, most urgent first",
+    ),
+    "kpi_open": ("Abiertas (7 días)", "Open (7 days)"),
+    "kpi_awaiting": ("Sin ninguna respuesta", "With no response yet"),
+    "kpi_median": ("Mediana hasta 1.ª respuesta", "Median time to first response"),
+    "kpi_p90": ("P90 hasta 1.ª respuesta", "P90 time to first response"),
+    "kpi_responded": ("{n} respondidas en el periodo", "{n} responded in the period"),
+    "urgency_formula": (
+        "Urgencia (0–100) = 100 × confianza negativa × (0,5 + 0,5 × prob. de ira) × "
+        "(0,5 + 0,5 × alcance) × 0,5^(horas / 24). Alcance = log10(1 + lectores) / 5, hasta 1 "
+        "(lectores = alcance de la fuente, o 10 × interacciones). La urgencia se reduce a la "
+        "mitad cada 24 h. Tiempo de respuesta = desde que se recogió hasta la primera "
+        "asignación, nota o cierre.",
+        "Urgency (0–100) = 100 × negative confidence × (0.5 + 0.5 × anger prob.) × "
+        "(0.5 + 0.5 × audience) × 0.5^(hours / 24). Audience = log10(1 + readers) / 5, at most 1 "
+        "(readers = the source's reach, or 10 × interactions). Urgency halves every 24 h. "
+        "Response time = from collection to the first assignment, note or close.",
+    ),
+    "queue_empty": (
+        "Nada pendiente: no hay publicaciones negativas abiertas. 🎉",
+        "Nothing pending: no open negative posts. 🎉",
+    ),
+    "stories_title": ("Historias por orden de urgencia", "Stories in order of urgency"),
+    "pick_story": ("Historia", "Story"),
+    "story_label": (
+        "#{rank} · urgencia {urgency} · {n} publ. · {brand} · {sources}",
+        "#{rank} · urgency {urgency} · {n} posts · {brand} · {sources}",
+    ),
+    "story_posts_title": ("Publicaciones de esta historia", "Posts in this story"),
+    "actions_title": ("Qué hacer con esta historia", "What to do with this story"),
+    "your_name": ("Tu nombre", "Your name"),
+    "assign_to": ("Asignar a", "Assign to"),
+    "assign": ("Asignar", "Assign"),
+    "note": ("Nota", "Note"),
+    "handle": ("Marcar como atendida", "Mark as handled"),
+    "correct_title": ("Corregir la etiqueta", "Correct the label"),
+    "save_correction": ("Guardar corrección", "Save correction"),
+    "whole_story": (
+        "Aplicar a las {n} publicaciones de la historia",
+        "Apply to all {n} posts of the story",
+    ),
+    "done_assign": ("Asignada a {who}.", "Assigned to {who}."),
+    "done_handle": ("Marcada como atendida.", "Marked as handled."),
+    "done_correct": (
+        "Corrección guardada; las cifras ya la usan.",
+        "Correction saved; the figures now use it.",
+    ),
+    "need_name": ("Escribe a quién asignarla.", "Type who to assign it to."),
+    "minutes": ("{v} min", "{v} min"),
+    "hours": ("{v} h", "{v} h"),
+    # weekly
+    "weekly_title": ("Resumen semanal", "Weekly summary"),
+    "weeks_shown": ("Semanas", "Weeks"),
+    "week_caption": (
+        "Semanas de 7 días que terminan el {end}; la última es la semana actual.",
+        "7-day weeks ending on {end}; the last one is this week.",
+    ),
+    "kpi_week_posts": ("Menciones esta semana", "Mentions this week"),
+    "kpi_week_net": ("Sentimiento neto", "Net sentiment"),
+    "kpi_week_negative": ("Negativas", "Negative"),
+    "kpi_sov": ("Cuota de voz de {brand}", "{brand}'s share of voice"),
+    "vs_last_week": ("vs. semana anterior", "vs. last week"),
+    "points": ("{v} pts", "{v} pts"),
+    "weekly_volume_title": ("Menciones por semana", "Mentions per week"),
+    "weekly_net_title": ("Sentimiento neto por semana", "Net sentiment per week"),
+    "weekly_emotion_title": (
+        "Emociones de cada semana (% de las menciones)",
+        "Emotions each week (% of mentions)",
+    ),
+    "sov_title": (
+        "Cuota de voz frente a la competencia (% de menciones)",
+        "Share of voice against competitors (% of mentions)",
+    ),
+    "sov_missing": (
+        "Para ver la cuota de voz, nombra competidores en monitor.toml "
+        '(`competitors = ["Otra marca"]`) y recoge también sus menciones.',
+        "To see share of voice, name competitors in monitor.toml "
+        '(`competitors = ["Other brand"]`) and collect their mentions too.',
+    ),
+    "themes_title": (
+        "Temas negativos que más crecen esta semana",
+        "Negative themes growing most this week",
+    ),
+    "themes_caption": (
+        "Palabras y expresiones más frecuentes en las menciones negativas de esta semana que en "
+        "las de las tres anteriores.",
+        "Words and phrases more frequent in this week's negative mentions than in the three "
+        "weeks before.",
+    ),
+    "themes_empty": (
+        "No hay suficientes menciones negativas esta semana para ver temas.",
+        "Not enough negative mentions this week to find themes.",
+    ),
+    "most_read_title": (
+        "Negativas más leídas de la semana",
+        "Most-read negative posts of the week",
+    ),
+    "most_read_empty": (
+        "Ninguna fuente informa del alcance o las interacciones de las negativas de esta semana.",
+        "No source reports reach or engagement for this week's negative posts.",
+    ),
+    "wow_table_title": ("Semana a semana", "Week over week"),
+}
+
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "sentiment": {
+        "negative": ("Negativo", "Negative"),
+        "neutral": ("Neutro", "Neutral"),
+        "positive": ("Positivo", "Positive"),
+        "pending": ("Sin clasificar", "Not classified"),
+    },
+    "emotion": {
+        "anger": ("Ira", "Anger"),
+        "disgust": ("Asco", "Disgust"),
+        "fear": ("Miedo", "Fear"),
+        "joy": ("Alegría", "Joy"),
+        "sadness": ("Tristeza", "Sadness"),
+        "surprise": ("Sorpresa", "Surprise"),
+        "other": ("Otra / ninguna", "Other / none"),
+        "pending": ("Sin clasificar", "Not classified"),
+    },
+    "language": {
+        "es": ("Español", "Spanish"),
+        "en": ("Inglés", "English"),
+        "pt": ("Portugués", "Portuguese"),
+        "it": ("Italiano", "Italian"),
+        "fr": ("Francés", "French"),
+        "de": ("Alemán", "German"),
+        "ca": ("Catalán", "Catalan"),
+        "unknown": ("Desconocido", "Unknown"),
+    },
+    "status": {
+        "open": ("Abierta", "Open"),
+        "assigned": ("Asignada", "Assigned"),
+        "handled": ("Atendida", "Handled"),
+    },
+    "column": {
+        "period": ("Fecha", "Date"),
+        "posted_at": ("Publicada", "Posted"),
+        "brand": ("Marca", "Brand"),
+        "source": ("Fuente", "Source"),
+        "language": ("Idioma", "Language"),
+        "author": ("Autor", "Author"),
+        "text": ("Texto", "Text"),
+        "url": ("Original", "Original"),
+        "sentiment": ("Sentimiento", "Sentiment"),
+        "emotion": ("Emoción", "Emotion"),
+        "posts": ("Menciones", "Mentions"),
+        "share": ("% del total", "% of total"),
+        "net_sentiment": ("Sentimiento neto", "Net sentiment"),
+        "positive": ("Positivas", "Positive"),
+        "neutral": ("Neutras", "Neutral"),
+        "negative": ("Negativas", "Negative"),
+        "pending": ("Sin clasificar", "Not classified"),
+        "week_start": ("Semana", "Week"),
+        "week_end": ("Hasta", "Until"),
+        "posts_change": ("Cambio de menciones (%)", "Change in mentions (%)"),
+        "net_change": ("Cambio de sentimiento neto (pts)", "Change in net sentiment (pts)"),
+        "theme": ("Tema", "Theme"),
+        "previous_share": ("% semanas previas", "% previous weeks"),
+        "theme_share": ("% de negativas esta semana", "% of this week's negatives"),
+        "audience": ("Lectores (est.)", "Readers (est.)"),
+        "urgency": ("Urgencia", "Urgency"),
+        "story_rank": ("#", "#"),
+        "story_posts": ("Publicaciones", "Posts"),
+        "status": ("Estado", "Status"),
+        "assignee": ("Asignada a", "Assigned to"),
+        "sentiment_label": ("Sentimiento (confianza)", "Sentiment (confidence)"),
+        "emotion_label": ("Emoción (confianza)", "Emotion (confidence)"),
+        "sources": ("Fuentes", "Sources"),
+        "newest": ("Más reciente", "Newest"),
+        "focus": ("Marca propia", "Own brand"),
+    },
+}
+
+MONTHS = {
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+@dataclass(frozen=True)
+class Tr:
+    """Labels and number formats for one language."""
+
+    lang: str
+
+    def t(self, key: str, **kw) -> str:
+        es, en = TEXT[key]
+        text = es if self.lang == "es" else en
+        return text.format(**kw) if kw else text
+
+    def value(self, kind: str, value) -> str:
+        """A data value (or a column name with kind="column") in words."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            value = "unknown" if kind == "language" else "pending"
+        pair = VALUES[kind].get(str(value))
+        if pair is None:
+            return str(value)
+        return pair[0] if self.lang == "es" else pair[1]
+
+    def col(self, name: str) -> str:
+        return self.value("column", name)
+
+    def number(self, value: float, decimals: int = 0, sign: bool = False) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        text = f"{value:{'+' if sign else ''},.{decimals}f}"
+        if self.lang == "es":
+            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return text.replace("-", "−")
+
+    def pct(self, value: float, decimals: int = 0, sign: bool = False) -> str:
+        n = self.number(value, decimals, sign)
+        return n if n == "–" else f"{n} %" if self.lang == "es" else f"{n}%"
+
+    def date(self, when: datetime, with_time: bool = False) -> str:
+        month = MONTHS[self.lang][when.month - 1]
+        text = f"{when.day} {month}" if self.lang == "es" else f"{month} {when.day}"
+        return f"{text} {when:%H:%M}" if with_time else text
+
+    def duration(self, minutes: float) -> str:
+        if minutes is None or math.isnan(minutes):
+            return "–"
+        if minutes < 90:
+            return self.t("minutes", v=self.number(minutes))
+        return self.t("hours", v=self.number(minutes / 60, 1))
+
+
+def tr(lang: str) -> Tr:
+    return Tr(lang if lang in LANGS else DEFAULT_LANG)

@@ -1,0 +1,66 @@
+"""Live view for community managers: volume, sentiment, emotions, sources, languages, posts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, common
+from monitor import insights
+
+ctx = common.context()
+t, f = ctx.tr, ctx.filters
+
+st.title(t.t("live_title"))
+counts = ctx.q("period_counts", f)
+totals = insights.totals(counts)
+
+if totals["posts"] == 0:
+    st.info(t.t("no_match"), icon="🔎")
+    st.stop()
+
+unit = insights.live.bucket_unit(f)
+unit_word = t.t(f"unit_{unit}")
+
+cols = st.columns(5 if totals["pending"] else 4)
+cols[0].metric(t.t("kpi_posts"), t.number(totals["posts"]), border=True)
+cols[1].metric(
+    t.t("kpi_net"), t.number(totals["net_sentiment"], 0, sign=True), border=True,
+    help=t.t("net_formula"),
+)  # fmt: skip
+cols[2].metric(t.t("kpi_positive"), t.pct(totals["positive_share"]), border=True)
+cols[3].metric(t.t("kpi_negative"), t.pct(totals["negative_share"]), border=True)
+if totals["pending"]:
+    cols[4].metric(t.t("kpi_pending"), t.number(totals["pending"]), border=True)
+st.caption(t.t("net_formula"))
+
+left, right = st.columns(2)
+left.altair_chart(
+    charts.volume_chart(insights.volume(counts), t, unit, t.t("volume_title", unit=unit_word)),
+    width="stretch",
+)
+right.altair_chart(
+    charts.net_chart(
+        insights.net_sentiment_series(counts), t, unit, t.t("net_title", unit=unit_word)
+    ),
+    width="stretch",
+)
+left, right = st.columns(2)
+left.altair_chart(
+    charts.sentiment_chart(insights.sentiment_series(counts), t, unit, t.t("sentiment_title")),
+    width="stretch",
+)
+emotions = insights.emotion_mix(counts)
+if not emotions.empty:
+    right.altair_chart(charts.emotion_chart(emotions, t, t.t("emotion_title")), width="stretch")
+left, right = st.columns(2)
+for column, by, title in (
+    (left, "source", "by_source_title"),
+    (right, "language", "by_language_title"),
+):
+    table = insights.breakdown(counts, by)
+    table = table[table[["positive", "neutral", "negative"]].sum(axis=1) > 0]
+    if not table.empty:
+        column.altair_chart(charts.breakdown_chart(table, t, by, t.t(title)), width="stretch")
+
+st.subheader(t.t("latest_title"))
+common.posts_table(t, ctx.q("latest_posts", f, limit=100))

@@ -1,0 +1,168 @@
+"""Response queue for PR teams: open negative posts, most urgent story first, with actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import common
+from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
+
+ctx = common.context()
+t, f = ctx.tr, ctx.filters
+
+st.title(t.t("queue_title"))
+flash = st.session_state.pop("_flash", None)
+if flash:
+    st.success(flash, icon="✅")
+
+times = ctx.q("response_times", f).iloc[0]
+cols = st.columns(4)
+cols[0].metric(t.t("kpi_open"), t.number(times["open_posts"]), border=True)
+cols[1].metric(t.t("kpi_awaiting"), t.number(times["awaiting"]), border=True)
+cols[2].metric(
+    t.t("kpi_median"),
+    t.duration(times["median_minutes"]),
+    border=True,
+    help=t.t("kpi_responded", n=t.number(times["responded"])),
+)
+cols[3].metric(t.t("kpi_p90"), t.duration(times["p90_minutes"]), border=True)
+st.caption(t.t("urgency_formula"))
+
+queue = ctx.q("response_queue", f)
+if queue.empty:
+    st.info(t.t("queue_empty"))
+    st.stop()
+
+lead = queue.drop_duplicates("story").set_index("story")
+sources = queue.groupby("story")["source"].agg(lambda s: ", ".join(sorted(set(s))))
+newest = queue.groupby("story")["posted_at"].max()
+
+st.subheader(t.t("stories_title"))
+table = pd.DataFrame(
+    {
+        t.col("story_rank"): lead["story_rank"],
+        t.col("urgency"): lead["story_urgency"].round(0).astype(int),
+        t.col("story_posts"): lead["story_posts"],
+        t.col("brand"): lead["brand"],
+        t.col("sources"): sources.reindex(lead.index),
+        t.col("newest"): newest.reindex(lead.index).dt.tz_convert(None),
+        t.col("text"): (lead["title"].fillna("") + " " + lead["text"]).str.strip(),
+        t.col("sentiment_label"): [
+            common.label_with_conf(t, "sentiment", s, c, k)
+            for s, c, k in zip(
+                lead["sentiment"], lead["sentiment_conf"], lead["corrected"], strict=True
+            )
+        ],
+        t.col("emotion_label"): [
+            common.label_with_conf(t, "emotion", e, c)
+            for e, c in zip(lead["emotion"], lead["emotion_conf"], strict=True)
+        ],
+        t.col("status"): lead["status"].map(lambda s: t.value("status", s)),
+        t.col("assignee"): lead["assignee"],
+        t.col("url"): lead["url"].map(common.safe_url),
+    }
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=min(420, 38 + 35 * len(table)),
+    column_config={
+        t.col("urgency"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d"),
+        t.col("newest"): st.column_config.DatetimeColumn(format="DD/MM HH:mm"),
+        t.col("text"): st.column_config.TextColumn(width="large"),
+        t.col("url"): st.column_config.LinkColumn(display_text=t.t("open_original")),
+    },
+)
+
+
+def _story_label(story: int) -> str:
+    row = lead.loc[story]
+    return t.t(
+        "story_label",
+        rank=int(row["story_rank"]),
+        urgency=t.number(row["story_urgency"]),
+        n=int(row["story_posts"]),
+        brand=row["brand"],
+        sources=sources[story],
+    )
+
+
+story = st.selectbox(
+    t.t("pick_story"), lead.index.tolist(), format_func=_story_label, key="q_story"
+)
+posts = queue[queue["story"] == story]
+
+st.markdown(f"#### {t.t('story_posts_title')}")
+for _, post in posts.iterrows():
+    with st.container(border=True):
+        st.text(f"{post['brand']} · {post['source']} · {post['author'] or ''} · "
+                f"{t.date(post['posted_at'], with_time=True)} UTC")  # fmt: skip
+        if isinstance(post["title"], str) and post["title"]:
+            st.text(post["title"])
+        st.text(post["text"])
+        badges = st.columns([1, 1, 1, 3])
+        with badges[0]:
+            st.badge(common.label_with_conf(t, "sentiment", post["sentiment"], post["sentiment_conf"], post["corrected"]), color="red")  # fmt: skip
+        with badges[1]:
+            st.badge(common.label_with_conf(t, "emotion", post["emotion"], post["emotion_conf"]), color="orange")  # fmt: skip
+        with badges[2]:
+            st.badge(f"{t.col('urgency')} {t.number(post['urgency'])}", color="gray")
+        url = common.safe_url(post["url"])
+        if url:
+            badges[3].link_button(t.t("open_original"), url, icon=":material/open_in_new:")
+
+st.markdown(f"#### {t.t('actions_title')}")
+ids = [int(i) for i in posts["post_id"]]
+whole = True
+if len(ids) > 1:
+    whole = st.checkbox(t.t("whole_story", n=len(ids)), value=True, key=f"q_whole_{story}")
+targets = ids if whole else ids[:1]
+who = st.text_input(t.t("your_name"), key="q_user").strip() or None
+
+
+def _act(message: str, **changes) -> None:
+    store = common.store_for(ctx.url)
+    now = datetime.now(UTC)
+    for post_id in targets:
+        store.update_action(post_id, now, **changes)
+    st.session_state["_flash"] = message
+    st.rerun()
+
+
+a, b, c = st.columns(3)
+with a.container(border=True):
+    assignee = st.text_input(t.t("assign_to"), value=who or "", key=f"q_assignee_{story}").strip()
+    if st.button(t.t("assign"), key=f"q_assign_{story}", type="primary"):
+        if not assignee:
+            st.warning(t.t("need_name"))
+        else:
+            _act(t.t("done_assign", who=assignee), status="assigned", assignee=assignee)
+with b.container(border=True):
+    note = st.text_area(t.t("note"), key=f"q_note_{story}", height=68).strip()
+    if st.button(t.t("handle"), key=f"q_handle_{story}", type="primary"):
+        _act(t.t("done_handle"), status="handled", note=note or None, **({"assignee": who} if who else {}))  # fmt: skip
+with c.container(border=True):
+    st.markdown(f"**{t.t('correct_title')}**")
+    lead_post = posts.iloc[0]
+    s = st.selectbox(
+        t.t("sentiment"),
+        SENTIMENT_LABELS,
+        index=SENTIMENT_LABELS.index(lead_post["sentiment"]),  # always negative here
+        format_func=lambda v: t.value("sentiment", v),
+        key=f"q_fix_sentiment_{story}",
+    )
+    e = st.selectbox(
+        t.t("emotion"),
+        EMOTION_LABELS,
+        index=EMOTION_LABELS.index(
+            lead_post["emotion"] if lead_post["emotion"] in EMOTION_LABELS else "other"
+        ),
+        format_func=lambda v: t.value("emotion", v),
+        key=f"q_fix_emotion_{story}",
+    )
+    if st.button(t.t("save_correction"), key=f"q_correct_{story}"):
+        _act(t.t("done_correct"), corrected_sentiment=s, corrected_emotion=e, corrected_by=who)

@@ -1,0 +1,429 @@
+"""Deliver alerts with apprise: email (SMTP, STARTTLS or SSL), Slack incoming webhooks,
+and generic JSON webhooks.
+
+Secrets come from the environment only: a channel names the variable that holds its
+password (``password_env``) or URL (``url_env``), read at the moment of sending and
+never logged. Each channel is tried ``max_attempts`` times with exponential backoff
+(the ``sleep`` is injected); the outcome is recorded on the alert. Nothing here
+raises to the caller: a failed delivery stays due and is retried on the next check.
+
+:func:`render` is pure: the title, the why-with-numbers and up to five example
+posts, in Spanish or English.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+from monitor.alerts.config import AlertSettings, ChannelConfig
+from monitor.alerts.repository import Alert, AlertRepository
+from monitor.alerts.rules import CRITICAL, HIGH_IMPACT, NEGATIVE_SPIKE, SEVERITY_RANK
+from monitor.errors import MonitorError, NotifyError
+from monitor.settings import secret
+
+log = logging.getLogger(__name__)
+TLS_TO_APPRISE = {"starttls": "starttls", "ssl": "ssl", "none": "insecure"}
+
+
+# ---- messages -------------------------------------------------------------------
+
+_TEXT = {
+    "es": {
+        "warning": "AVISO",
+        "critical": "CRÍTICO",
+        "negative_spike": "Pico de menciones negativas: {brand}",
+        "high_impact": "Publicación negativa de alto impacto: {brand}",
+        "source_health": "Fuente con problemas: {source}",
+        "spike": (
+            "{brand}: {observed} menciones negativas en {minutes} min "
+            "({start} – {end} UTC); lo esperado eran {expected:.1f} "
+            "({ratio:.1f} veces más; p = {p:.1e}, prueba {test})."
+        ),
+        "baseline": (
+            "Línea base: {seasonality}, {exposure:.1f} ventanas equivalentes con "
+            "{negative} negativas de {total} publicaciones clasificadas."
+        ),
+        "share": (
+            "Proporción negativa: {observed:.0%} de {total} publicaciones, "
+            "frente al {baseline:.0%} habitual ({ratio:.1f} veces; p = {p:.1e})."
+        ),
+        "seasonality": {
+            "daily": "misma hora de los días anteriores",
+            "weekly": "misma hora de la semana en semanas anteriores",
+            "none": "todas las horas de los días anteriores",
+        },
+        "impact": (
+            "Una publicación negativa en {source} con audiencia {audience:,} "
+            "(alcance {reach}, interacciones {engagement}), ira {anger:.0%}, "
+            "confianza {confidence:.0%}. Motivos: {triggers}."
+        ),
+        "source": (
+            "La fuente {source} ({kind}) lleva {failures} fallos seguidos; "
+            "último éxito: {since}. Último error: {error}."
+        ),
+        "never": "nunca",
+        "minutes_ago": "hace {minutes} min",
+        "footer": "Alerta #{id} · {rule} · vista {seen} veces desde {first} UTC · estado {status}",
+        "examples": "Ejemplos:",
+        "audience": "audiencia",
+    },
+    "en": {
+        "warning": "WARNING",
+        "critical": "CRITICAL",
+        "negative_spike": "Negative spike: {brand}",
+        "high_impact": "High-impact negative post: {brand}",
+        "source_health": "Source in trouble: {source}",
+        "spike": (
+            "{brand}: {observed} negative posts in {minutes} min "
+            "({start} – {end} UTC); {expected:.1f} were expected "
+            "({ratio:.1f}x; p = {p:.1e}, {test} test)."
+        ),
+        "baseline": (
+            "Baseline: {seasonality}, {exposure:.1f} window-equivalents with "
+            "{negative} negative of {total} classified posts."
+        ),
+        "share": (
+            "Negative share: {observed:.0%} of {total} posts, "
+            "against {baseline:.0%} usually ({ratio:.1f}x; p = {p:.1e})."
+        ),
+        "seasonality": {
+            "daily": "same time of day on previous days",
+            "weekly": "same hour of the week in previous weeks",
+            "none": "every hour of the previous days",
+        },
+        "impact": (
+            "A negative post on {source} with audience {audience:,} "
+            "(reach {reach}, engagement {engagement}), anger {anger:.0%}, "
+            "confidence {confidence:.0%}. Triggers: {triggers}."
+        ),
+        "source": (
+            "Source {source} ({kind}) has failed {failures} times in a row; "
+            "last success: {since}. Last error: {error}."
+        ),
+        "never": "never",
+        "minutes_ago": "{minutes} min ago",
+        "footer": "Alert #{id} · {rule} · seen {seen} times since {first} UTC · status {status}",
+        "examples": "Examples:",
+        "audience": "audience",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    severity: str
+    data: Mapping[str, Any]  # the alert as JSON-ready data (webhook payload = "json")
+
+
+def _hhmm(iso: str | None) -> str:
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M") if iso else "?"
+
+
+def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
+    d = alert.details
+    if alert.rule == NEGATIVE_SPIKE:
+        lines = [
+            t["spike"].format(
+                brand=alert.brand,
+                observed=d["observed"],
+                minutes=d["window_minutes"],
+                start=_hhmm(d["window_start"]),
+                end=_hhmm(d["window_end"])[-5:],
+                expected=d["expected"],
+                ratio=d["ratio"],
+                p=d["p_value"],
+                test=d["test"],
+            )
+        ]
+        b = d["baseline"]
+        lines.append(
+            t["baseline"].format(
+                seasonality=t["seasonality"].get(b["seasonality"], b["seasonality"]),
+                exposure=b["exposure_windows"],
+                negative=b["negative"],
+                total=b["total"],
+            )
+        )
+        if d.get("share"):
+            s = d["share"]
+            lines.append(
+                t["share"].format(
+                    observed=s["observed"],
+                    total=s["total"],
+                    baseline=s["baseline"],
+                    ratio=s["ratio"],
+                    p=s["p_value"],
+                )
+            )
+        return lines
+    if alert.rule == HIGH_IMPACT:
+        example = (d.get("examples") or [{}])[0]
+        return [
+            t["impact"].format(
+                source=example.get("source", "?"),
+                audience=d["audience"],
+                reach="-" if d["reach"] is None else f"{d['reach']:,}",
+                engagement="-" if d["engagement"] is None else f"{d['engagement']:,}",
+                anger=d["anger"],
+                confidence=d["confidence"],
+                triggers=", ".join(d["triggers"]),
+            )
+        ]
+    minutes = d.get("minutes_since_success")
+    since = t["never"] if minutes is None else t["minutes_ago"].format(minutes=minutes)
+    return [
+        t["source"].format(
+            source=d["source"],
+            kind=d["kind"],
+            failures=d["consecutive_failures"],
+            since=since,
+            error=d.get("last_error") or "-",
+        )
+    ]
+
+
+def render(alert: Alert, language: str = "es") -> Message:
+    """Title and plain-text body of ``alert`` in ``language`` ("es" or "en")."""
+    t = _TEXT.get(language, _TEXT["en"])
+    head = t[alert.rule].format(brand=alert.brand, source=alert.details.get("source"))
+    title = f"[Escucha] {t[alert.severity]}: {head}"
+    lines = _why(alert, t)
+    examples = list(alert.details.get("examples") or [])[:5]
+    if examples and alert.rule != HIGH_IMPACT:
+        lines += ["", t["examples"]]
+        for i, ex in enumerate(examples, 1):
+            lines.append(
+                f'{i}. [{ex["source"]}] "{ex["text"]}" ({t["audience"]} {ex["audience"]:,})'
+                + (f" {ex['url']}" if ex.get("url") else "")
+            )
+    elif examples:
+        ex = examples[0]
+        lines += ["", f'"{ex["text"]}"'] + ([ex["url"]] if ex.get("url") else [])
+    lines += [
+        "",
+        t["footer"].format(
+            id=alert.id,
+            rule=alert.rule,
+            seen=alert.updated_count + 1,
+            first=alert.first_seen_at.strftime("%Y-%m-%d %H:%M"),
+            status=alert.status,
+        ),
+    ]
+    data = {
+        "id": alert.id,
+        "incident_key": alert.incident_key,
+        "brand": alert.brand,
+        "rule": alert.rule,
+        "severity": alert.severity,
+        "status": alert.status,
+        "title": alert.title,
+        "details": dict(alert.details),
+        "post_ids": list(alert.post_ids),
+        "first_seen_at": alert.first_seen_at.isoformat(),
+        "last_seen_at": alert.last_seen_at.isoformat(),
+        "updated_count": alert.updated_count,
+    }
+    return Message(title, "\n".join(lines), alert.severity, data)
+
+
+# ---- apprise URLs -----------------------------------------------------------------
+
+
+def _env_value(channel: ChannelConfig, var: str | None, env: Mapping[str, str] | None) -> str:
+    value = secret(var, env) if var else None
+    if not value:
+        raise NotifyError(
+            channel.name,
+            f"environment variable {var} is not set",
+            hint=f"export {var}=... before starting Escucha",
+        )
+    return value
+
+
+def channel_url(
+    channel: ChannelConfig, env: Mapping[str, str] | None = None, timeout: float = 10.0
+) -> str:
+    """The apprise URL for ``channel``, with its secret read from the environment."""
+    timeouts = {"cto": f"{timeout:g}", "rto": f"{timeout:g}"}
+    if channel.kind == "email":
+        password = secret(channel.password_env, env) if channel.password_env else None
+        if channel.password_env and not password:
+            _env_value(channel, channel.password_env, env)  # raises with the hint
+        scheme = "mailto" if channel.tls == "none" else "mailtos"
+        auth = ""
+        if channel.user and password:
+            auth = f"{quote(channel.user, safe='')}:{quote(password, safe='')}@"
+        port = f":{channel.port}" if channel.port else ""
+        params = {
+            "smtp": channel.host,
+            "from": channel.sender,
+            "to": ",".join(channel.to),
+            "mode": TLS_TO_APPRISE[channel.tls],
+            "verify": "yes" if channel.verify_tls else "no",
+            **timeouts,
+        }
+        return f"{scheme}://{auth}{channel.host}{port}/?{urlencode(params)}"
+    url = _env_value(channel, channel.url_env, env)
+    parts = urlsplit(url)
+    if channel.kind == "slack":
+        if parts.scheme not in {"https", "slack"}:
+            raise NotifyError(channel.name, "the Slack URL must be https://hooks.slack.com/...")
+        sep = "&" if parts.query else "?"
+        return f"{url}{sep}{urlencode(timeouts)}"
+    # webhook: https://host/path?x=1 -> jsons://host/path?-x=1 (apprise's GET-parameter form)
+    schemes = {"https": "jsons", "http": "json", "jsons": "jsons", "json": "json"}
+    if parts.scheme not in schemes:
+        raise NotifyError(channel.name, "the webhook URL must start with https:// or http://")
+    query = [
+        (k if parts.scheme.startswith("json") else f"-{k}", v) for k, v in parse_qsl(parts.query)
+    ]
+    query += list(timeouts.items())
+    return f"{schemes[parts.scheme]}://{parts.netloc}{parts.path or '/'}?{urlencode(query)}"
+
+
+# ---- sending ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    alert_id: int
+    channel: str
+    ok: bool
+    attempts: int
+    error: str | None = None
+
+
+def _apprise_send(url: str, message: Message) -> tuple[bool, str | None]:
+    """One attempt through apprise; returns (ok, what apprise logged on failure)."""
+    import apprise
+
+    asset = apprise.AppriseAsset(
+        app_id="Escucha", app_desc="Escucha brand monitor", storage_mode="memory"
+    )
+    client = apprise.Apprise(asset=asset)  # a fresh client: no throttling between attempts
+    if not client.add(url):
+        raise NotifyError("apprise", "the channel URL was not accepted (check host and address)")
+    kind = (
+        apprise.NotifyType.FAILURE if message.severity == CRITICAL else apprise.NotifyType.WARNING
+    )
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
+        ok = client.notify(
+            body=message.body,
+            title=message.title,
+            notify_type=kind,
+            body_format=apprise.NotifyFormat.TEXT,
+        )
+        logged = logs.getvalue().strip()
+    return bool(ok), (logged.splitlines()[-1] if logged else None)
+
+
+class Notifier:
+    """Sends due alerts to every configured channel, retrying with backoff."""
+
+    def __init__(
+        self,
+        settings: AlertSettings,
+        *,
+        env: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        send: Callable[[str, Message], tuple[bool, str | None]] = _apprise_send,
+    ) -> None:
+        self.settings = settings
+        self.env = env
+        self.sleep = sleep
+        self._send = send
+
+    def __repr__(self) -> str:
+        return f"Notifier({', '.join(repr(c) for c in self.settings.channels) or 'no channels'})"
+
+    def message(self, alert: Alert, channel: ChannelConfig) -> Message:
+        m = render(alert, channel.language or self.settings.language)
+        if channel.kind == "webhook" and channel.payload == "json":
+            body = json.dumps({"alert": m.data, "text": m.body}, ensure_ascii=False)
+            return Message(m.title, body, m.severity, m.data)
+        return m
+
+    def send(self, channel: ChannelConfig, alert: Alert) -> DeliveryResult:
+        """Deliver ``alert`` to ``channel``: up to ``max_attempts`` tries, never raising."""
+        d = self.settings.delivery
+        attempts, error = 0, None
+        try:
+            url = channel_url(channel, self.env, d.timeout_seconds)
+            message = self.message(alert, channel)
+        except MonitorError as e:  # a missing secret or a bad URL: retrying will not help
+            return DeliveryResult(alert.id, channel.name, False, 1, e.message)
+        for attempt in range(1, d.max_attempts + 1):
+            attempts = attempt
+            try:
+                ok, error = self._send(url, message)
+            except MonitorError as e:
+                return DeliveryResult(alert.id, channel.name, False, attempt, e.message)
+            except Exception as e:  # a notifier bug must not stop the checks
+                log.exception("alert delivery to %s crashed", channel.name)
+                ok, error = False, f"{type(e).__name__}: {e}"
+            if ok:
+                return DeliveryResult(alert.id, channel.name, True, attempt)
+            if attempt < d.max_attempts:
+                self.sleep(d.backoff_seconds * 2 ** (attempt - 1))
+        return DeliveryResult(alert.id, channel.name, False, attempts, error or "not delivered")
+
+    def deliver(
+        self, repo: AlertRepository, alerts: Iterable[Alert], now: datetime
+    ) -> list[DeliveryResult]:
+        """Send each due alert to the channels that have not taken it yet; record outcomes.
+
+        A channel that failed every attempt is skipped for the rest of this run.
+        """
+        results: list[DeliveryResult] = []
+        failing: set[str] = set()
+        for alert in alerts:
+            wanted = [
+                c
+                for c in self.settings.channels
+                if SEVERITY_RANK[alert.severity] >= SEVERITY_RANK[c.min_severity]
+            ]
+            try:
+                done = repo.delivered_channels(alert)
+            except MonitorError as e:
+                log.error("cannot read deliveries of alert %s: %s", alert.id, e)
+                continue
+            todo = [c for c in wanted if c.name not in done and c.name not in failing]
+            outcomes = {c.name: True for c in wanted if c.name in done}
+            for c in todo:
+                r = self.send(c, alert)
+                results.append(r)
+                outcomes[c.name] = r.ok
+                if not r.ok:
+                    failing.add(c.name)
+                    log.warning("alert %s not delivered to %s: %s", alert.id, c.name, r.error)
+                complete = len(outcomes) == len(wanted) and all(outcomes.values())
+                try:
+                    repo.record_delivery(
+                        alert.id,
+                        c.name,
+                        now,
+                        ok=r.ok,
+                        attempts=r.attempts,
+                        error=r.error,
+                        complete=complete,
+                    )
+                except MonitorError as e:
+                    log.error("cannot record delivery of alert %s: %s", alert.id, e)
+            if not todo and all(c.name in done for c in wanted):  # nothing (more) is owed
+                try:
+                    repo.mark_delivered(alert.id, now)
+                except MonitorError as e:
+                    log.error("cannot update alert %s: %s", alert.id, e)
+        return results
+
+
+__all__ = ["DeliveryResult", "Message", "Notifier", "channel_url", "render"]

@@ -1,0 +1,238 @@
+"""What the alert rules read, counted in the store (SQLAlchemy Core; SQLite and PostgreSQL).
+
+The effective sentiment of a post is a person's correction
+(``post_actions.corrected_sentiment``) when there is one, else the model's
+(``analyses.sentiment``). Posts with ``duplicate_of`` set (the same text cross-posted)
+are left out, so one story counts once. Which windows to count is decided by
+:func:`monitor.alerts.rules.spike_windows`; this module only counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from monitor.alerts.rules import (
+    AlertRules,
+    BrandWindowStats,
+    PostStat,
+    SourceStatus,
+    Window,
+    WindowCount,
+    spike_windows,
+)
+from monitor.errors import StoreError
+from monitor.store.db import utc
+from monitor.store.schema import analyses, post_actions, posts, sources
+
+MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
+
+SENTIMENT = func.coalesce(post_actions.c.corrected_sentiment, analyses.c.sentiment)
+JOINED = posts.outerjoin(analyses, analyses.c.post_id == posts.c.id).outerjoin(
+    post_actions, post_actions.c.post_id == posts.c.id
+)
+_READS = func.coalesce(posts.c.reach, 0)
+_INTERACTIONS = 10 * func.coalesce(posts.c.engagement, 0)
+AUDIENCE = case((_READS > _INTERACTIONS, _READS), else_=_INTERACTIONS)  # as PostStat.audience
+
+
+def _in(window: Window):
+    return and_(posts.c.posted_at >= window.start, posts.c.posted_at < window.end)
+
+
+def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
+    """Negative and classified posts of ``brand`` in each window, in one query."""
+    negative = SENTIMENT == "negative"
+    classified = SENTIMENT.is_not(None)
+    cols = []
+    for w in windows:
+        cols.append(func.coalesce(func.sum(case((and_(_in(w), negative), 1), else_=0)), 0))
+        cols.append(func.coalesce(func.sum(case((and_(_in(w), classified), 1), else_=0)), 0))
+    q = (
+        select(*cols)
+        .select_from(JOINED)
+        .where(
+            posts.c.brand == brand,
+            posts.c.duplicate_of.is_(None),
+            or_(*(_in(w) for w in windows)),
+        )
+    )
+    row = conn.execute(q).one()
+    return [WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)]
+
+
+def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[PostStat]:
+    """The brand's effectively negative posts in [since, until], newest first."""
+    q = (
+        select(
+            posts.c.id,
+            posts.c.source,
+            posts.c.posted_at,
+            posts.c.title,
+            posts.c.text,
+            posts.c.url,
+            posts.c.reach,
+            posts.c.engagement,
+            analyses.c.sentiment_conf,
+            analyses.c.emotion_probs,
+            post_actions.c.corrected_sentiment,
+            post_actions.c.corrected_emotion,
+        )
+        .select_from(JOINED)
+        .where(
+            posts.c.brand == brand,
+            posts.c.duplicate_of.is_(None),
+            posts.c.posted_at >= since,
+            posts.c.posted_at <= until,
+            SENTIMENT == "negative",
+        )
+        .order_by(posts.c.posted_at.desc(), posts.c.id.desc())
+        .limit(MAX_RECENT_NEGATIVE)
+    )
+    out = []
+    for r in conn.execute(q).mappings():
+        if r["corrected_emotion"] is not None:
+            anger = 1.0 if r["corrected_emotion"] == "anger" else 0.0
+        else:
+            anger = float((r["emotion_probs"] or {}).get("anger", 0.0))
+        text = r["text"]
+        if r["title"] and r["title"] not in text:
+            text = f"{r['title']}\n{text}"
+        out.append(
+            PostStat(
+                id=r["id"],
+                brand=brand,
+                source=r["source"],
+                posted_at=utc(r["posted_at"]),
+                text=text,
+                url=r["url"],
+                reach=r["reach"],
+                engagement=r["engagement"],
+                confidence=1.0 if r["corrected_sentiment"] else float(r["sentiment_conf"] or 0.0),
+                anger=anger,
+            )
+        )
+    return out
+
+
+def audience_cutoff(
+    conn, brand: str, since: datetime, until: datetime, percentile: float, min_posts: int
+) -> float | None:
+    """The brand's ``percentile`` audience over [since, until), or None with too few posts."""
+    where = (
+        posts.c.brand == brand,
+        posts.c.duplicate_of.is_(None),
+        posts.c.posted_at >= since,
+        posts.c.posted_at < until,
+    )
+    n = int(conn.execute(select(func.count()).select_from(posts).where(*where)).scalar_one())
+    if n < max(1, min_posts):
+        return None
+    above = math.floor(n * (1 - percentile / 100))  # posts strictly above the cut-off
+    value = conn.execute(
+        select(AUDIENCE).where(*where).order_by(AUDIENCE.desc()).offset(above).limit(1)
+    ).scalar()
+    return float(value) if value is not None else None
+
+
+def brand_stats(engine: Engine, brand: str, rules: AlertRules, now: datetime) -> BrandWindowStats:
+    """Everything the brand rules need at ``now`` for ``brand``."""
+    now = now.astimezone(UTC)
+    recent, baseline = spike_windows(now, rules.spike)
+    lookback = now - timedelta(minutes=rules.high_impact.lookback_minutes)
+    hi = rules.high_impact
+    try:
+        with engine.connect() as conn:
+            counts = window_counts(conn, brand, [recent, *baseline])
+            first = conn.execute(
+                select(func.min(posts.c.posted_at)).where(posts.c.brand == brand)
+            ).scalar()
+            recent_negative = negative_posts(conn, brand, min(recent.start, lookback), now)
+            cutoff = None
+            if hi.enabled and hi.audience_percentile is not None:
+                cutoff = audience_cutoff(
+                    conn,
+                    brand,
+                    now - timedelta(days=rules.spike.baseline_days),
+                    now,
+                    hi.audience_percentile,
+                    hi.min_posts_for_percentile,
+                )
+    except SQLAlchemyError as e:
+        raise StoreError(f"could not count posts of {brand}: {str(e).splitlines()[0]}") from e
+    return BrandWindowStats(
+        brand=brand,
+        recent=counts[0],
+        baseline=tuple(counts[1:]),
+        history_start=utc(first),
+        negative_posts=tuple(recent_negative),
+        audience_cutoff=cutoff,
+    )
+
+
+def source_statuses(
+    engine: Engine, intervals: Mapping[str, float | None] | None = None
+) -> list[SourceStatus]:
+    """Health of the stored sources (only those named in ``intervals``, when given)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(sources).order_by(sources.c.name)).mappings().all()
+    except SQLAlchemyError as e:
+        raise StoreError(f"could not read sources: {str(e).splitlines()[0]}") from e
+    return [
+        SourceStatus(
+            name=r["name"],
+            kind=r["kind"],
+            last_run_at=utc(r["last_run_at"]),
+            last_success_at=utc(r["last_success_at"]),
+            consecutive_failures=r["consecutive_failures"] or 0,
+            last_error=r["last_error"],
+            interval_minutes=(intervals or {}).get(r["name"]),
+        )
+        for r in rows
+        if intervals is None or r["name"] in intervals
+    ]
+
+
+def recent_brands(engine: Engine, since: datetime) -> list[str]:
+    """Brands with posts since ``since`` (for stores checked without a brand list)."""
+    q = select(posts.c.brand).where(posts.c.posted_at >= since).distinct().order_by(posts.c.brand)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+    except SQLAlchemyError as e:
+        raise StoreError(f"could not read brands: {str(e).splitlines()[0]}") from e
+
+
+def gather(
+    engine: Engine,
+    brands: Iterable[str],
+    rules: AlertRules,
+    now: datetime,
+    *,
+    source_intervals: Mapping[str, float | None] | None = None,
+) -> list[BrandWindowStats | SourceStatus]:
+    """The inputs of :func:`monitor.alerts.rules.evaluate` for every brand and source."""
+    out: list[BrandWindowStats | SourceStatus] = [
+        brand_stats(engine, b, rules, now) for b in brands
+    ]
+    if rules.sources.enabled:
+        out += source_statuses(engine, source_intervals)
+    return out
+
+
+__all__ = [
+    "AUDIENCE",
+    "SENTIMENT",
+    "audience_cutoff",
+    "brand_stats",
+    "gather",
+    "negative_posts",
+    "recent_brands",
+    "source_statuses",
+    "window_counts",
+]

@@ -1,0 +1,288 @@
+"""The live view: what people say now, by time, sentiment, emotion, source and language.
+
+One SQL query (:func:`period_counts`) aggregates the selected period into a
+small table of counts; the figures are pure functions of that table, so a page
+scans the posts once however many charts it draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, String, func, select, text
+
+from monitor.insights.base import (
+    BY_POSITION,
+    CORRECTED,
+    EMOTION,
+    EMOTION_CONF,
+    JOINED,
+    LANGUAGE,
+    PENDING,
+    SENTIMENT,
+    SENTIMENT_CONF,
+    UNKNOWN_LANG,
+    Filters,
+    bucket,
+    conditions,
+    net_sentiment,
+    read,
+    read_split,
+    utc_series,
+)
+from monitor.store.schema import analyses, post_actions, posts, sources
+from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
+
+DEFAULT_DAYS = 7
+HOURLY_UP_TO = timedelta(days=2)  # periods this short are bucketed by hour, longer by day
+
+
+def _day_floor(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def data_range(engine: Engine) -> tuple[datetime | None, datetime | None]:
+    """Oldest and newest ``posted_at`` in the store (None, None when empty)."""
+    q = select(
+        select(func.min(posts.c.posted_at)).scalar_subquery(),
+        select(func.max(posts.c.posted_at)).scalar_subquery(),
+    )
+    df = read(engine, q, ["first", "last"])
+    if df.empty or pd.isna(df.at[0, "last"]):
+        return None, None
+    first, last = utc_series(df.iloc[0])
+    return first.to_pydatetime(), last.to_pydatetime()
+
+
+def data_version(engine: Engine) -> tuple:
+    """A cheap fingerprint that changes when posts, analyses or people's actions change
+    (index look-ups only), to know when cached figures are stale."""
+    q = select(
+        select(func.max(posts.c.id)).scalar_subquery(),
+        select(func.max(analyses.c.post_id)).scalar_subquery(),
+        select(func.count()).select_from(post_actions).scalar_subquery(),
+        select(func.max(post_actions.c.updated_at)).scalar_subquery(),
+    )
+    row = read(engine, q, ["posts", "analyses", "actions", "updated"]).iloc[0]
+    return tuple(None if pd.isna(v) else str(v) for v in row)
+
+
+def default_filters(
+    engine: Engine, days: int = DEFAULT_DAYS, now: datetime | None = None
+) -> Filters:
+    """The last ``days`` whole days up to the newest post (or up to ``now`` when empty),
+    so a store filled in the past, like the bundled demo, opens on its data."""
+    _, last = data_range(engine)
+    anchor = last or now or datetime.now(UTC)
+    end = _day_floor(anchor) + timedelta(days=1)
+    return Filters(start=end - timedelta(days=days), end=end)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Values a reader can pick in the filters."""
+
+    brands: tuple[str, ...]
+    sources: tuple[str, ...]
+    languages: tuple[str, ...]
+    sentiments: tuple[str, ...] = SENTIMENT_LABELS
+    emotions: tuple[str, ...] = EMOTION_LABELS
+
+
+def _distinct_by_index(engine: Engine, column: str) -> list[str]:
+    """DISTINCT through an index that starts with ``column`` (a loose index scan:
+    one index seek per value instead of a pass over every post)."""
+    q = text(
+        f"WITH RECURSIVE v(x) AS ("
+        f" SELECT min({column}) FROM posts"
+        f" UNION ALL SELECT (SELECT min({column}) FROM posts WHERE {column} > v.x)"
+        f" FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
+    )
+    return [str(x) for x in read(engine, q, ["x"])["x"]]
+
+
+def filter_options(engine: Engine) -> Options:
+    """Every brand, source and language in the store, through loose index scans
+    (ix_posts_brand_posted, ix_posts_source_posted, ix_posts_lang): a few index seeks
+    each, however many posts there are."""
+    brands = _distinct_by_index(engine, "brand")
+    names = _distinct_by_index(engine, "source")
+    known = read(engine, select(sources.c.name), ["name"])["name"].tolist()
+    langs = _distinct_by_index(engine, "lang")
+    unknown = read(engine, select(select(posts.c.id).where(posts.c.lang.is_(None)).exists()), ["x"])
+    if bool(unknown.at[0, "x"]):
+        langs.append(UNKNOWN_LANG)
+    return Options(
+        brands=tuple(sorted(brands)),
+        sources=tuple(sorted(set(names) | set(known))),
+        languages=tuple(sorted(langs)),
+    )
+
+
+def bucket_unit(f: Filters) -> str:
+    """``hour`` for short periods, else ``day``."""
+    if f.start is not None and f.end is not None and f.end - f.start <= HOURLY_UP_TO:
+        return "hour"
+    return "day"
+
+
+COUNT_COLUMNS = ["period", "source", "language", "sentiment", "emotion", "posts"]
+
+
+def period_counts(engine: Engine, f: Filters, unit: str | None = None) -> pd.DataFrame:
+    """Posts per time bucket × source × language × sentiment × emotion (effective labels).
+
+    Columns: period (UTC Timestamp, start of the bucket), source, language,
+    sentiment (``pending`` = not classified yet), emotion, posts. Cross-posts count once.
+    """
+    unit = unit or bucket_unit(f)
+
+    def build(part: Filters):
+        return (
+            select(
+                bucket(engine, unit),
+                posts.c.source,
+                LANGUAGE,
+                func.coalesce(SENTIMENT, PENDING, type_=String),
+                func.coalesce(EMOTION, PENDING, type_=String),
+                func.count(),
+            )
+            .select_from(JOINED)
+            .where(*conditions(part))
+            .group_by(*BY_POSITION[:5])
+        )
+
+    df = read_split(engine, build, f, COUNT_COLUMNS)
+    df = df.groupby(COUNT_COLUMNS[:-1], as_index=False)["posts"].sum()
+    df["period"] = utc_series(df["period"])
+    df["posts"] = df["posts"].astype("int64")
+    return df
+
+
+# ---- figures: pure functions of period_counts --------------------------------
+
+
+def totals(counts: pd.DataFrame) -> dict[str, float]:
+    """Headline numbers: posts, per-sentiment counts, shares of classified posts, net sentiment."""
+    by = counts.groupby("sentiment")["posts"].sum()
+    out = {s: int(by.get(s, 0)) for s in (*SENTIMENT_LABELS, PENDING)}
+    out["posts"] = int(counts["posts"].sum())
+    classified = out["posts"] - out[PENDING]
+    out["classified"] = classified
+    for s in SENTIMENT_LABELS:
+        out[f"{s}_share"] = out[s] / classified * 100 if classified else float("nan")
+    out["net_sentiment"] = net_sentiment(out["positive"], out["negative"])
+    return out
+
+
+def volume(counts: pd.DataFrame) -> pd.DataFrame:
+    """Columns: period, posts."""
+    return counts.groupby("period", as_index=False)["posts"].sum().sort_values("period")
+
+
+def sentiment_series(counts: pd.DataFrame) -> pd.DataFrame:
+    """Classified posts per period and sentiment. Columns: period, sentiment, posts, share (%)."""
+    df = counts[counts["sentiment"] != PENDING]
+    df = df.groupby(["period", "sentiment"], as_index=False)["posts"].sum()
+    df["share"] = df["posts"] / df.groupby("period")["posts"].transform("sum") * 100
+    return df.sort_values(["period", "sentiment"]).reset_index(drop=True)
+
+
+def _wide(counts: pd.DataFrame, key: str) -> pd.DataFrame:
+    df = counts.pivot_table(
+        index=key, columns="sentiment", values="posts", aggfunc="sum", fill_value=0
+    )
+    df = df.reindex(columns=[*SENTIMENT_LABELS, PENDING], fill_value=0).reset_index()
+    df.columns.name = None
+    df["posts"] = df[[*SENTIMENT_LABELS, PENDING]].sum(axis=1)
+    df["net_sentiment"] = net_sentiment(df["positive"], df["negative"])
+    return df
+
+
+def net_sentiment_series(counts: pd.DataFrame) -> pd.DataFrame:
+    """Columns: period, positive, neutral, negative, pending, posts, net_sentiment."""
+    if counts.empty:
+        return pd.DataFrame(
+            columns=["period", *SENTIMENT_LABELS, PENDING, "posts", "net_sentiment"]
+        )
+    return _wide(counts, "period").sort_values("period").reset_index(drop=True)
+
+
+def emotion_mix(counts: pd.DataFrame) -> pd.DataFrame:
+    """Classified posts per emotion, most frequent first. Columns: emotion, posts, share (%)."""
+    df = counts[counts["emotion"] != PENDING]
+    df = df.groupby("emotion", as_index=False)["posts"].sum()
+    df["share"] = df["posts"] / df["posts"].sum() * 100 if len(df) else []
+    return df.sort_values("posts", ascending=False).reset_index(drop=True)
+
+
+def breakdown(counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per ``source`` or ``language``: posts, positive, neutral, negative, pending, net_sentiment."""
+    if by not in {"source", "language"}:
+        raise ValueError(f"cannot break down by {by!r}")
+    if counts.empty:
+        return pd.DataFrame(columns=[by, *SENTIMENT_LABELS, PENDING, "posts", "net_sentiment"])
+    return _wide(counts, by).sort_values("posts", ascending=False).reset_index(drop=True)
+
+
+# ---- posts -------------------------------------------------------------------
+
+POST_COLUMNS = [
+    "post_id",
+    "posted_at",
+    "brand",
+    "source",
+    "language",
+    "author",
+    "title",
+    "text",
+    "url",
+    "sentiment",
+    "sentiment_conf",
+    "emotion",
+    "emotion_conf",
+    "corrected",
+    "reach",
+    "engagement",
+]
+
+
+def post_columns():
+    return (
+        posts.c.id,
+        posts.c.posted_at,
+        posts.c.brand,
+        posts.c.source,
+        LANGUAGE,
+        posts.c.author,
+        posts.c.title,
+        posts.c.text,
+        posts.c.url,
+        SENTIMENT,
+        SENTIMENT_CONF,
+        EMOTION,
+        EMOTION_CONF,
+        CORRECTED,
+        posts.c.reach,
+        posts.c.engagement,
+    )
+
+
+def tidy_posts(df: pd.DataFrame) -> pd.DataFrame:
+    df["posted_at"] = utc_series(df["posted_at"])
+    df["corrected"] = df["corrected"].astype(bool)
+    return df
+
+
+def latest_posts(engine: Engine, f: Filters, limit: int = 50) -> pd.DataFrame:
+    """The newest posts matching ``f`` (cross-posts once), with labels and confidences."""
+    q = (
+        select(*post_columns())
+        .select_from(JOINED)
+        .where(*conditions(f))
+        .order_by(posts.c.posted_at.desc(), posts.c.id.desc())
+        .limit(limit)
+    )
+    return tidy_posts(read(engine, q, POST_COLUMNS))

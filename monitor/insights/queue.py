@@ -1,0 +1,204 @@
+"""The response queue: negative posts nobody has handled yet, most urgent first.
+
+Urgency, from 0 to 100, is computed in SQL for every open negative post of the
+last :data:`QUEUE_DAYS` days of the period::
+
+    urgency = 100 × confidence × (0.5 + 0.5 × anger) × (0.5 + 0.5 × audience)
+                  × 0.5 ^ (age_hours / 24)
+
+- confidence: the model's probability for "negative" (1 once a person set the label)
+- anger: the probability of anger (1 or 0 once a person set the emotion)
+- audience: min(1, log10(1 + readers) / 5), readers = reach where the source gives
+  it, else 10 × engagement (0 when neither is known): 100,000 readers count in full
+- age_hours: hours from the post to the end of the period; urgency halves every
+  24 hours, so a week-old post keeps under 1 % of it
+
+Posts that tell the same story are grouped: same ``content_hash`` (the same
+text, cross-posted) or near-duplicate wording (Jaccard ≥ 0.6 on content words).
+Cross-posts appear in their story, so every copy can be answered or linked.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, Float, case, cast, func, literal, select
+
+from monitor.insights.base import (
+    ANGER,
+    AUDIENCE,
+    JOINED,
+    SENTIMENT_CONF,
+    Filters,
+    conditions,
+    hours_between,
+    read,
+    utc_series,
+)
+from monitor.insights.live import POST_COLUMNS, post_columns, tidy_posts
+from monitor.insights.text import near_duplicate_groups
+from monitor.store.schema import analyses, post_actions, posts
+
+QUEUE_DAYS = 7
+HALF_LIFE_HOURS = 24.0
+FULL_AUDIENCE_LOG10 = 5.0  # log10(100,000 readers)
+SAME_STORY_JACCARD = 0.6
+OPEN = func.coalesce(post_actions.c.status, "open") != "handled"
+
+QUEUE_COLUMNS = [
+    *POST_COLUMNS,
+    "content_hash",
+    "duplicate_of",
+    "anger",
+    "audience",
+    "status",
+    "assignee",
+    "note",
+    "urgency",
+]
+
+
+def queue_filters(f: Filters) -> Filters:
+    """The queue's window: the last QUEUE_DAYS days of the period, negative posts only."""
+    start = f.end - timedelta(days=QUEUE_DAYS) if f.end is not None else None
+    if f.start is not None and (start is None or f.start > start):
+        start = f.start
+    return f.replace(start=start, sentiments=("negative",))
+
+
+def urgency_expr(engine: Engine, f: Filters):
+    """The urgency formula above, as a SQL expression (see the module docstring)."""
+    if f.end is None:
+        raise ValueError("the queue needs the end of the period")
+    age = cast(hours_between(engine, f.end), Float)
+    age = case((age < 0, literal(0.0)), else_=age)
+    reach = cast(func.log10(cast(AUDIENCE, Float) + 1.0), Float) / FULL_AUDIENCE_LOG10
+    reach = case((reach > 1.0, literal(1.0)), else_=reach)
+    decay = func.power(cast(literal(0.5), Float), age / HALF_LIFE_HOURS)
+    conf = cast(SENTIMENT_CONF, Float)
+    return 100.0 * conf * (0.5 + 0.5 * cast(ANGER, Float)) * (0.5 + 0.5 * reach) * decay
+
+
+def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame:
+    """Open (not handled) negative posts, grouped into stories, most urgent story first.
+
+    Columns: the post columns of ``latest_posts`` plus content_hash, duplicate_of,
+    anger, audience, status, assignee, note, urgency, story (id: the story's
+    oldest post), story_rank (1 = answer first), story_posts, story_urgency.
+    The emotion filter applies; the sentiment filter does not (the queue is negative).
+    """
+    qf = queue_filters(f)
+    score = urgency_expr(engine, qf).label("urgency")
+    q = (
+        select(
+            *post_columns(),
+            posts.c.content_hash,
+            posts.c.duplicate_of,
+            ANGER,
+            AUDIENCE,
+            func.coalesce(post_actions.c.status, "open"),
+            post_actions.c.assignee,
+            post_actions.c.note,
+            score,
+        )
+        .select_from(JOINED)
+        .where(*conditions(qf, dedupe=False), OPEN)
+        .order_by(score.desc(), posts.c.id)
+        .limit(limit)
+    )
+    df = tidy_posts(read(engine, q, QUEUE_COLUMNS))
+    df["urgency"] = df["urgency"].astype("float64")
+    return group_stories(df)
+
+
+def group_stories(df: pd.DataFrame) -> pd.DataFrame:
+    """Add story, story_rank, story_posts and story_urgency to queue rows (pure)."""
+    df = df.reset_index(drop=True).copy()
+    if df.empty:
+        for col in ("story", "story_rank", "story_posts", "story_urgency"):
+            df[col] = pd.Series(dtype="int64" if col != "story_urgency" else "float64")
+        return df
+    parent = list(range(len(df)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_by_hash: dict[str, int] = {}
+    for i, h in enumerate(df["content_hash"]):
+        j = first_by_hash.setdefault(h, i)
+        parent[find(i)] = find(j)
+    # Near-duplicate wording makes a story within one brand (same text: across brands too).
+    for _, rows in df.groupby("brand").groups.items():
+        rows = list(rows)
+        texts = [
+            f"{df.at[i, 'title'] if isinstance(df.at[i, 'title'], str) else ''} {df.at[i, 'text']}"
+            for i in rows
+        ]
+        for i, g in zip(rows, near_duplicate_groups(texts, SAME_STORY_JACCARD), strict=True):
+            parent[find(i)] = find(rows[g])
+    roots = [find(i) for i in range(len(df))]
+    df["_root"] = roots
+    df["story"] = df.groupby("_root")["post_id"].transform("min").astype("int64")
+    df["story_posts"] = df.groupby("_root")["post_id"].transform("count").astype("int64")
+    df["story_urgency"] = df.groupby("_root")["urgency"].transform("max")
+    order = (
+        df.drop_duplicates("story")
+        .sort_values(["story_urgency", "story"], ascending=[False, True])["story"]
+        .tolist()
+    )
+    df["story_rank"] = df["story"].map({s: i + 1 for i, s in enumerate(order)}).astype("int64")
+    df = df.drop(columns="_root")
+    return df.sort_values(["story_rank", "urgency"], ascending=[True, False]).reset_index(drop=True)
+
+
+RESPONSE_COLUMNS = ["responded", "median_minutes", "p90_minutes", "open_posts", "awaiting"]
+
+
+def response_times(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Time to first response, in one row.
+
+    responded: posts of the period someone assigned, annotated or handled;
+    median_minutes / p90_minutes: first_response_at − collected_at over them;
+    open_posts: negative posts in the queue window not handled yet;
+    awaiting: those of them nobody has responded to at all.
+    """
+    acted = post_actions.join(posts, posts.c.id == post_actions.c.post_id).outerjoin(
+        analyses, analyses.c.post_id == posts.c.id
+    )
+    q = (
+        select(posts.c.collected_at, post_actions.c.first_response_at)
+        .select_from(acted)
+        .where(*conditions(f, dedupe=False), post_actions.c.first_response_at.is_not(None))
+    )
+    times = read(engine, q, ["collected_at", "first_response_at"])
+    waits = (
+        utc_series(times["first_response_at"]) - utc_series(times["collected_at"])
+    ).dt.total_seconds().clip(lower=0) / 60.0
+    qf = queue_filters(f)
+    awaiting_expr = case((post_actions.c.first_response_at.is_(None), 1), else_=0)
+    counts = read(
+        engine,
+        select(func.count(), func.sum(awaiting_expr))
+        .select_from(JOINED)
+        .where(*conditions(qf), OPEN),
+        ["open_posts", "awaiting"],
+    )
+    median = float(waits.median()) if len(waits) else math.nan
+    p90 = float(waits.quantile(0.9)) if len(waits) else math.nan
+    return pd.DataFrame(
+        [
+            {
+                "responded": len(waits),
+                "median_minutes": median,
+                "p90_minutes": p90,
+                "open_posts": int(counts.at[0, "open_posts"] or 0),
+                "awaiting": int(counts.at[0, "awaiting"] or 0),
+            }
+        ],
+        columns=RESPONSE_COLUMNS,
+    )

@@ -1,0 +1,230 @@
+"""Delivery through apprise to real receivers on loopback: SMTP (aiosmtpd) and HTTP."""
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from alertdata import NOW, negative_post, window_stats
+
+from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
+from monitor.alerts.notify import Notifier, channel_url, render
+from monitor.alerts.repository import AlertRepository
+from monitor.alerts.rules import AlertRules, evaluate
+from monitor.errors import NotifyError
+
+
+@pytest.fixture
+def repo(sqlite_store):
+    return AlertRepository(sqlite_store.engine)
+
+
+@pytest.fixture
+def spike(repo):
+    """A stored spike alert: 15 negative posts in the last hour, 1.0 expected."""
+    posts = [
+        negative_post(i, 4 * i, reach=100 * i, source="reddit", text=f"Me cobraron dos veces #{i}")
+        for i in range(1, 16)
+    ]
+    (c,) = evaluate(window_stats(3, 15, posts_=posts), AlertRules(), NOW)
+    return repo.upsert(c, NOW)
+
+
+def settings(*channels, language="es", **delivery):
+    return AlertSettings(
+        language=language, channels=channels, delivery=DeliverySettings(**delivery)
+    )
+
+
+def email_channel(port, **kw):
+    base = {
+        "name": "mail",
+        "kind": "email",
+        "host": "127.0.0.1",
+        "port": port,
+        "tls": "none",
+        "sender": "escucha@example.com",
+        "to": ("ops@example.com", "pr@example.com"),
+    }
+    return ChannelConfig(**(base | kw))
+
+
+def webhook(name="hook", **kw):
+    return ChannelConfig(name=name, kind="webhook", url_env="HOOK_URL", **kw)
+
+
+class Sleeps(list):
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+# ---- messages ----------------------------------------------------------------------
+
+
+def test_message_says_why_with_numbers_in_spanish_and_english(spike):
+    es = render(spike, "es")
+    assert es.title == "[Escucha] CRÍTICO: Pico de menciones negativas: Movistela"
+    assert "15 menciones negativas en 60 min" in es.body
+    assert "lo esperado eran 1.0 (15.0 veces más; p = " in es.body
+    assert "21.0 ventanas equivalentes con 21 negativas de 105" in es.body
+    assert "Ejemplos:" in es.body and es.body.count("https://example.com/") == 5
+    assert '1. [reddit] "Me cobraron dos veces #15" (audiencia 1,500)' in es.body
+    assert f"Alerta #{spike.id}" in es.body
+    en = render(spike, "en")
+    assert en.title == "[Escucha] CRITICAL: Negative spike: Movistela"
+    assert "15 negative posts in 60 min" in en.body and "1.0 were expected (15.0x" in en.body
+    assert en.data["details"]["observed"] == 15 and en.data["post_ids"] == list(spike.post_ids)
+
+
+# ---- URLs and secrets -------------------------------------------------------------------
+
+
+def test_urls_take_secrets_from_the_environment_only():
+    env = {"PW": "p@ss/word", "HOOK_URL": "https://example.com/hooks/x?token=abc"}
+    mail = email_channel(587, tls="starttls", user="escucha", password_env="PW")
+    url = channel_url(mail, env, timeout=5)
+    assert url.startswith("mailtos://escucha:p%40ss%2Fword@127.0.0.1:587/?smtp=127.0.0.1")
+    assert "mode=starttls" in url and "to=ops%40example.com%2Cpr%40example.com" in url
+    assert "mode=ssl" in channel_url(replace(mail, tls="ssl"), env)
+    assert channel_url(replace(mail, tls="none"), env).startswith("mailto://")
+    assert channel_url(webhook(), env, timeout=5) == (
+        "jsons://example.com/hooks/x?-token=abc&cto=5&rto=5"
+    )
+    slack = ChannelConfig("slack", "slack", url_env="SLACK")
+    hook = "https://hooks.slack.com/services/T000/B000/XXXX"
+    assert channel_url(slack, {"SLACK": hook}).startswith(hook + "?cto=")
+    with pytest.raises(NotifyError, match="environment variable SLACK is not set") as e:
+        channel_url(slack, {})
+    assert "export SLACK=" in e.value.hint
+    with pytest.raises(NotifyError, match="PW is not set"):
+        channel_url(mail, {})
+    assert "p@ss" not in repr(mail)
+
+
+# ---- email -------------------------------------------------------------------------------
+
+
+def test_email_arrives_with_the_numbers(smtp_server, spike, repo):
+    port, inbox = smtp_server
+    results = Notifier(settings(email_channel(port)), env={}).deliver(repo, [spike], NOW)
+    assert [(r.channel, r.ok, r.attempts) for r in results] == [("mail", True, 1)]
+    assert len(inbox.messages) == 2  # apprise sends one message per recipient
+    assert {to for e in inbox.envelopes for to in e.rcpt_tos} == {
+        "ops@example.com",
+        "pr@example.com",
+    }
+    msg = inbox.messages[0]
+    assert msg["Subject"] == "[Escucha] CRÍTICO: Pico de menciones negativas: Movistela"
+    assert "escucha@example.com" in msg["From"]
+    body = msg.get_body(("plain",)).get_content()
+    assert "15 menciones negativas en 60 min" in body and "https://example.com/15" in body
+    stored = repo.get(spike.id)
+    assert stored.delivered_at == NOW and not stored.delivery_due
+    assert stored.delivery_attempts == 1 and stored.last_delivery_error is None
+
+
+def test_email_over_starttls_with_a_password_from_the_environment(smtp_tls_server, spike, repo):
+    port, inbox = smtp_tls_server
+    channel = email_channel(
+        port, tls="starttls", verify_tls=False, user="escucha", password_env="ESCUCHA_SMTP_PW"
+    )
+    env = {"ESCUCHA_SMTP_PW": "s3cret"}
+    (ok,) = Notifier(settings(channel, language="en"), env=env).deliver(repo, [spike], NOW)
+    assert ok.ok, ok.error
+    assert inbox.messages[0]["Subject"] == "[Escucha] CRITICAL: Negative spike: Movistela"
+    # A refused password fails (aiosmtpd stalls after a failed AUTH: keep the timeout short).
+    sleeps = Sleeps()
+    quick = settings(channel, timeout_seconds=1, max_attempts=2)
+    r = Notifier(quick, env={"ESCUCHA_SMTP_PW": "wrong"}, sleep=sleeps).send(channel, spike)
+    assert (r.ok, r.attempts, sleeps) == (False, 2, [2.0]) and len(inbox.messages) == 2
+
+
+# ---- webhooks ----------------------------------------------------------------------------
+
+
+def test_json_webhook_receives_the_alert(httpserver, spike, repo):
+    httpserver.expect_request("/hooks/escucha", method="POST").respond_with_data("ok")
+    env = {"HOOK_URL": httpserver.url_for("/hooks/escucha") + "?team=pr"}
+    channels = (webhook(), webhook("hook-json", payload="json"))
+    results = Notifier(settings(*channels), env=env).deliver(repo, [spike], NOW)
+    assert all(r.ok for r in results) and len(results) == 2
+    (text_req, _), (json_req, _) = httpserver.log
+    assert text_req.args["team"] == "pr"
+    text = text_req.get_json()
+    assert text["title"] == "[Escucha] CRÍTICO: Pico de menciones negativas: Movistela"
+    assert "15 menciones negativas" in text["message"] and text["type"] == "failure"
+    payload = json.loads(json_req.get_json()["message"])
+    assert payload["alert"]["details"]["observed"] == 15
+    assert payload["alert"]["details"]["expected"] == 1.0
+    assert payload["alert"]["post_ids"] == list(spike.post_ids)
+    assert "15 menciones negativas" in payload["text"]
+    assert repo.get(spike.id).delivered_at == NOW
+
+
+def test_slack_incoming_webhook(httpserver, spike, repo, monkeypatch):
+    from apprise.plugins.slack import NotifySlack
+
+    # The plugin posts to hooks.slack.com; point that base at the local receiver.
+    monkeypatch.setattr(NotifySlack, "webhook_url", httpserver.url_for("/services"))
+    httpserver.expect_request("/services/T000/B000/XXXXXXXX", method="POST").respond_with_data("ok")
+    slack = ChannelConfig("slack", "slack", url_env="SLACK")
+    env = {"SLACK": "https://hooks.slack.com/services/T000/B000/XXXXXXXX"}
+    (r,) = Notifier(settings(slack), env=env).deliver(repo, [spike], NOW)
+    assert r.ok, r.error
+    sent = json.dumps(httpserver.log[0][0].get_json(), ensure_ascii=False)
+    assert "Pico de menciones negativas" in sent and "15 menciones negativas" in sent
+
+
+def test_failing_endpoint_is_retried_then_recorded_and_retried_next_check(httpserver, spike, repo):
+    httpserver.expect_request("/down", method="POST").respond_with_data("boom", status=503)
+    sleeps = Sleeps()
+    env = {"HOOK_URL": httpserver.url_for("/down")}
+    notifier = Notifier(settings(webhook(), backoff_seconds=1.5), env=env, sleep=sleeps)
+    (r,) = notifier.deliver(repo, [spike], NOW)
+    assert (r.ok, r.attempts) == (False, 3) and "503" in r.error
+    assert len(httpserver.log) == 3 and sleeps == [1.5, 3.0]
+    stored = repo.get(spike.id)
+    assert stored.delivered_at is None and stored.delivery_due and stored.delivery_attempts == 3
+    assert stored.last_delivery_error.startswith("hook: ") and "503" in stored.last_delivery_error
+    assert [x.id for x in repo.due_for_delivery(12)] == [spike.id]
+    # The endpoint recovers: the next check delivers.
+    httpserver.clear()
+    httpserver.expect_request("/down", method="POST").respond_with_data("ok")
+    later = NOW + timedelta(minutes=15)
+    (r,) = notifier.deliver(repo, repo.due_for_delivery(12), later)
+    assert r.ok and repo.get(spike.id).delivered_at == later
+
+
+def test_delivery_problems_never_raise(spike, repo):
+    def explode(url, message):
+        raise RuntimeError("apprise bug")
+
+    sleeps = Sleeps()
+    missing = Notifier(settings(webhook()), env={}, sleep=sleeps)
+    (r,) = missing.deliver(repo, [spike], NOW)
+    assert not r.ok and r.attempts == 1 and "HOOK_URL is not set" in r.error and sleeps == []
+    error = repo.get(spike.id).last_delivery_error
+    assert error == "hook: environment variable HOOK_URL is not set"
+    crashing = Notifier(settings(webhook()), env={"HOOK_URL": "https://x.test/"}, send=explode)
+    crashing.sleep = sleeps
+    (r,) = crashing.deliver(repo, [spike], NOW)
+    assert not r.ok and r.error == "RuntimeError: apprise bug"
+    assert repo.get(spike.id).last_delivery_error == "hook: RuntimeError: apprise bug"
+
+
+def test_channels_below_their_min_severity_are_skipped(repo, spike):
+    calls = []
+    quiet = replace(webhook(), min_severity="critical")
+    send = lambda url, m: calls.append(url) or (True, None)  # noqa: E731
+    warning = repo.upsert(
+        replace(
+            evaluate(window_stats(9, 12), AlertRules(), NOW)[0],
+            incident_key="Otra:negative_spike",
+            brand="Otra",
+        ),
+        NOW,
+    )
+    assert warning.severity == "warning"
+    n = Notifier(settings(quiet), env={"HOOK_URL": "https://x.test/h"}, send=send)
+    assert n.deliver(repo, [warning, spike], NOW) and len(calls) == 1
+    assert not repo.get(warning.id).delivery_due  # nothing is owed for it

@@ -1,0 +1,151 @@
+"""The alerts table on real SQLite and PostgreSQL stores: incidents, cooldowns, people."""
+
+from datetime import timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alertdata import NOW, candidate
+from sqlalchemy import MetaData, insert, inspect
+from sqlalchemy.exc import IntegrityError
+
+from monitor.alerts.repository import AUTO, AlertRepository
+from monitor.alerts.rules import AlertRules, decide
+from monitor.errors import MonitorError
+from monitor.store.alerts_schema import alert_deliveries, alerts
+
+RULES = AlertRules()
+
+
+@pytest.fixture
+def repo(store):
+    return AlertRepository(store.engine)
+
+
+def test_migration_creates_what_the_schema_declares(store):
+    assert {"alerts", "alert_deliveries"} <= set(inspect(store.engine).get_table_names())
+    ours = MetaData()
+    alerts.to_metadata(ours)
+    alert_deliveries.to_metadata(ours)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), ours)
+    mine = [d for d in diff if "alert" in str(d)]
+    assert mine == []
+
+
+def test_firing_again_updates_one_alert(repo):
+    first = repo.upsert(candidate(ids=(1, 2)), NOW)
+    assert (first.status, first.updated_count, first.post_ids) == ("open", 0, (1, 2))
+    assert first.delivery_due and first.delivery_requested_at == NOW
+    later = NOW + timedelta(minutes=15)
+    again = repo.upsert(candidate(ids=(3, 2)), later)
+    assert again.id == first.id and again.updated_count == 1
+    assert again.post_ids == (3, 2, 1) and again.last_seen_at == later
+    assert again.first_seen_at == NOW and again.delivery_requested_at == NOW  # no re-send
+    assert repo.count() == 1
+
+
+def test_escalation_asks_for_a_new_delivery_and_severity_never_drops(repo):
+    a = repo.upsert(candidate(), NOW)
+    repo.record_delivery(a.id, "slack", NOW, ok=True, attempts=1, complete=True)
+    assert not repo.get(a.id).delivery_due
+    later = NOW + timedelta(minutes=30)
+    worse = repo.upsert(candidate(severity="critical"), later)
+    assert worse.severity == "critical" and worse.delivery_requested_at == later
+    assert worse.delivery_due and repo.delivered_channels(worse) == set()
+    calmer = repo.upsert(candidate(severity="warning"), later + timedelta(minutes=15))
+    assert calmer.severity == "critical"
+
+
+def test_one_active_alert_per_incident_is_enforced_by_the_database(repo, store):
+    a = repo.upsert(candidate(), NOW)
+    row = {
+        "incident_key": a.incident_key,
+        "rule": "negative_spike",
+        "severity": "warning",
+        "status": "open",
+        "title": "t",
+        "details": {},
+        "post_ids": [],
+        "first_seen_at": NOW,
+        "last_seen_at": NOW,
+        "updated_count": 0,
+        "delivery_attempts": 0,
+    }
+    with pytest.raises(IntegrityError), store.engine.begin() as conn:
+        conn.execute(insert(alerts).values(**row))
+    repo.resolve(a.id, "ana", NOW)
+    with store.engine.begin() as conn:  # resolved ones do not count
+        conn.execute(insert(alerts).values(**row))
+
+
+def test_acknowledge_resolve_and_list(repo):
+    a = repo.upsert(candidate(), NOW)
+    b = repo.upsert(candidate("source:rss:source_health", ids=()), NOW + timedelta(minutes=1))
+    assert [x.id for x in repo.list()] == [b.id, a.id]
+    acked = repo.acknowledge(a.id, "ana", NOW + timedelta(minutes=5))
+    assert (acked.status, acked.acknowledged_by) == ("acknowledged", "ana")
+    assert repo.acknowledge(a.id, "luis", NOW + timedelta(minutes=6)).acknowledged_by == "ana"
+    done = repo.resolve(a.id, "ana", NOW + timedelta(minutes=10))
+    assert (done.status, done.resolved_by, done.resolved_at) == (
+        "resolved",
+        "ana",
+        NOW + timedelta(minutes=10),
+    )
+    assert [x.id for x in repo.list()] == [b.id]
+    assert [x.id for x in repo.list(status="resolved")] == [a.id]
+    assert [x.id for x in repo.list(status=None, rule="source_health")] == [b.id]
+    assert repo.list(brand="Movistela", status=None)[0].id == a.id
+    with pytest.raises(MonitorError, match="already resolved"):
+        repo.resolve(a.id, "ana", NOW)
+    with pytest.raises(MonitorError, match="already resolved"):
+        repo.acknowledge(a.id, "ana", NOW)
+    with pytest.raises(MonitorError, match="no alert with id 999") as e:
+        repo.get(999)
+    assert "monitor alerts list" in e.value.hint
+    with pytest.raises(MonitorError, match="unknown alert status"):
+        repo.list(status="closed")
+
+
+def test_decisions_applied_over_an_incident_lifetime(repo):
+    """Open, update, auto-resolve, stay quiet in the cooldown, open again after it."""
+
+    def run(now, firing):
+        cands = [candidate()] if firing else []
+        incidents = repo.incidents([c.incident_key for c in cands], now, RULES.cooldown)
+        decisions = decide(cands, incidents, RULES, now)
+        return [d.action for d in decisions], repo.apply(decisions, now)
+
+    t = NOW
+    assert run(t, True)[0] == ["open"]
+    assert run(t + timedelta(minutes=15), True)[0] == ["update"]
+    assert run(t + timedelta(minutes=60), False)[0] == []  # quiet, not yet resolved
+    actions, touched = run(t + timedelta(minutes=150), False)
+    assert actions == ["resolve"] and touched[0].resolved_by == AUTO
+    assert repo.in_cooldown(touched[0].incident_key, t + timedelta(hours=3), RULES.cooldown)
+    actions, touched = run(t + timedelta(hours=3), True)
+    assert actions == ["suppress"] and touched == []
+    first_id = repo.list(status="resolved")[0].id
+    actions, touched = run(t + timedelta(hours=9), True)
+    assert actions == ["open"] and touched[0].id != first_id and touched[0].status == "open"
+    assert repo.count() == 2 and repo.count("resolved") == 1
+
+
+def test_delivery_bookkeeping(repo):
+    a = repo.upsert(candidate(), NOW)
+    assert [x.id for x in repo.due_for_delivery(12)] == [a.id]
+    repo.record_delivery(a.id, "mail", NOW, ok=False, attempts=3, error="HTTP 500")
+    repo.record_delivery(a.id, "slack", NOW, ok=True, attempts=1)
+    a = repo.get(a.id)
+    assert a.delivery_attempts == 4 and a.last_delivery_error == "mail: HTTP 500"
+    assert a.delivery_due and repo.delivered_channels(a) == {"slack"}
+    assert repo.due_for_delivery(4) == []  # gave up after max_total_attempts
+    repo.record_delivery(a.id, "mail", NOW, ok=True, attempts=1, complete=True)
+    assert not repo.get(a.id).delivery_due and repo.due_for_delivery(12) == []
+    log = repo.deliveries(a.id)
+    assert [(d["channel"], d["ok"], d["attempts"]) for d in log] == [
+        ("mail", False, 3),
+        ("slack", True, 1),
+        ("mail", True, 1),
+    ]
+    assert log[0]["attempted_at"] == NOW

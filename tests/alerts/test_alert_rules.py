@@ -1,0 +1,277 @@
+"""The pure rules: spikes, high-impact posts, source health, and incident decisions."""
+
+import math
+import random
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from alertdata import BRAND, NOW, candidate, negative_post, window_stats
+
+from monitor.alerts.rules import (
+    CRITICAL,
+    RESOLVED,
+    WARNING,
+    AlertRules,
+    HighImpactRule,
+    Incident,
+    SourceRule,
+    SourceStatus,
+    SpikeRule,
+    Window,
+    binom_sf,
+    decide,
+    dispersion,
+    evaluate,
+    exposure,
+    high_impact,
+    negative_spike,
+    poisson_sf,
+    source_health,
+    spike_windows,
+)
+
+RULES = AlertRules()
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    """Knuth's sampler (small lambda)."""
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+# ---- tail probabilities and windows ------------------------------------------------
+
+
+def test_tail_probabilities_match_closed_forms():
+    assert binom_sf(5, 5, 1 / 8) == pytest.approx((1 / 8) ** 5, rel=1e-12)
+    assert binom_sf(0, 10, 0.3) == 1.0 and binom_sf(11, 10, 0.3) == 0.0
+    assert poisson_sf(1, 2.5) == pytest.approx(1 - math.exp(-2.5), rel=1e-12)
+    assert poisson_sf(3, 0.0) == 0.0
+
+
+def test_tail_probabilities_match_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    for k, n, p in [(12, 96, 1 / 22), (30, 100, 0.1), (500, 1000, 0.45), (40, 50, 0.2)]:
+        assert binom_sf(k, n, p) == pytest.approx(stats.binom.sf(k - 1, n, p), rel=1e-9)
+    for k, mu in [(5, 0.5), (20, 10), (50, 3), (1000, 900), (10, 12)]:
+        assert poisson_sf(k, mu) == pytest.approx(stats.poisson.sf(k - 1, mu), rel=1e-9)
+
+
+def test_windows_for_each_seasonality():
+    recent, daily = spike_windows(NOW, SpikeRule())
+    assert recent == Window(NOW - timedelta(hours=1), NOW)
+    assert len(daily) == 7
+    assert daily[0] == Window(NOW - timedelta(days=1, hours=2), NOW - timedelta(days=1, hours=-1))
+    _, weekly = spike_windows(NOW, SpikeRule(seasonality="weekly", baseline_weeks=3))
+    assert [w.end for w in weekly] == [NOW - timedelta(weeks=k, hours=-1) for k in (1, 2, 3)]
+    _, flat = spike_windows(NOW, SpikeRule(seasonality="none"))
+    assert flat[-1].start == recent.start - timedelta(days=7) and flat[0].end == recent.start
+    lagged, _ = spike_windows(NOW, SpikeRule(lag_minutes=20, window_minutes=30))
+    assert lagged == Window(NOW - timedelta(minutes=50), NOW - timedelta(minutes=20))
+    # Only the part after the brand's first post counts as baseline.
+    assert exposure(daily, timedelta(hours=1), None) == pytest.approx(21)
+    # yesterday's 3 hours, and the last hour of the window two days ago
+    assert exposure(daily, timedelta(hours=1), NOW - timedelta(days=2)) == pytest.approx(4)
+
+
+# ---- negative spike ----------------------------------------------------------------
+
+
+def test_spike_is_detected_with_its_numbers():
+    posts = [negative_post(i, 5 * i, reach=100 * i) for i in range(1, 16)]
+    posts.append(negative_post(99, 90))  # before the window: not behind this alert
+    stats = window_stats(3, 15, posts_=posts)
+    (c,) = evaluate(stats, RULES, NOW)
+    d = c.details
+    assert (c.rule, c.incident_key, c.brand) == ("negative_spike", f"{BRAND}:negative_spike", BRAND)
+    assert d["observed"] == 15 and d["expected"] == 1.0 and d["ratio"] == 15.0
+    assert d["p_value"] < 1e-9 and d["triggers"] == ["count"]
+    assert d["window_minutes"] == 60 and d["window_end"] == NOW.isoformat()
+    assert d["baseline"] == {
+        "seasonality": "daily",
+        "windows": 7,
+        "exposure_windows": 21.0,
+        "dispersion": 1.0,
+        "negative": 21,
+        "total": 105,
+    }
+    assert c.severity == CRITICAL  # p <= 1e-6 and ratio >= 4
+    assert 99 not in c.post_ids and c.post_ids == tuple(range(1, 13))  # the last hour's
+    assert [e["id"] for e in d["examples"]] == [12, 11, 10, 9, 8]  # largest audience first
+    assert "15 negative posts in 60 min, 1.0 expected" in c.title
+
+
+def test_moderate_spike_is_a_warning():
+    (c,) = evaluate(window_stats(6, 16), RULES, NOW)  # 2 expected, 8x, but p ~ 1e-6 > critical
+    assert c.severity in {WARNING, CRITICAL}
+    (c,) = evaluate(window_stats(9, 12), RULES, NOW)  # 3 expected, 4x, p ~ 1e-4
+    assert c.severity == WARNING and c.details["p_value"] > RULES.spike.critical_p
+
+
+def test_steady_stream_raises_next_to_nothing():
+    # 1000 independent hours of a steady Poisson stream (6 negatives an hour): the
+    # count test runs at alpha/2 = 5e-4 and needs 2x, so about 0.4 alerts are expected.
+    rng = random.Random(5)
+    fired = 0
+    for _ in range(1000):
+        base = [sum(_poisson(rng, 6.0) for _ in range(3)) for _ in range(7)]
+        fired += len(evaluate(window_stats(base, _poisson(rng, 6.0)), RULES, NOW))
+    assert fired <= 3
+    assert negative_spike(window_stats(18, 7), RULES.spike) is None  # a little above usual
+
+
+def test_low_volume_raises_nothing():
+    assert negative_spike(window_stats(0, 4), RULES.spike) is None  # below min_negative
+    # Five where there were none, but the brand has only 2 hours of history.
+    young = window_stats(0, 5, history_start=NOW - timedelta(hours=2))
+    assert negative_spike(young, RULES.spike) is None
+    assert negative_spike(window_stats(0, 5), RULES.spike) is not None  # a week of silence
+
+
+def test_big_brand_needs_a_big_ratio_not_just_a_small_p():
+    # 100 per window usually, 150 now: p is tiny but it is only 1.5x.
+    stats = window_stats(300, 150, baseline_total=1500, recent_total=750)
+    assert negative_spike(stats, RULES.spike) is None
+
+
+def test_share_shift_is_detected_by_the_binomial_test():
+    rule = replace(RULES.spike, min_ratio=10)  # the count test alone would stay quiet
+    stats = window_stats(60, 45, baseline_total=300, recent_total=100)
+    c = negative_spike(stats, rule)
+    assert c is not None and c.details["triggers"] == ["share"]
+    share = c.details["share"]
+    assert share["observed"] == 0.45 and share["baseline"] == pytest.approx(0.2, abs=0.01)
+    assert share["p_value"] < 1e-6 and share["total"] == 100
+    few = window_stats(60, 12, baseline_total=300, recent_total=20)  # share 60%, 20 posts
+    assert negative_spike(few, rule) is None  # below share_min_total
+
+
+def test_bursty_baseline_widens_the_count_test():
+    bursty = window_stats([0, 12, 0, 12, 0, 12, 0], 9)  # 36 in 21 windows, very uneven
+    assert dispersion(bursty.baseline, timedelta(hours=1), None) > 3
+    assert negative_spike(bursty, RULES.spike) is None
+    assert negative_spike(bursty, replace(RULES.spike, dispersion=False)) is not None
+
+
+def test_plain_poisson_test_is_available():
+    c = negative_spike(window_stats(3, 15), replace(RULES.spike, test="poisson"))
+    assert c is not None and c.details["test"] == "poisson"
+    assert c.details["p_value"] == pytest.approx(poisson_sf(15, 1.0))
+
+
+# ---- high impact ---------------------------------------------------------------------
+
+
+def test_high_impact_posts():
+    rule = HighImpactRule(min_reach=10_000, min_engagement=500, max_per_brand=3)
+    posts = [
+        negative_post(1, 10, reach=50_000),  # reach
+        negative_post(2, 20, engagement=800),  # engagement (audience 8 000)
+        negative_post(3, 30, anger=0.95),  # anger
+        negative_post(4, 40, reach=90_000, confidence=0.5),  # not sure it is negative
+        negative_post(5, 400, reach=90_000),  # outside the 3-hour lookback
+        negative_post(6, 50, reach=10),  # nothing special
+        negative_post(7, 60, reach=3_000),  # above the brand's p99 (2 000)
+    ]
+    found = high_impact(window_stats(1, 1, posts_=posts, cutoff=2_000.0), rule, NOW)
+    assert [c.post_ids for c in found] == [(1,), (2,), (7,)]  # largest audience, capped at 3
+    assert found[0].incident_key == f"{BRAND}:high_impact:1"
+    assert found[0].details["triggers"] == ["reach", "percentile"]
+    assert found[0].details["examples"][0]["url"] == "https://example.com/1"
+    uncapped = replace(rule, max_per_brand=9)
+    everything = high_impact(window_stats(1, 1, posts_=posts, cutoff=2_000.0), uncapped, NOW)
+    assert {c.post_ids[0] for c in everything} == {1, 2, 3, 7}
+    assert high_impact(window_stats(1, 1, posts_=posts), uncapped, NOW)[-1].post_ids == (3,)
+    angry_and_loud = negative_post(8, 5, reach=20_000, anger=0.9)
+    (c,) = high_impact(window_stats(1, 1, posts_=[angry_and_loud]), rule, NOW)
+    assert c.severity == CRITICAL and c.details["triggers"] == ["reach", "anger"]
+    off = replace(rule, anger_threshold=None)
+    assert high_impact(window_stats(1, 1, posts_=[posts[2]]), off, NOW) == []
+
+
+# ---- source health ---------------------------------------------------------------------
+
+
+def _source(failures=0, success_minutes_ago=10.0, interval=None, ran=True):
+    return SourceStatus(
+        "reddit-es",
+        "reddit",
+        NOW - timedelta(minutes=5) if ran else None,
+        None if success_minutes_ago is None else NOW - timedelta(minutes=success_minutes_ago),
+        failures,
+        "HTTP 503" if failures else None,
+        interval,
+    )
+
+
+def test_source_health():
+    rule = SourceRule(max_failures=3, silent_minutes=180)
+    assert source_health(_source(), rule, NOW) is None
+    assert source_health(_source(ran=False, success_minutes_ago=None), rule, NOW) is None
+    failing = source_health(_source(failures=3), rule, NOW)
+    assert failing.details["triggers"] == ["failing"] and failing.severity == WARNING
+    assert failing.incident_key == "source:reddit-es:source_health" and failing.brand is None
+    silent = source_health(_source(success_minutes_ago=200), rule, NOW)
+    assert (
+        silent.details["triggers"] == ["silent"] and silent.details["minutes_since_success"] == 200
+    )
+    assert silent.title == "Source reddit-es is silent: last successful run 3.3 h ago"
+    # A source polled every 2 hours is not silent after 200 minutes (4 intervals = 480).
+    assert source_health(_source(success_minutes_ago=200, interval=120), rule, NOW) is None
+    down = source_health(_source(failures=40, success_minutes_ago=2000), rule, NOW)
+    assert down.severity == CRITICAL and down.details["triggers"] == ["failing", "silent"]
+    never = source_health(_source(failures=5, success_minutes_ago=None), rule, NOW)
+    assert never.details["minutes_since_success"] is None and "never" in never.title
+
+
+# ---- decisions on incidents ------------------------------------------------------------
+
+
+def _incident(status="open", severity=WARNING, seen=NOW, resolved=None, alert_id=7):
+    return Incident(alert_id, f"{BRAND}:negative_spike", status, severity, seen, resolved)
+
+
+def test_new_incident_opens():
+    (d,) = decide([candidate()], [], RULES, NOW)
+    assert (d.action, d.alert_id) == ("open", None)
+
+
+def test_firing_again_updates_the_open_incident_instead_of_repeating():
+    ds = decide(
+        [candidate(), candidate()], [_incident(seen=NOW - timedelta(minutes=15))], RULES, NOW
+    )
+    assert [(d.action, d.alert_id, d.escalated) for d in ds] == [("update", 7, False)]
+    (d,) = decide([candidate(severity=CRITICAL)], [_incident(status="acknowledged")], RULES, NOW)
+    assert (d.action, d.escalated) == ("update", True)
+
+
+def test_cooldown_after_resolution():
+    just_resolved = _incident(RESOLVED, resolved=NOW - timedelta(hours=1))
+    (d,) = decide([candidate()], [just_resolved], RULES, NOW)
+    assert d.action == "suppress" and "cooldown" in d.reason
+    (d,) = decide([candidate(severity=CRITICAL)], [just_resolved], RULES, NOW)
+    assert d.action == "open"  # worse than what was resolved: speak up
+    long_ago = _incident(RESOLVED, resolved=NOW - timedelta(hours=7))
+    (d,) = decide([candidate()], [long_ago], RULES, NOW)
+    assert d.action == "open"  # cooldown (6 h) is over
+
+
+def test_incidents_that_stop_firing_resolve_after_a_while():
+    quiet = _incident(seen=NOW - timedelta(minutes=150))
+    (d,) = decide([], [quiet], RULES, NOW)
+    assert (d.action, d.alert_id) == ("resolve", 7)
+    assert decide([], [_incident(seen=NOW - timedelta(minutes=60))], RULES, NOW) == []
+
+
+def test_evaluate_accepts_one_or_many_inputs():
+    stats = window_stats(3, 15)
+    src = _source(failures=3)
+    assert len(evaluate([stats, src], RULES, NOW)) == 2
+    assert len(evaluate(src, RULES, NOW)) == 1
+    off = AlertRules(spike=SpikeRule(enabled=False), sources=SourceRule(enabled=False))
+    assert evaluate([stats, src], off, NOW) == []

@@ -1,0 +1,120 @@
+"""What the rules read from real stores, and check_alerts end to end."""
+
+from datetime import timedelta
+
+import pytest
+from alertdata import BRAND, NOW, add_posts, spike_specs
+from sqlalchemy import select
+
+from monitor.alerts import stats
+from monitor.alerts.config import AlertSettings, ChannelConfig
+from monitor.alerts.repository import AlertRepository
+from monitor.alerts.rules import AlertRules
+from monitor.alerts.service import check_alerts
+from monitor.settings import BrandConfig, Settings, SourceConfig
+from monitor.store.schema import posts
+from monitor.types import SourceRun
+
+RULES = AlertRules()
+SETTINGS = Settings(brands=(BrandConfig(BRAND),), sources=(SourceConfig("feed", "rss", {}, 30.0),))
+
+
+def test_stats_use_corrections_skip_duplicates_and_unclassified(store):
+    m = lambda minutes: NOW - timedelta(minutes=minutes)  # noqa: E731
+    ids = add_posts(
+        store,
+        [
+            ("r1", m(5), "negative", {"reach": 900}),
+            ("r2", m(10), "negative", {"anger": 0.3}),
+            ("r3", m(15), "negative", {"engagement": 40}),
+            ("r4", m(20), "neutral"),  # a person says: negative
+            ("r5", m(25), "negative"),  # a person says: positive
+            ("r6", m(30), "negative", {"hash": "hash-r1"}),  # the same text as r1
+            ("r7", m(35), None),  # not classified yet
+            ("b1", m(1440 + 30), "negative"),  # yesterday, inside the widened window
+            ("b2", m(1440 - 30), "neutral"),
+            ("b3", m(1440 + 180), "negative"),  # yesterday, outside it
+        ],
+    )
+    store.update_action(ids["r4"], NOW, corrected_sentiment="negative", corrected_by="ana")
+    store.update_action(ids["r5"], NOW, corrected_sentiment="positive")
+    store.update_action(ids["r2"], NOW, corrected_emotion="anger")
+    with store.engine.connect() as conn:
+        dup = conn.execute(select(posts.c.duplicate_of).where(posts.c.id == ids["r6"])).scalar()
+    assert dup == ids["r1"]
+
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
+    assert (s.recent.negative, s.recent.total) == (4, 5)
+    assert [(w.negative, w.total) for w in s.baseline] == [(1, 2)] + [(0, 0)] * 6
+    assert s.history_start == m(1440 + 180)
+    got = {p.id: p for p in s.negative_posts}
+    assert list(got) == [ids[k] for k in ("r1", "r2", "r3", "r4")]  # newest first
+    assert got[ids["r2"]].anger == 1.0 and got[ids["r1"]].anger == pytest.approx(0.1)
+    assert got[ids["r4"]].confidence == 1.0 and got[ids["r1"]].confidence == pytest.approx(0.9)
+    assert got[ids["r1"]].audience == 900 and got[ids["r3"]].audience == 400
+    assert got[ids["r1"]].url == "https://example.com/r1"
+    assert s.audience_cutoff is None  # fewer than 200 posts this week
+    with store.engine.connect() as conn:
+        p80 = stats.audience_cutoff(conn, BRAND, m(10_000), NOW, 80.0, 5)
+        p90 = stats.audience_cutoff(conn, BRAND, m(10_000), NOW, 90.0, 5)
+    assert p80 == 400.0  # 9 posts: one (900) lies above the 80th percentile
+    assert p90 == 900.0  # and none above the 90th
+
+
+def test_source_statuses(sqlite_store):
+    for i in range(3):
+        t = NOW - timedelta(minutes=30 * (3 - i))
+        sqlite_store.save_collection(
+            SourceRun("reddit", t, t, error="HTTP 503"), "reddit", [], None
+        )
+    sqlite_store.save_collection(SourceRun("feed", NOW, NOW), "rss", [], None)
+    (reddit,) = stats.source_statuses(sqlite_store.engine, {"reddit": 60.0})
+    assert (reddit.consecutive_failures, reddit.last_error, reddit.interval_minutes) == (
+        3,
+        "HTTP 503",
+        60.0,
+    )
+    assert reddit.last_success_at is None and reddit.last_run_at == NOW - timedelta(minutes=30)
+    assert [s.name for s in stats.source_statuses(sqlite_store.engine)] == ["feed", "reddit"]
+
+
+def test_check_alerts_opens_updates_and_delivers_once(store, httpserver):
+    add_posts(store, spike_specs())
+    add_posts(store, [("loud", NOW - timedelta(minutes=3), "negative", {"reach": 50_000})])
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    cfg = AlertSettings(channels=(ChannelConfig("hook", "webhook", url_env="HOOK"),))
+    env = {"HOOK": httpserver.url_for("/hook")}
+
+    first = check_alerts(store, SETTINGS, NOW, alerts=cfg, env=env)
+    by_rule = {a.rule: a for a in first}
+    assert set(by_rule) == {"negative_spike", "high_impact"}
+    spike = by_rule["negative_spike"]
+    assert spike.details["observed"] == 13 and spike.details["expected"] == 1.0
+    assert spike.details["ratio"] == 13.0 and spike.details["p_value"] < 1e-6
+    assert spike.severity == "critical" and len(spike.post_ids) == 13
+    assert spike.delivered_at == NOW and spike.delivery_attempts == 1
+    assert by_rule["high_impact"].details["audience"] == 50_000
+    assert len(httpserver.log) == 2
+    assert "13 menciones negativas" in httpserver.log[0][0].get_json()["message"]
+
+    later = NOW + timedelta(minutes=15)
+    second = check_alerts(store, SETTINGS, later, alerts=cfg, env=env)
+    again = {a.rule: a for a in second}["negative_spike"]
+    assert again.id == spike.id and again.updated_count == 1 and again.last_seen_at == later
+    assert len(httpserver.log) == 2  # an update is not a new message
+    assert AlertRepository(store.engine).count() == 2
+
+
+def test_check_alerts_survives_a_broken_channel_and_can_be_switched_off(sqlite_store):
+    add_posts(sqlite_store, spike_specs())
+    cfg = AlertSettings(channels=(ChannelConfig("hook", "webhook", url_env="NOT_SET"),))
+    (alert,) = check_alerts(sqlite_store, SETTINGS, NOW, alerts=cfg, env={})
+    assert alert.delivered_at is None and "NOT_SET is not set" in alert.last_delivery_error
+    off = AlertSettings(enabled=False)
+    assert check_alerts(sqlite_store, SETTINGS, NOW, alerts=off) == []
+
+
+def test_without_configured_brands_the_stored_ones_are_checked(sqlite_store):
+    add_posts(sqlite_store, spike_specs())
+    (alert,) = check_alerts(sqlite_store, Settings(), NOW, deliver=False)
+    assert alert.brand == BRAND and alert.rule == "negative_spike"

@@ -1,0 +1,265 @@
+"""Every dashboard page through Streamlit's AppTest, on a real SQLite store (see dashdata)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from dashdata import COLLECTED, D1, D2, SETTINGS, XSS_TEXT, fill
+from sqlalchemy import select
+
+from monitor.store import Store
+from monitor.store.schema import post_actions
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+CONFIG = """
+[[brands]]
+name = "Acme"
+competitors = ["Rival"]
+
+[[brands]]
+name = "Rival"
+"""
+assert SETTINGS.brand("Acme").competitors == ("Rival",)  # the config above says the same
+
+
+@pytest.fixture
+def app(filled_sqlite, tmp_path, monkeypatch):
+    config = tmp_path / "monitor.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    monkeypatch.setenv("MONITOR_DATABASE_URL", str(filled_sqlite.store.engine.url))
+
+    def start(page: str | None = None, lang: str = "es") -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.session_state["lang"] = lang
+        if page:
+            at.switch_page(f"views/{page}.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    start.filled = filled_sqlite
+    return start
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def markdown_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.info] + [e.value for e in at.success]
+    return "\n".join(parts)
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    titles = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("title") or {}
+        titles.append(title.get("text") if isinstance(title, dict) else title)
+    return titles
+
+
+def actions(filled) -> dict[int, dict]:
+    with filled.store.engine.connect() as conn:
+        rows = conn.execute(select(post_actions)).mappings().all()
+    return {r["post_id"]: dict(r) for r in rows}
+
+
+# ---- live ----------------------------------------------------------------------
+
+
+def test_live_page_shows_the_figures_of_the_own_brand(app):
+    at = app()
+    assert at.title[0].value == "Qué se dice ahora"
+    assert at.multiselect(key="f_brands").value == ["Acme"]  # the brand with competitors
+    assert metric(at, "Menciones") == "6"
+    assert metric(at, "Sentimiento neto") == "−50"
+    assert "(P − N) / (P + N)" in markdown_text(at)
+    assert "Menciones por día" in chart_titles(at)
+    assert len(chart_titles(at)) == 6
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "mentions"),
+    [
+        ("f_languages", ["en"], "3"),
+        ("f_sources", ["fb"], "1"),
+        ("f_sentiments", ["negative"], "3"),
+        ("f_emotions", ["anger"], "2"),
+        ("f_brands", ["Rival"], "2"),
+    ],
+)
+def test_filters_change_the_figures(app, key, value, mentions):
+    at = app()
+    at.multiselect(key=key).set_value(value).run()
+    assert not at.exception
+    assert metric(at, "Menciones") == mentions
+
+
+def test_a_shorter_period_changes_the_figures(app):
+    at = app()
+    at.selectbox(key="f_period").set_value(1).run()
+    assert metric(at, "Menciones") == "4"  # the newest day only
+    assert "Menciones por hora" in chart_titles(at)
+
+
+def test_custom_dates(app):
+    at = app()
+    at.selectbox(key="f_period").set_value(0).run()
+    at.date_input(key="f_dates").set_value((D2.date(), D2.date())).run()
+    assert not at.exception
+    assert metric(at, "Menciones") == "2"  # 18 Nov: neg2 and neu1
+
+
+def test_new_posts_appear_without_waiting_for_the_cache(app):
+    at = app()
+    filled = app.filled
+    new = [
+        (
+            "late",
+            "tw",
+            "Acme",
+            "es",
+            D1,
+            "Acme otra vez sin servicio",
+            None,
+            "negative",
+            0.9,
+            "anger",
+            0.9,
+            0.9,
+        )
+    ]
+    fill(filled.store, new)  # what `monitor run` does meanwhile
+    at.run()  # the auto-refresh check reruns the app when the data version changes
+    assert metric(at, "Menciones") == "7"
+
+
+def test_post_text_is_shown_as_data_never_as_markup(app):
+    at = app()
+    texts = at.dataframe[0].value["Texto"].tolist()
+    assert XSS_TEXT in texts
+    assert "<script>" not in markdown_text(at)
+    assert "alert" not in markdown_text(at)
+
+
+def test_language_switch_changes_titles_and_labels(app):
+    at = app(lang="en")
+    assert at.title[0].value == "What people are saying now"
+    assert metric(at, "Mentions") == "6"
+    assert "Mentions per day" in chart_titles(at)
+    columns = list(at.dataframe[0].value.columns)
+    assert "Text" in columns and "Sentiment (confidence)" in columns
+    assert not {"text", "sentiment", "post_id", "posted_at"} & set(columns)
+    at.segmented_control(key="lang").set_value("es").run()
+    assert at.title[0].value == "Qué se dice ahora"
+    assert at.multiselect(key="f_brands").value == ["Acme"]  # filters survive the switch
+
+
+# ---- response queue ------------------------------------------------------------
+
+
+def test_queue_lists_stories_and_renders_posts_as_text(app):
+    at = app("queue")
+    assert at.title[0].value == "Negativas por responder, lo más urgente primero"
+    assert metric(at, "Abiertas (7 días)") == "3"
+    table = at.dataframe[0].value
+    assert table["#"].tolist() == [1, 2, 3]
+    assert table["Publicaciones"].tolist() == [1, 2, 1]
+    assert XSS_TEXT in [t.value for t in at.text]  # the selected story: st.text, not markdown
+    assert "<script>" not in markdown_text(at)
+
+
+def test_queue_actions_persist(app):
+    at = app("queue")
+    ids = app.filled.ids
+    story = at.selectbox(key="q_story").value
+    assert story == ids["xss"]
+    at.text_input(key=f"q_assignee_{story}").input("ana")
+    at.button(key=f"q_assign_{story}").click().run()
+    assert not at.exception
+    assert actions(app.filled)[ids["xss"]]["status"] == "assigned"
+    assert actions(app.filled)[ids["xss"]]["assignee"] == "ana"
+    assert actions(app.filled)[ids["xss"]]["first_response_at"] is not None
+
+    # the two copies of the cross-posted story are handled together, with a note
+    at.selectbox(key="q_story").set_value(ids["neg1"]).run()
+    at.text_area(key=f"q_note_{ids['neg1']}").input("Respondido por DM")
+    at.button(key=f"q_handle_{ids['neg1']}").click().run()
+    assert not at.exception
+    done = actions(app.filled)
+    for key in ("neg1", "neg1c"):
+        assert done[ids[key]]["status"] == "handled"
+        assert done[ids[key]]["note"] == "Respondido por DM"
+    assert at.dataframe[0].value["Publicaciones"].tolist() == [1, 1]
+
+    # correcting a label takes the post out of the queue and changes the figures
+    at.selectbox(key="q_story").set_value(ids["neg2"]).run()
+    at.selectbox(key=f"q_fix_sentiment_{ids['neg2']}").set_value("neutral")
+    at.selectbox(key=f"q_fix_emotion_{ids['neg2']}").set_value("other")
+    at.button(key=f"q_correct_{ids['neg2']}").click().run()
+    assert not at.exception
+    row = actions(app.filled)[ids["neg2"]]
+    assert (row["corrected_sentiment"], row["corrected_emotion"]) == ("neutral", "other")
+    assert len(at.dataframe[0].value) == 1  # only the assigned xss story is left
+    live = app("live")
+    assert metric(live, "Sentimiento neto") == "−33"  # 1 positive, 2 negative now
+
+
+def test_time_to_first_response_is_shown(app):
+    filled = app.filled
+
+    filled.store.update_action(
+        filled.ids["neg1"], COLLECTED + timedelta(minutes=45), status="assigned"
+    )
+    at = app("queue")
+    assert metric(at, "Mediana hasta 1.ª respuesta") == "45 min"
+
+
+# ---- weekly ----------------------------------------------------------------------
+
+
+def test_weekly_page(app):
+    at = app("weekly")
+    assert at.title[0].value == "Resumen semanal"
+    assert metric(at, "Menciones esta semana") == "6"
+    assert metric(at, "Cuota de voz de Acme") == "75 %"
+    titles = chart_titles(at)
+    assert "Cuota de voz frente a la competencia (% de menciones)" in titles
+    assert "Temas negativos que más crecen esta semana" in titles
+    most_read = at.dataframe[0].value
+    assert most_read["Lectores (est.)"].tolist() == [5000, 500, 20]
+    at.segmented_control(key="w_weeks").set_value(8).run()
+    assert not at.exception
+    assert len(at.dataframe[1].value) == 8
+
+
+def test_weekly_page_in_english(app):
+    at = app("weekly", lang="en")
+    assert at.title[0].value == "Weekly summary"
+    assert "Share of voice against competitors (% of mentions)" in chart_titles(at)
+
+
+# ---- no data ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("migrated", [True, False])
+def test_empty_store_says_how_to_collect(tmp_path, monkeypatch, migrated):
+    db = tmp_path / "empty.db"
+    if migrated:
+        Store.open(f"sqlite:///{db}").close()
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert "monitor collect" in at.info[0].value
+    assert db.exists() == migrated  # the dashboard never creates a database

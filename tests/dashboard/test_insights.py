@@ -1,0 +1,249 @@
+"""The query layer against real SQLite and PostgreSQL stores (see conftest for the data)."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from dashdata import COLLECTED, D1, END, SETTINGS, XSS_TEXT, fill
+
+from monitor import insights
+from monitor.insights import Filters
+from monitor.insights.text import distinctive_terms, near_duplicate_groups
+
+ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
+
+
+def counts(filled, f=ACME):
+    return insights.period_counts(filled.store.engine, f)
+
+
+def test_default_period_ends_at_the_newest_post(filled):
+    f = insights.default_filters(filled.store.engine)
+    assert f.end == END
+    assert f.start == END - timedelta(days=7)
+    assert insights.default_filters(filled.store.engine, days=30).start == END - timedelta(days=30)
+
+
+def test_volume_counts_each_cross_post_once(filled):
+    c = counts(filled)
+    t = insights.totals(c)
+    # neg1, neg2, pos1, neu1, pend, xss: the fb copy of neg1 is not counted again
+    assert t["posts"] == 6
+    assert (t["negative"], t["positive"], t["neutral"], t["pending"]) == (3, 1, 1, 1)
+    vol = insights.volume(c)
+    assert vol["posts"].tolist() == [2, 4]  # 18 Nov: neg2, neu1; 19 Nov: the rest
+    assert vol["period"].dt.day.tolist() == [18, 19]
+
+
+def test_net_sentiment_is_p_minus_n_over_p_plus_n(filled):
+    assert insights.totals(counts(filled))["net_sentiment"] == pytest.approx(-50.0)  # (1-3)/4
+    everyone = insights.totals(counts(filled, ACME.replace(brands=())))
+    assert everyone["net_sentiment"] == pytest.approx((2 - 4) / 6 * 100)
+    series = insights.net_sentiment_series(counts(filled)).set_index("period")["net_sentiment"]
+    assert series.tolist() == pytest.approx([-100.0, -33.333333])  # 18 Nov: 0P 1N; 19 Nov: 1P 2N
+    assert math.isnan(insights.net_sentiment(0, 0))
+
+
+def test_a_correction_changes_every_figure(filled):
+    filled.store.update_action(
+        filled.ids["neg2"], COLLECTED, corrected_sentiment="positive", corrected_emotion="joy"
+    )
+    t = insights.totals(counts(filled))
+    assert (t["negative"], t["positive"]) == (2, 2)
+    assert t["net_sentiment"] == pytest.approx(0.0)
+    emotions = insights.emotion_mix(counts(filled)).set_index("emotion")["posts"]
+    assert emotions["joy"] == 2 and "sadness" not in emotions
+    positives = insights.latest_posts(filled.store.engine, ACME.replace(sentiments=("positive",)))
+    assert set(positives["post_id"]) == {filled.ids["neg2"], filled.ids["pos1"]}
+    assert positives.set_index("post_id").at[filled.ids["neg2"], "corrected"]
+    assert positives.set_index("post_id").at[filled.ids["neg2"], "sentiment_conf"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"sources": ("fb",)}, 1),  # neu1 (neg1c is a cross-post)
+        ({"languages": ("en",)}, 3),  # pos1, neu1, xss
+        ({"sentiments": ("negative",)}, 3),
+        ({"emotions": ("anger",)}, 2),  # neg1, xss
+        ({"brands": ("Rival",)}, 2),
+        ({"start": D1 - timedelta(hours=1)}, 4),  # 19 Nov only
+    ],
+)
+def test_filters_change_the_figures(filled, change, expected):
+    assert insights.totals(counts(filled, ACME.replace(**change)))["posts"] == expected
+
+
+def test_breakdowns_by_source_and_language(filled):
+    c = counts(filled)
+    by_source = insights.breakdown(c, "source").set_index("source")
+    assert by_source.loc["tw", ["posts", "negative", "positive"]].tolist() == [5, 3, 1]
+    assert by_source.loc["fb", "posts"] == 1
+    by_lang = insights.breakdown(c, "language").set_index("language")
+    assert by_lang.loc["en", "net_sentiment"] == pytest.approx(0.0)  # pos1 vs xss
+    sent = insights.sentiment_series(c)
+    assert set(sent["sentiment"]) == {"negative", "neutral", "positive"}
+    assert sent.groupby("period")["share"].sum().tolist() == pytest.approx([100, 100])
+
+
+def test_short_periods_are_bucketed_by_hour(filled):
+    f = ACME.replace(start=END - timedelta(days=1))
+    c = counts(filled, f)
+    assert insights.volume(c)["period"].dt.hour.tolist() == [12, 13, 14, 15]
+
+
+def test_latest_posts_newest_first_with_labels(filled):
+    df = insights.latest_posts(filled.store.engine, ACME, limit=3)
+    assert df["post_id"].tolist() == [filled.ids[k] for k in ("xss", "pend", "pos1")]
+    xss = df.iloc[0]
+    assert xss["text"] == XSS_TEXT
+    assert (xss["sentiment"], xss["emotion"]) == ("negative", "anger")
+    assert xss["sentiment_conf"] == pytest.approx(0.95)
+    assert pd.isna(df.iloc[1]["sentiment"])  # not classified yet
+
+
+def test_queue_orders_by_urgency_and_groups_cross_posts(filled):
+    q = insights.response_queue(filled.store.engine, ACME)
+    ids = filled.ids
+    assert q["post_id"].tolist() == [ids["xss"], ids["neg1"], ids["neg1c"], ids["neg2"]]
+    assert q["story_rank"].tolist() == [1, 2, 2, 3]
+    assert q["story_posts"].tolist() == [1, 2, 2, 1]
+    # 100 × .95 × (.5 + .5 × .9) × (.5 + .5 × log10(501) / 5) × .5 ^ (9 / 24)
+    expected = 100 * 0.95 * 0.95 * (0.5 + 0.5 * math.log10(501) / 5) * 0.5 ** (9 / 24)
+    assert q.iloc[0]["urgency"] == pytest.approx(expected, rel=1e-6)
+    assert (q["status"] == "open").all()
+
+
+def test_queue_actions_move_posts_out_and_in(filled):
+    store, ids = filled.store, filled.ids
+    store.update_action(ids["xss"], COLLECTED, status="handled", note="answered by DM")
+    store.update_action(ids["neg2"], COLLECTED, corrected_sentiment="neutral")
+    store.update_action(ids["pos1"], COLLECTED, corrected_sentiment="negative")
+    store.update_action(ids["neg1"], COLLECTED, status="assigned", assignee="ana")
+    q = insights.response_queue(store.engine, ACME).set_index("post_id")
+    assert set(q.index) == {ids["neg1"], ids["neg1c"], ids["pos1"]}
+    assert q.at[ids["neg1"], "status"] == "assigned"
+    assert q.at[ids["neg1"], "assignee"] == "ana"
+    assert q.at[ids["pos1"], "sentiment_conf"] == 1.0  # a person's label is certain
+
+
+def test_first_response_time(filled):
+    store, ids = filled.store, filled.ids
+    store.update_action(ids["neg1"], COLLECTED + timedelta(minutes=30), status="assigned")
+    store.update_action(ids["xss"], COLLECTED + timedelta(minutes=90), status="handled")
+    store.update_action(ids["xss"], COLLECTED + timedelta(minutes=200), note="again")
+    r = insights.response_times(store.engine, ACME).iloc[0]
+    assert r["responded"] == 2
+    assert r["median_minutes"] == pytest.approx(60)
+    assert r["p90_minutes"] == pytest.approx(30 + 0.9 * 60)
+    assert r["open_posts"] == 2  # neg1 (assigned, not handled) and neg2
+    assert r["awaiting"] == 1  # neg2: nobody responded
+
+
+def test_weekly_trends_and_share_of_voice(filled):
+    engine = filled.store.engine
+    windows = insights.week_windows(ACME, weeks=2)
+    assert windows["week"].tolist() == [1, 0]
+    assert windows["week_end"].iloc[-1] == pd.Timestamp(END)
+    c = insights.weekly_counts(engine, ACME, SETTINGS, weeks=2)
+    assert set(c["brand"]) == {"Acme", "Rival"}  # the competitor is counted for share of voice
+    wow = insights.week_over_week(c, windows, ["Acme"])
+    assert wow["posts"].tolist() == [0, 6]
+    assert wow["net_sentiment"].iloc[-1] == pytest.approx(-50.0)
+    assert math.isnan(wow["posts_change"].iloc[-1])  # nothing the week before
+    sov = insights.share_of_voice(c, windows, SETTINGS, ["Acme"])
+    this_week = sov[sov["week"] == 0].set_index("brand")
+    assert this_week.at["Acme", "share"] == pytest.approx(75.0)
+    assert this_week.at["Rival", "share"] == pytest.approx(25.0)
+    assert bool(this_week.at["Acme", "focus"]) and not bool(this_week.at["Rival", "focus"])
+    emo = insights.weekly_emotions(c, windows, ["Acme"])
+    assert emo[emo["week"] == 0].set_index("emotion").at["anger", "posts"] == 2
+
+
+def test_themes_and_most_read_negative_posts(filled):
+    engine = filled.store.engine
+    themes = insights.negative_themes(engine, ACME.replace(brands=()), ["Acme", "Rival"])
+    assert themes["theme"].tolist() == ["factura"]
+    assert themes.iloc[0]["posts"] == 2
+    top = insights.most_read_negative(engine, ACME)
+    ids = filled.ids
+    assert top["post_id"].tolist() == [ids["neg1"], ids["xss"], ids["neg2"]]
+    assert top["audience"].tolist() == [5000, 500, 20]
+
+
+def test_filter_options(filled):
+    o = insights.filter_options(filled.store.engine)
+    assert o.brands == ("Acme", "Rival")
+    assert o.sources == ("fb", "tw")
+    assert o.languages == ("en", "es")
+
+
+def test_posts_without_a_language_are_unknown(filled):
+    row = ("nolang", "tw", "Acme", None, D1, "Acme ???", None, "neutral", 0.6, "other", 0.6, 0.0)
+    fill(filled.store, [row])
+    assert insights.filter_options(filled.store.engine).languages == ("en", "es", "unknown")
+    only = insights.totals(counts(filled, ACME.replace(languages=("unknown",))))
+    assert only["posts"] == 1
+    assert insights.totals(counts(filled, ACME.replace(languages=("es", "unknown"))))["posts"] == 4
+
+
+def test_an_empty_store_gives_empty_figures(store):
+    engine = store.engine
+    assert insights.data_range(engine) == (None, None)
+    f = insights.default_filters(engine)
+    c = insights.period_counts(engine, f)
+    assert c.empty and insights.totals(c)["posts"] == 0
+    assert insights.volume(c).empty and insights.breakdown(c, "source").empty
+    assert insights.response_queue(engine, f).empty
+    assert insights.response_times(engine, f).iloc[0]["responded"] == 0
+    windows = insights.week_windows(f)
+    wc = insights.weekly_counts(engine, f, SETTINGS)
+    assert insights.week_over_week(wc, windows)["posts"].sum() == 0
+    assert insights.negative_themes(engine, f).empty
+    assert insights.most_read_negative(engine, f).empty
+
+
+# ---- pure helpers ------------------------------------------------------------
+
+
+def test_distinctive_terms_prefer_what_is_new():
+    now = ["factura duplicada otra vez", "factura duplicada y nadie responde", "sin fibra"]
+    before = ["sin fibra desde ayer", "sin fibra en casa", "fibra caída"]
+    terms = [t for t, *_ in distinctive_terms(now, before)]
+    assert terms[0] == "factura duplicada"
+    assert "fibra" not in terms
+
+
+def test_stories_group_same_text_and_near_duplicates_of_one_brand():
+    text = "Movistela me cobró dos veces la factura de noviembre"
+    rows = pd.DataFrame(
+        {
+            "post_id": [1, 2, 3, 4, 5],
+            "brand": ["Movistela", "Movistela", "Telvia", "Movistela", "Telvia"],
+            "content_hash": ["a", "b", "c", "d", "a"],
+            "title": [None, None, None, None, None],
+            "text": [text, text.lower() + "!!", text, "Sin fibra en Valencia desde ayer", "x"],
+            "urgency": [50.0, 40.0, 45.0, 60.0, 10.0],
+        }
+    )
+    out = insights.group_stories(rows).set_index("post_id")
+    assert (
+        out.at[1, "story"] == out.at[2, "story"] == out.at[5, "story"] == 1
+    )  # near-dup, same hash
+    assert out.at[3, "story"] == 3  # same words, other brand: its own story
+    assert out.loc[[4, 1, 3], "story_rank"].tolist() == [1, 2, 3]
+    assert out.at[1, "story_posts"] == 3
+
+
+def test_near_duplicates_share_a_group():
+    groups = near_duplicate_groups(
+        [
+            "Movistela me cobró dos veces la factura de noviembre",
+            "movistela me cobro dos veces la factura de noviembre!!",
+            "La fibra de Movistela no funciona en Valencia",
+        ]
+    )
+    assert groups[0] == groups[1] != groups[2]

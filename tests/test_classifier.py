@@ -1,0 +1,159 @@
+"""The real trained classifier on small inputs: labels, probabilities, bad input, CLI, pipeline."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from monitor.settings import Settings, load_settings
+from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
+
+pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    s = load_settings(env={})
+    if not (s.classifier.model_dir / "classifier.json").exists():
+        pytest.fail(f"trained classifier missing at {s.classifier.model_dir}")
+    return s
+
+
+@pytest.fixture(scope="module")
+def clf(settings):
+    from monitor.classify import load_classifier
+
+    return load_classifier(settings)
+
+
+def test_clear_cases_in_spanish_and_english(clf):
+    neg, pos = clf.predict(
+        [
+            "Movistela me ha cobrado dos veces la factura y nadie me contesta. Una vergüenza.",
+            "I love my new phone, the support team was amazing and so kind!",
+        ]
+    )
+    assert neg.sentiment.label == "negative"
+    assert neg.emotion.label in {"anger", "disgust", "sadness"}
+    assert pos.sentiment.label == "positive" and pos.emotion.label == "joy"
+
+
+def test_probabilities_are_distributions_over_the_label_sets(clf):
+    a = clf.predict("El paquete llegó ayer por la tarde.")
+    assert list(a.sentiment.probas) == list(SENTIMENT_LABELS)
+    assert list(a.emotion.probas) == list(EMOTION_LABELS)
+    for pred in (a.sentiment, a.emotion):
+        assert math.isclose(sum(pred.probas.values()), 1.0, rel_tol=1e-4)
+        assert pred.confidence == max(pred.probas.values())
+    assert a.model_version.startswith("escucha-e5s-")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "😡😡😡🤬",
+        "x" * 100_000,
+        "Movistela 最悪 обслуживание ужасно هذا سيء",
+        "qwzx vbnm plkj",
+    ],
+)
+def test_bad_input_gets_a_prediction_or_a_reason(clf, text):
+    a = clf.predict(text)
+    assert a.sentiment.label in SENTIMENT_LABELS and a.emotion.label in EMOTION_LABELS
+    if not text.strip():
+        assert a.note == "empty text"
+    if len(text) == 100_000:
+        assert a.note and "truncated" in a.note
+
+
+def test_batch_order_is_preserved(clf):
+    texts = [
+        "Qué maravilla de servicio, gracias!",
+        "Fatal, me han dejado sin luz tres días y sin avisar",
+    ]
+    batch = clf.predict(texts)
+    singles = [clf.predict(t) for t in texts]
+    assert [a.sentiment.label for a in batch] == [a.sentiment.label for a in singles]
+    assert batch[0].sentiment.probas["positive"] == pytest.approx(
+        singles[0].sentiment.probas["positive"], abs=1e-4
+    )
+
+
+def test_analyze_cli_json():
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor.cli",
+            "analyze",
+            "--json",
+            "¡Me encanta Movistela!",
+            "Odio esperar 2 horas al teléfono",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["sentiment"]["label"] for r in rows] == ["positive", "negative"]
+
+
+def test_eval_cli_prints_scores_and_json(tmp_path):
+    data = tmp_path / "gold.tsv"
+    data.write_text(
+        "text\tlabel\tlang\n"
+        "Me encanta este producto\tjoy\tes\n"
+        "Estoy furioso con el servicio, me han robado\tanger\tes\n"
+        "What a lovely surprise, thank you!\tjoy\ten\n"
+        "The store opens at nine\tothers\ten\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "eval", "--task", "emotion", str(data), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["task"] == "emotion" and report["n"] == 4
+    assert 0 <= report["macro_f1"] <= 1 and set(report["per_language"]) == {"es", "en"}
+    assert "confusion" in out.stdout
+
+
+def test_eval_rejects_a_file_without_label_column(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,sentiment\nhola,positive\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "eval", "--task", "sentiment", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1 and "no column 'label'" in out.stderr
+
+
+def test_pipeline_classifies_in_batches_exactly_once(sqlite_store, clf):
+    from datetime import UTC, datetime
+
+    from monitor.pipeline import Pipeline
+    from monitor.types import Post, SourceRun
+
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    posts = [
+        Post("s", str(i), "Movistela", f"Movistela post {i}: la fibra no funciona", f"h{i}", "es")
+        for i in range(7)
+    ]
+    sqlite_store.save_collection(SourceRun("s", now, now), "file", posts, None)
+    pipeline = Pipeline(Settings(), sqlite_store, classifier_factory=lambda: clf)
+    seen = []
+    assert pipeline.classify_pending(batch_size=3, progress=lambda d, t: seen.append((d, t))) == 7
+    assert seen[-1] == (7, 7) and len(seen) == 3
+    assert pipeline.classify_pending() == 0 and sqlite_store.count_unclassified() == 0

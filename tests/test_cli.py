@@ -1,0 +1,156 @@
+"""The command line through its real entry point (a subprocess running `monitor`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import build_parser
+
+MONITOR = [sys.executable, "-m", "monitor.cli"]
+
+
+def monitor(*args, cwd, check=True, env=None):
+    result = subprocess.run(
+        [*MONITOR, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"monitor {args} failed: {result.stderr}")
+    return result
+
+
+def write_config(tmp_path: Path, sources: str) -> Path:
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(
+        '[monitor]\ndatabase_url = "sqlite:///m.db"\n\n[[brands]]\nname = "Movistela"\n' + sources,
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def test_every_command_has_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert {
+        "init",
+        "collect",
+        "classify",
+        "run",
+        "import",
+        "status",
+        "analyze",
+        "eval",
+        "train",
+        "dashboard",
+        "demo",
+    } <= set(sub.choices)
+    for name, sp in sub.choices.items():
+        assert sp.description, f"{name} has no help text"
+
+
+def test_init_then_refuse_to_overwrite(tmp_path):
+    monitor("init", cwd=tmp_path)
+    text = (tmp_path / "monitor.toml").read_text(encoding="utf-8")
+    assert "[[brands]]" in text and "REDDIT_CLIENT_ID" in text
+    again = monitor("init", cwd=tmp_path, check=False)
+    assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
+
+
+def test_invalid_config_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "monitor.toml").write_text("[[brands]\n", encoding="utf-8")
+    result = monitor("status", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+
+
+def test_import_collect_and_status(tmp_path):
+    data = tmp_path / "export.csv"
+    data.write_text(
+        "text,date,author,url\n"
+        "Movistela me dejó sin fibre tres días,2026-11-01T10:00:00Z,ana,https://example.com/1\n"
+        "Hoy paella,2026-11-01T11:00:00Z,luis,https://example.com/2\n"
+        ",2026-11-01,nadie,\n",
+        encoding="utf-8",
+    )
+    write_config(
+        tmp_path, f'\n[[sources]]\nname = "exports"\nkind = "file"\npath = "{data.name}"\n'
+    )
+    imported = monitor("import", str(data), cwd=tmp_path)
+    assert "1 mention a brand, 1 new" in imported.stdout
+    collected = monitor("collect", cwd=tmp_path)
+    assert "exports" in collected.stdout
+    status = monitor("status", cwd=tmp_path)
+    assert "exports" in status.stdout and "posts: 2" in status.stdout
+
+
+def test_failing_source_shows_in_status_and_exit_code(tmp_path):
+    write_config(tmp_path, '\n[[sources]]\nname = "gone"\nkind = "file"\npath = "missing.jsonl"\n')
+    result = monitor("collect", cwd=tmp_path, check=False)
+    assert result.returncode == 1 and "missing.jsonl" in result.stdout
+    status = monitor("status", cwd=tmp_path)
+    assert "FAILING x1" in status.stdout
+
+
+def test_kill_mid_collection_then_restart_loses_and_duplicates_nothing(tmp_path):
+    small = tmp_path / "small.jsonl"
+    big = tmp_path / "big.jsonl"
+    small.write_text(
+        "".join(
+            json.dumps({"id": f"s{i}", "text": f"Movistela small {i}"}) + "\n" for i in range(20)
+        )
+    )
+    big.write_text(
+        "".join(
+            json.dumps({"id": f"b{i}", "text": f"Movistela post number {i} about billing"}) + "\n"
+            for i in range(6_000)
+        )
+    )
+    write_config(
+        tmp_path,
+        '\n[[sources]]\nname = "small"\nkind = "file"\npath = "small.jsonl"\n'
+        '\n[[sources]]\nname = "big"\nkind = "file"\npath = "big.jsonl"\n',
+    )
+    proc = subprocess.Popen(
+        [*MONITOR, "collect"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    db = tmp_path / "m.db"
+    deadline = time.time() + 60
+    count = 0
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                with closing(sqlite3.connect(db, timeout=1)) as conn:
+                    count = conn.execute("select count(*) from posts").fetchone()[0]
+            except sqlite3.OperationalError:
+                count = 0
+            if count >= 20:
+                break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    if proc.returncode != -signal.SIGKILL:
+        pytest.skip("collection finished before it could be killed")
+    with closing(sqlite3.connect(db)) as conn:
+        before = conn.execute("select count(*) from posts").fetchone()[0]
+    assert before in (20, 6_020)  # the big source's batch is all-or-nothing
+    monitor("collect", cwd=tmp_path)
+    with closing(sqlite3.connect(db)) as conn:
+        total, distinct = conn.execute(
+            "select count(*), count(distinct external_id) from posts"
+        ).fetchone()
+    assert total == distinct == 6_020

@@ -1,0 +1,76 @@
+"""The collection pipeline end to end: a real feed on loopback, real matching, a real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.pipeline import Pipeline
+from monitor.settings import BrandConfig, Settings, SourceConfig
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>t</title><link>http://x</link><description>d</description>
+<item><guid>1</guid><title>Movistela me cobró dos veces</title><link>http://x/1</link>
+<description>&lt;p&gt;Una vergüenza, Movistela no contesta&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;</description></item>
+<item><guid>2</guid><title>Paella del domingo</title><link>http://x/2</link><description>Nada que ver</description></item>
+<item><guid>3</guid><title>Concierto</title><link>http://x/3</link><description>Esta noche en el Movistela Arena</description></item>
+</channel></rss>"""
+
+
+MOVISTELA = BrandConfig("Movistela", exclude=("movistela arena",))
+
+
+def settings(sources):
+    return Settings(database_url="sqlite://", brands=(MOVISTELA,), sources=tuple(sources))
+
+
+def test_collect_matches_cleans_stores_and_is_idempotent(httpserver, sqlite_store):
+    httpserver.expect_request("/feed").respond_with_data(FEED, content_type="application/rss+xml")
+    cfg = SourceConfig("feed", "rss", {"url": httpserver.url_for("/feed")})
+    pipeline = Pipeline(settings([cfg]), sqlite_store)
+    (run,) = pipeline.collect()
+    assert (run.fetched, run.matched, run.new_posts, run.error) == (3, 1, 1, None)
+    (again,) = pipeline.collect()
+    assert again.new_posts == 0 and sqlite_store.post_count() == 1
+    ((_, text),) = sqlite_store.unclassified(5)
+    assert "alert(1)" not in text and "Una vergüenza" in text
+
+
+def test_one_failing_source_does_not_stop_the_others(httpserver, sqlite_store):
+    httpserver.expect_request("/feed").respond_with_data(FEED, content_type="application/rss+xml")
+    httpserver.expect_request("/broken").respond_with_data(
+        "<html>not a feed</html>", content_type="text/html"
+    )
+    sources = [
+        SourceConfig("broken", "rss", {"url": httpserver.url_for("/broken")}),
+        SourceConfig("dead", "rss", {"url": "http://127.0.0.1:9/feed", "timeout": 1}),
+        SourceConfig("good", "rss", {"url": httpserver.url_for("/feed")}),
+    ]
+    runs = {r.source: r for r in Pipeline(settings(sources), sqlite_store).collect()}
+    assert runs["broken"].error and "feed" in runs["broken"].error
+    assert runs["dead"].error
+    assert runs["good"].new_posts == 1
+    health = {h.name: h for h in sqlite_store.source_health()}
+    assert health["broken"].consecutive_failures == 1 and health["good"].consecutive_failures == 0
+
+
+def test_cross_posts_across_sources_are_linked(tmp_path, sqlite_store):
+    a = tmp_path / "a.jsonl"
+    b = tmp_path / "b.csv"
+    a.write_text(
+        '{"id": "1", "text": "Movistela me ha cobrado dos veces https://t.co/x"}\n',
+        encoding="utf-8",
+    )
+    b.write_text("id,text\n9,movistela me ha cobrado DOS veces!!\n", encoding="utf-8")
+    sources = [
+        SourceConfig("a", "file", {"path": str(a)}),
+        SourceConfig("b", "file", {"path": str(b)}),
+    ]
+    runs = Pipeline(settings(sources), sqlite_store).collect()
+    assert [r.new_posts for r in runs] == [1, 1]
+    with sqlite_store.engine.connect() as conn:
+        dup = conn.exec_driver_sql(
+            "select count(*) from posts where duplicate_of is not null"
+        ).scalar()
+    assert dup == 1
