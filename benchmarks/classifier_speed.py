@@ -33,8 +33,8 @@ def param_mb(model: torch.nn.Module) -> float:
     total = sum(p.numel() * p.element_size() for p in model.parameters())
     total += sum(b.numel() * b.element_size() for b in model.buffers())
     for m in model.modules():  # quantised Linear layers keep packed weights outside parameters()
-        if hasattr(m, "_packed_params"):
-            w, _ = m._packed_params._weight_bias()
+        if hasattr(m, "_packed_params") and callable(getattr(m, "weight", None)):
+            w = m.weight()
             total += w.numel() * w.element_size()
     return total / 1e6
 

@@ -157,3 +157,12 @@ def test_pipeline_classifies_in_batches_exactly_once(sqlite_store, clf):
     assert pipeline.classify_pending(batch_size=3, progress=lambda d, t: seen.append((d, t))) == 7
     assert seen[-1] == (7, 7) and len(seen) == 3
     assert pipeline.classify_pending() == 0 and sqlite_store.count_unclassified() == 0
+
+
+def test_int8_model_agrees_on_clear_cases(settings):
+    from monitor.classify import load_classifier
+
+    q = load_classifier(settings, quantize=True)
+    neg, pos = q.predict(["Una vergüenza de servicio, me cobraron dos veces", "Thank you so much, I love it!"])
+    assert q.version.endswith("-int8")
+    assert (neg.sentiment.label, pos.sentiment.label) == ("negative", "positive")

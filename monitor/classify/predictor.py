@@ -23,10 +23,19 @@ Progress = Callable[[int, int], None]
 
 
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
-    """int8 dynamic quantisation of every Linear layer (CPU inference)."""
-    from torch.ao.quantization import quantize_dynamic
+    """int8 dynamic quantisation of every Linear layer (CPU inference).
 
-    return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    torch 2.13 marks torch.ao quantisation deprecated in favour of torchao; it still
+    works, and its deprecation notices are silenced here rather than shown to users.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*quantized tensor creation functions.*")
+        from torch.ao.quantization import quantize_dynamic
+
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
 class TransformerClassifier:
