@@ -163,6 +163,8 @@ def test_int8_model_agrees_on_clear_cases(settings):
     from monitor.classify import load_classifier
 
     q = load_classifier(settings, quantize=True)
-    neg, pos = q.predict(["Una vergüenza de servicio, me cobraron dos veces", "Thank you so much, I love it!"])
+    neg, pos = q.predict(
+        ["Una vergüenza de servicio, me cobraron dos veces", "Thank you so much, I love it!"]
+    )
     assert q.version.endswith("-int8")
     assert (neg.sentiment.label, pos.sentiment.label) == ("negative", "positive")
