@@ -71,39 +71,53 @@ class TransformerClassifier:
     def version(self) -> str:
         return self.config.version + ("-int8" if self.quantized else "")
 
-    def _encode(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
-        batch = self.tokenizer(
-            [self.config.prefix + t for t in texts],
-            padding=True,
-            truncation=True,
-            max_length=self.config.max_length,
-            return_tensors="pt",
-        )
-        return {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
+    def _encode(self, texts: Sequence[str]) -> tuple[dict[str, torch.Tensor], list[int]]:
+        """Model inputs for ``texts`` and each text's full token count (before truncation).
 
-    def probabilities(
+        Tokenised once, whole (characters capped: 100 KB posts need not be tokenised
+        whole), then cut to ``max_length`` keeping the closing ``</s>``, as the
+        tokenizer's own truncation does.
+        """
+        cap, limit = self.config.max_length * 8, self.config.max_length
+        ids = self.tokenizer([self.config.prefix + t[:cap] for t in texts])["input_ids"]
+        lengths = [len(row) for row in ids]
+        cut = [row if len(row) <= limit else row[: limit - 1] + row[-1:] for row in ids]
+        batch = self.tokenizer.pad({"input_ids": cut}, return_tensors="pt")
+        tensors = {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
+        return tensors, lengths
+
+    def logits(
         self, texts: Sequence[str], progress: Progress | None = None
-    ) -> dict[str, np.ndarray]:
-        """Calibrated probabilities per task, rows in the order of ``texts``."""
+    ) -> tuple[dict[str, np.ndarray], list[int]]:
+        """Raw logits per task (rows in the order of ``texts``) and full token counts."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = {
             t: np.zeros((len(texts), len(h.labels)), np.float32)
             for t, h in self.config.tasks.items()
         }
+        lengths = [0] * len(texts)
         done = 0
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                # cap characters before tokenising: 100 KB posts need not be tokenised whole
-                chunk = [texts[i][: self.config.max_length * 8] for i in idx]
-                logits = self.model.forward_all(**self._encode(chunk))
-                for task, head in self.config.tasks.items():
-                    scaled = logits[task].float() / head.temperature
-                    out[task][idx] = torch.softmax(scaled, dim=-1).cpu().numpy()
+                inputs, counts = self._encode([texts[i] for i in idx])
+                for task, values in self.model.forward_all(**inputs).items():
+                    out[task][idx] = values.float().cpu().numpy()
+                for i, n in zip(idx, counts, strict=True):
+                    lengths[i] = n
                 done += len(idx)
                 if progress:
                     progress(done, len(texts))
-        return out
+        return out, lengths
+
+    def calibrated(self, logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Softmax of the logits divided by each task's fitted temperature."""
+        return {
+            task: torch.softmax(
+                torch.from_numpy(values) / self.config.tasks[task].temperature, dim=-1
+            ).numpy()
+            for task, values in logits.items()
+        }
 
     def predict(self, texts: str | Sequence[str], progress: Progress | None = None):
         """One Analysis for a string, a list of Analysis for a sequence."""
@@ -111,8 +125,8 @@ class TransformerClassifier:
         items = [texts] if single else list(texts)
         if not items:
             return []
-        probs = self.probabilities(items, progress)
-        lengths = self._token_lengths(items)
+        raw, lengths = self.logits(items, progress)
+        probs = self.calibrated(raw)
         results = []
         for i, text in enumerate(items):
             preds = {}
@@ -127,8 +141,3 @@ class TransformerClassifier:
                 note = f"truncated to the first {self.config.max_length} tokens"
             results.append(Analysis(preds["sentiment"], preds["emotion"], self.version, note))
         return results[0] if single else results
-
-    def _token_lengths(self, texts: Sequence[str]) -> list[int]:
-        cap = self.config.max_length * 8
-        enc = self.tokenizer([self.config.prefix + t[:cap] for t in texts], add_special_tokens=True)
-        return [len(ids) for ids in enc["input_ids"]]

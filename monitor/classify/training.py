@@ -220,7 +220,7 @@ def train(
     model.eval()
     clf = TransformerClassifier(model, tokenizer, config, batch_size=64, device=device)
     for task, examples in data.calibrate.items():
-        logits = _raw_logits(clf, [e.text for e in examples], task)
+        logits = torch.from_numpy(clf.logits([e.text for e in examples])[0][task])
         gold = torch.tensor([label_index[task][e.label] for e in examples])
         config.tasks[task].temperature = fit_temperature(logits, gold)
     config.metrics = {
@@ -234,15 +234,6 @@ def train(
     return config
 
 
-def _raw_logits(clf: TransformerClassifier, texts: list[str], task: str) -> torch.Tensor:
-    outs = []
-    with torch.inference_mode():
-        for i in range(0, len(texts), clf.batch_size):
-            enc = clf._encode(texts[i : i + clf.batch_size])
-            outs.append(clf.model.forward_all(**enc)[task].float().cpu())
-    return torch.cat(outs)
-
-
 def evaluate_examples(
     clf: TransformerClassifier, task: str, examples: list[Example], progress=None
 ) -> dict:
@@ -253,12 +244,8 @@ def evaluate_examples(
         [e.label for e in examples],
         pred,
         [e.lang for e in examples],
-        config_labels(clf, task),
+        clf.config.tasks[task].labels,
     )
-
-
-def config_labels(clf: TransformerClassifier, task: str) -> list[str]:
-    return clf.config.tasks[task].labels
 
 
 def evaluate_standard(clf: TransformerClassifier, datasets_dir: Path) -> dict:

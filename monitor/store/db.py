@@ -41,6 +41,12 @@ class SourceHealth:
     last_error_at: datetime | None
 
 
+def _chunks(values: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    """Slices small enough for one ``IN (...)`` list on every database."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -179,10 +185,10 @@ class Store:
         keys = {(p.source, p.external_id, p.brand) for p in items}
         existing = set()
         ext_ids = list({p.external_id for p in items})
-        for start in range(0, len(ext_ids), 500):
+        for chunk in _chunks(ext_ids):
             rows = conn.execute(
                 select(posts.c.source, posts.c.external_id, posts.c.brand).where(
-                    posts.c.external_id.in_(ext_ids[start : start + 500])
+                    posts.c.external_id.in_(chunk)
                 )
             )
             existing |= {tuple(r) for r in rows} & keys
@@ -226,10 +232,10 @@ class Store:
         wanted = {(p.brand, p.content_hash) for p in items}
         hashes = list({h for _, h in wanted})
         out: dict[tuple[str, str], int] = {}
-        for start in range(0, len(hashes), 500):
+        for chunk in _chunks(hashes):
             rows = conn.execute(
                 select(posts.c.brand, posts.c.content_hash, func.min(posts.c.id))
-                .where(posts.c.content_hash.in_(hashes[start : start + 500]))
+                .where(posts.c.content_hash.in_(chunk))
                 .group_by(posts.c.brand, posts.c.content_hash)
             )
             out |= {(b, h): i for b, h, i in rows if (b, h) in wanted}
