@@ -1,8 +1,8 @@
 """Escucha dashboard: `monitor dashboard` (or `streamlit run dashboard/app.py`).
 
 Reads the store named by MONITOR_DATABASE_URL / MONITOR_CONFIG (through
-monitor.settings) and shows three pages: the live view for community managers,
-the response queue for PR teams, and weekly trends for executives.
+monitor.settings) and shows four pages: the live view for community managers,
+the response queue and the alerts for PR teams, and weekly trends for executives.
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ def main() -> None:
         ),
         st.Page(
             "views/queue.py", title=t.t("page_queue"), icon=":material/campaign:", url_path="queue"
+        ),
+        st.Page(
+            "views/alerts.py",
+            title=t.t("page_alerts"),
+            icon=":material/notifications_active:",
+            url_path="alerts",
         ),
         st.Page(
             "views/weekly.py",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.i18n import MONTHS, Tr
+from monitor.i18n import MONTHS, Tr
 
 SENTIMENT_ORDER = ("negative", "neutral", "positive")
 SENTIMENT_COLORS = ("#d1495b", "#a8adb4", "#2e9e6b")

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import DEFAULT_LANG, LANGS, Tr, tr
 from monitor import insights
 from monitor.errors import MonitorError
+from monitor.i18n import DEFAULT_LANG, LANGS, Tr, tr
 from monitor.insights import Filters, Options
 from monitor.settings import Settings, load_settings
 from monitor.store import Store

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.settings import DEMO_CONFIG, Settings, load_settings
 
 log = logging.getLogger("monitor")
@@ -262,7 +262,14 @@ def cmd_train(args) -> int:
     from monitor.classify.training import TrainConfig, train
 
     settings = _settings(args)
-    cfg = TrainConfig(epochs=args.epochs, limit=args.limit, seed=args.seed)
+    cfg = TrainConfig(
+        epochs=args.epochs,
+        limit=args.limit,
+        seed=args.seed,
+        lr=args.lr,
+        layer_decay=args.layer_decay,
+        freeze_layers=args.freeze_layers,
+    )
     out = Path(args.out) if args.out else settings.classifier.model_dir
     bar = Bar("training", enabled=True)
     config = train(
@@ -303,11 +310,69 @@ def cmd_demo(args) -> int:
     cmd_collect(args)
     args.batch_size, args.limit = 64, None
     cmd_classify(args)
+    _demo_alerts_and_report(args, db)
     cmd_status(args)
     if args.no_dashboard:
         return 0
     args.port, args.headless = args.port or 8501, True
     return cmd_dashboard(args)
+
+
+def _demo_alerts_and_report(args, db: Path) -> None:
+    """Replay the alert rules over the demo's last week and write its weekly report."""
+    from datetime import timedelta
+
+    from monitor import insights
+    from monitor.alerts.service import replay_alerts
+    from monitor.report.data import week_start_for
+    from monitor.report.service import make_report
+
+    settings = _settings(args)
+    store = _store(settings)
+    _, newest = insights.data_range(store.engine)
+    if newest is None:
+        return
+    week = week_start_for(newest)
+    alerts = replay_alerts(store, settings, week, newest + timedelta(hours=6))
+    print(f"replayed the alert rules over the demo week: {len(alerts)} alerts")
+    result = make_report(
+        store,
+        settings,
+        week=week.date().isoformat(),
+        out_dir=db.parent / "escucha-demo-reports",
+        send=False,
+    )
+    print(f"weekly report {result.week}: {result.pdf_path or result.html_path}")
+
+
+def cmd_report(args) -> int:
+    from monitor.report.service import make_report
+
+    settings = _settings(args)
+    store = _store(settings)
+    try:
+        result = make_report(
+            store,
+            settings,
+            week=args.week,
+            brands=tuple(args.brand or ()),
+            language=args.lang,
+            out_dir=Path(args.out) if args.out else None,
+            send=not args.no_send,
+        )
+    finally:
+        store.close()
+    print(f"weekly report {result.week}: {result.posts} mentions")
+    print(f"  HTML: {result.html_path}")
+    if result.pdf_path:
+        print(f"  PDF:  {result.pdf_path}")
+    elif result.pdf_error:
+        print(f"  PDF:  not made ({result.pdf_error})")
+    if result.emailed_to:
+        print(f"  emailed to {', '.join(result.emailed_to)}")
+    elif not args.no_send:
+        print("  not emailed: set report.channel in monitor.toml to send it")
+    return 1 if result.pdf_error and settings.report.pdf else 0
 
 
 # ---- alerts ------------------------------------------------------------------
@@ -352,11 +417,30 @@ def cmd_alerts(args) -> int:
     return EXIT_USAGE
 
 
+def _utc_time(text: str, option: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{option}: cannot read {text!r} as a date", hint="use 2026-11-16 or 2026-11-16T08:00"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def cmd_alerts_check(args) -> int:
-    from monitor.alerts.service import check_alerts
+    from monitor.alerts.service import check_alerts, replay_alerts
 
     settings = _settings(args)
     now = datetime.now(UTC)
+    if args.replay_since:
+        start = _utc_time(args.replay_since, "--replay-since")
+        end = _utc_time(args.until, "--until") if args.until else now
+        bar = Bar("replaying alert checks")
+        alerts = replay_alerts(_store(settings), settings, start, end, progress=bar)
+        print(f"replayed the alert rules from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
+        if alerts:
+            print(_alert_rows(alerts, end))
+        return 0
     alerts = check_alerts(_store(settings), settings, now, deliver=not args.no_deliver)
     if not alerts:
         print("nothing unusual: no alert opened, updated or resolved")
@@ -483,7 +567,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_train,
         "Fine-tune the classifier from the labelled data sets (see MODEL_CARD.md).",
     )
-    sp.add_argument("--epochs", type=float, default=3.0)
+    sp.add_argument("--epochs", type=float, default=2.0)
+    sp.add_argument("--lr", type=float, default=8e-5, help="learning rate of the top layer")
+    sp.add_argument("--layer-decay", type=float, default=0.9, help="LR factor per layer down")
+    sp.add_argument(
+        "--freeze-layers", type=int, default=0, help="lowest encoder layers left frozen"
+    )
     sp.add_argument("--limit", type=int, help="examples per task (smoke runs)")
     sp.add_argument("--seed", type=int, default=13)
     sp.add_argument("--out", help="artifact directory (default: classifier.model_dir)")
@@ -509,6 +598,13 @@ def build_parser() -> argparse.ArgumentParser:
         "check", cmd_alerts_check, "Run the alert rules now; store and send what fires."
     )
     asp.add_argument("--no-deliver", action="store_true", help="store alerts but send nothing")
+    asp.add_argument(
+        "--replay-since",
+        metavar="DATE",
+        help="evaluate the rules as if run every check interval since DATE (UTC), "
+        "for imported history; sends nothing",
+    )
+    asp.add_argument("--until", metavar="DATE", help="end of the replay (default: now)")
     asp = add_alerts("list", cmd_alerts_list, "List alerts (open and acknowledged by default).")
     asp.add_argument(
         "--status", choices=["active", "open", "acknowledged", "resolved"], default="active"
@@ -525,6 +621,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     asp.add_argument("id", type=int)
     asp.add_argument("--by", default=_whoami(), help="who (default: your user name)")
+
+    sp = add(
+        "report",
+        cmd_report,
+        "Build the weekly executive report (HTML and PDF) and email it to report.to.",
+    )
+    sp.add_argument(
+        "--week",
+        nargs="?",
+        const="last",
+        default="last",
+        metavar="WEEK",
+        help="the last complete week (default), an ISO week (2026-W47) or a date in it",
+    )
+    sp.add_argument("--brand", action="append", help="report on this brand (repeatable)")
+    sp.add_argument("--lang", choices=["es", "en"], help="language (default: report.language)")
+    sp.add_argument("--out", help="folder for the files (default: report.out_dir)")
+    sp.add_argument("--no-send", action="store_true", help="write the files, send nothing")
 
     sp = add("dashboard", cmd_dashboard, "Serve the Streamlit dashboard.")
     sp.add_argument("--port", type=int, default=8501)

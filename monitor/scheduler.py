@@ -58,7 +58,37 @@ def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, star
             max_instances=1,
             coalesce=True,
         )
+    report = getattr(settings, "report", None)
+    if report is not None and report.enabled:
+        scheduler.add_job(
+            _report_job,
+            "cron",
+            args=[settings, pipeline.store],
+            day_of_week=report.weekday,
+            hour=report.hour,
+            minute=0,
+            id="report",
+            name="weekly report",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=6 * 3600,  # a restart during the hour still sends it
+        )
     return scheduler
+
+
+def _report_job(settings: Settings, store) -> None:
+    from monitor.report.service import make_report
+
+    try:
+        result = make_report(store, settings)
+        log.info(
+            "weekly report %s written to %s%s",
+            result.week,
+            result.pdf_path or result.html_path,
+            f", emailed to {', '.join(result.emailed_to)}" if result.emailed_to else "",
+        )
+    except MonitorError as e:  # SMTP down, database down: the files (if any) are kept
+        log.error("weekly report failed: %s%s", e.message, f" (hint: {e.hint})" if e.hint else "")
 
 
 def _alerts_job(settings: Settings, store) -> None:

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.alerts.config import AlertSettings
+from monitor.classify.external_config import ExternalModelConfig
 from monitor.errors import ConfigError
+from monitor.report.config import ReportSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -66,6 +68,7 @@ class ClassifierSettings:
     batch_size: int = 32
     quantize: bool = False
     threads: int | None = None
+    external: tuple[ExternalModelConfig, ...] = ()  # users' own models for some tasks
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Settings:
     brands: tuple[BrandConfig, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     config_path: Path | None = None
 
     def brand(self, name: str) -> BrandConfig:
@@ -183,6 +187,16 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
             c = replace(c, **{key: int(clf[key])})
     if "quantize" in clf:
         c = replace(c, quantize=bool(clf["quantize"]))
+    external = clf.get("external", {})
+    if not isinstance(external, Mapping):
+        raise ConfigError("classifier.external must be a table of tasks")
+    if external:
+        c = replace(
+            c,
+            external=tuple(
+                ExternalModelConfig.from_mapping(task, raw, base) for task, raw in external.items()
+            ),
+        )
     brands = tuple(_brand(b, i) for i, b in enumerate(data.get("brands", [])))
     names = [b.name for b in brands]
     if len(set(names)) != len(names):
@@ -193,7 +207,18 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
             "two sources share a name", hint="source names identify their posts; make them unique"
         )
     alerts = AlertSettings.from_mapping(data.get("alerts"))
-    return replace(s, classifier=c, brands=brands, sources=sources, alerts=alerts)
+    report = ReportSettings.from_mapping(data.get("report"), base)
+    if report.channel is not None:
+        channel = next((c for c in alerts.channels if c.name == report.channel), None)
+        if channel is None or channel.kind != "email":
+            raise ConfigError(
+                f"report.channel {report.channel!r} is not an email channel",
+                hint='name one of the [[alerts.channels]] with kind = "email"',
+            )
+    unknown = set(report.brands) - set(names)
+    if unknown:
+        raise ConfigError(f"report.brands names unknown brands: {', '.join(sorted(unknown))}")
+    return replace(s, classifier=c, brands=brands, sources=sources, alerts=alerts, report=report)
 
 
 def apply_env(s: Settings, env: Mapping[str, str]) -> Settings:

@@ -55,6 +55,10 @@ from monitor.alerts.rules import (
     SourceRule,
     SpikeRule,
 )
+from monitor.config_checks import boolean as _bool
+from monitor.config_checks import choice as _choice
+from monitor.config_checks import known_keys as _known
+from monitor.config_checks import number as _number
 from monitor.errors import ConfigError
 
 LANGUAGES = ("es", "en")
@@ -159,34 +163,6 @@ class AlertSettings:
 
 
 # ---- validation helpers ----------------------------------------------------------
-
-
-def _known(data: Mapping[str, Any], where: str, allowed: set[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown keys {sorted(unknown)}", hint=f"known: {', '.join(sorted(allowed))}"
-        )
-
-
-def _bool(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be true or false")
-    return value
-
-
-def _number(value: Any, where: str, *, zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{where} must be a number")
-    if value < 0 or (value == 0 and not zero):
-        raise ConfigError(f"{where} must be {'zero or more' if zero else 'positive'}")
-    return float(value)
-
-
-def _choice(value: Any, options: tuple[str, ...], where: str) -> str:
-    if value not in options:
-        raise ConfigError(f"{where} must be one of {', '.join(options)}, not {value!r}")
-    return value
 
 
 def _dataclass(cls, data: Any, where: str):

@@ -159,6 +159,22 @@ class AlertRepository:
         except SQLAlchemyError as e:
             raise self._fail("list alerts", e) from e
 
+    def raised_between(
+        self, start: datetime, end: datetime, brands: Iterable[str] = ()
+    ) -> list[Alert]:
+        """Alerts first seen in [start, end), oldest first; with ``brands``, those brands'
+        alerts plus the brand-less ones (source health)."""
+        q = select(alerts).where(alerts.c.first_seen_at >= start, alerts.c.first_seen_at < end)
+        names = list(brands)
+        if names:
+            q = q.where(alerts.c.brand.in_(names) | alerts.c.brand.is_(None))
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(q.order_by(alerts.c.first_seen_at, alerts.c.id)).mappings()
+                return [_alert(r) for r in rows]
+        except SQLAlchemyError as e:
+            raise self._fail("list alerts", e) from e
+
     def incidents(self, keys: Iterable[str], now: datetime, cooldown: timedelta) -> list[Incident]:
         """Every active incident, plus the last resolution of ``keys`` within ``cooldown``."""
         keys = sorted(set(keys))

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
 
 def load_classifier(settings: Settings, *, quantize: bool | None = None) -> TransformerClassifier:
-    """The trained classifier named by the settings (raises ModelError with a hint)."""
+    """The trained classifier named by the settings (raises ModelError with a hint).
+
+    Tasks listed under ``[classifier.external]`` are answered by the user's own
+    sequence-classification models instead (see :mod:`monitor.classify.external`).
+    """
     import torch
 
     from monitor.classify.predictor import TransformerClassifier
@@ -22,12 +26,18 @@ def load_classifier(settings: Settings, *, quantize: bool | None = None) -> Tran
     clf = settings.classifier
     if clf.threads:
         torch.set_num_threads(clf.threads)
-    return TransformerClassifier.from_dir(
+    base = TransformerClassifier.from_dir(
         clf.model_dir,
         settings.cache_dir,
         quantize=clf.quantize if quantize is None else quantize,
         batch_size=clf.batch_size,
     )
+    if not clf.external:
+        return base
+    from monitor.classify.external import CompositeClassifier, ExternalTaskModel
+
+    models = {m.task: ExternalTaskModel.load(m, clf.batch_size) for m in clf.external}
+    return CompositeClassifier(base, models)
 
 
 __all__ = ["load_classifier"]

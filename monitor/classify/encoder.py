@@ -194,6 +194,9 @@ def resolve_encoder_dir(spec: EncoderSpec, cache_dir: Path) -> str:
 def load_encoder(spec: EncoderSpec, cache_dir: Path):
     """Return ``(model, tokenizer)`` for ``spec``; raises ModelError with a hint."""
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in our CLI output
 
     where = resolve_encoder_dir(spec, cache_dir)
     try:

@@ -43,9 +43,9 @@ log = logging.getLogger(__name__)
 class TrainConfig:
     epochs: float = 2.0
     batch_size: int = 16
-    lr: float = 6e-5
+    lr: float = 8e-5
     head_lr: float = 5e-4
-    layer_decay: float = 0.85
+    layer_decay: float = 0.9
     weight_decay: float = 0.01
     warmup: float = 0.06
     label_smoothing: float = 0.05
@@ -54,9 +54,7 @@ class TrainConfig:
     emotion_weight: float = 1.0
     holdout_per_language: int = 48
     seed: int = 13
-    freeze_layers: int = (
-        3  # the lowest encoder layers stay as pre-trained (faster, and they are generic)
-    )
+    freeze_layers: int = 0  # lowest encoder layers kept as pre-trained (faster smoke runs)
     limit: int | None = None  # examples per task, for smoke runs
 
 

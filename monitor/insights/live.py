@@ -7,6 +7,7 @@ scans the posts once however many charts it draws.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, String, func, select, text
 
 from monitor.insights.base import (
+    AUDIENCE,
     BY_POSITION,
     CORRECTED,
     EMOTION,
@@ -286,3 +288,16 @@ def latest_posts(engine: Engine, f: Filters, limit: int = 50) -> pd.DataFrame:
         .limit(limit)
     )
     return tidy_posts(read(engine, q, POST_COLUMNS))
+
+
+def posts_by_id(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:
+    """The posts with these ids (those behind an alert), most-read first, with labels."""
+    if not ids:
+        return tidy_posts(pd.DataFrame(columns=[*POST_COLUMNS, "audience"]))
+    q = (
+        select(*post_columns(), AUDIENCE)
+        .select_from(JOINED)
+        .where(posts.c.id.in_([int(i) for i in ids]))
+        .order_by(AUDIENCE.desc(), posts.c.posted_at.desc())
+    )
+    return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]))

@@ -1,7 +1,8 @@
 """Import CSV/TSV or JSON Lines exports from other tools.
 
 Columns (or keys): ``text`` (required), ``date``, ``author``, ``url``, ``source``, ``id``,
-``lang``, ``title`` (optional; names are case-insensitive). Other columns go to
+``lang``, ``title``, ``reach``, ``engagement`` (optional; names are case-insensitive;
+reach and engagement are whole numbers, "1.2k" style counts are read too). Other columns go to
 ``RawPost.extra``; the row's ``source`` is kept as ``extra["origin"]``.
 
 A bad row (no text, unreadable date, broken JSON) is skipped with a warning naming its
@@ -28,6 +29,7 @@ from monitor.types import RawPost
 DELIMITED = {".csv": ",", ".tsv": "\t"}
 JSON_LINES = (".jsonl", ".ndjson", ".json")
 FIELDS = ("id", "text", "date", "author", "url", "source", "lang", "title")
+COUNTS = ("reach", "engagement")
 DAY_FIRST_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
@@ -87,10 +89,12 @@ def read_file(path: str | Path, *, source: str = "file") -> tuple[list[RawPost],
         rows = _json_rows(text, warnings)
     posts = []
     for where, fields in rows:
+        notes: list[str] = []
         try:
-            posts.append(row_to_post(fields, source=source))
+            posts.append(row_to_post(fields, source=source, notes=notes))
         except ValueError as e:
             warnings.append(f"{where}: {e}; skipped")
+        warnings += [f"{where}: {note}" for note in notes]
     return posts, warnings
 
 
@@ -109,8 +113,13 @@ def decode(raw: bytes) -> tuple[str, list[str]]:
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
-def row_to_post(fields: Mapping[str, Any], *, source: str) -> RawPost:
-    """One row (keys already lower-case) to a ``RawPost``; ``ValueError`` if unusable."""
+def row_to_post(
+    fields: Mapping[str, Any], *, source: str, notes: list[str] | None = None
+) -> RawPost:
+    """One row (keys already lower-case) to a ``RawPost``; ``ValueError`` if unusable.
+
+    An unreadable reach or engagement does not cost the post: the raw value stays in
+    ``extra`` and a note is added to ``notes``."""
     values = {key: _text(fields.get(key)) for key in FIELDS}
     text = values["text"]
     if not text:
@@ -121,7 +130,16 @@ def row_to_post(fields: Mapping[str, Any], *, source: str) -> RawPost:
         if values["url"]
         else stable_id(text, _iso(published), values["author"])
     )
-    extra = {k: v for k, v in fields.items() if k and k not in FIELDS and v not in ("", None)}
+    counts: dict[str, int | None] = {}
+    for key in COUNTS:
+        try:
+            counts[key] = parse_count(fields.get(key), key)
+        except ValueError as e:
+            counts[key] = None
+            if notes is not None:
+                notes.append(f"{e}; kept the post without it")
+    known = (*FIELDS, *(k for k, v in counts.items() if v is not None))
+    extra = {k: v for k, v in fields.items() if k and k not in known and v not in ("", None)}
     if values["source"]:
         extra["origin"] = values["source"]
     return RawPost(
@@ -133,8 +151,33 @@ def row_to_post(fields: Mapping[str, Any], *, source: str) -> RawPost:
         author=values["author"],
         published=published,
         lang=values["lang"].lower() if values["lang"] else None,
+        reach=counts["reach"],
+        engagement=counts["engagement"],
         extra=extra,
     )
+
+
+_SUFFIX = {"k": 1_000, "m": 1_000_000}
+
+
+def parse_count(value: Any, name: str) -> int | None:
+    """A non-negative count: 42, "42", "1,234", "1.2k", "3M"; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{name!r} must be a number, not {value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip().lower().replace(",", "").replace("_", "")
+        scale = _SUFFIX.get(text[-1:], 1)
+        try:
+            number = float(text[:-1] if scale > 1 else text) * scale
+        except ValueError:
+            raise ValueError(f"{name!r} must be a number, not {value!r}") from None
+    if number < 0 or number != number:
+        raise ValueError(f"{name!r} must be zero or more, not {value!r}")
+    return int(number)
 
 
 def parse_date(value: str) -> datetime:

@@ -263,3 +263,66 @@ def test_empty_store_says_how_to_collect(tmp_path, monkeypatch, migrated):
     assert not at.exception
     assert "monitor collect" in at.info[0].value
     assert db.exists() == migrated  # the dashboard never creates a database
+
+
+# ---- alerts ----------------------------------------------------------------------
+
+
+def _raise_alert(filled, severity="critical"):
+    from monitor.alerts.repository import AlertRepository
+    from monitor.alerts.rules import AlertCandidate
+
+    repo = AlertRepository(filled.store.engine)
+    post = filled.ids["neg1"]
+    alert = repo.upsert(
+        AlertCandidate(
+            f"Acme:high_impact:{post}",
+            "high_impact",
+            severity,
+            "Acme",
+            "High-impact negative post about Acme",
+            {
+                "audience": 5000,
+                "reach": None,
+                "engagement": 500,
+                "anger": 0.8,
+                "confidence": 0.9,
+                "triggers": ["engagement"],
+                "examples": [{"source": "tw", "text": "cobro doble", "audience": 5000}],
+            },
+            (post,),
+        ),
+        D1 + timedelta(minutes=20),
+    )
+    return repo, alert
+
+
+def test_alerts_page_explains_the_alert_and_records_who_acknowledged_it(app):
+    repo, alert = _raise_alert(app.filled)
+    at = app("alerts")
+    assert metric(at, "Abiertas") == "1" and metric(at, "Críticas activas") == "1"
+    why = "\n".join(t.value for t in at.text)
+    assert "audiencia 5,000" in why and "ira 80%" in why
+    shown = at.dataframe[1].value  # the posts behind the alert
+    assert shown.iloc[0][at.dataframe[1].value.columns[5]].startswith("Acme me hizo un cobro doble")
+    at.button(key=f"a_ack_{alert.id}").click().run()
+    assert "Escribe tu nombre" in at.warning[0].value  # no name, nothing recorded
+    assert repo.get(alert.id).status == "open"
+    at.text_input(key="a_user").input("marta").run()
+    at.button(key=f"a_ack_{alert.id}").click().run()
+    stored = repo.get(alert.id)
+    assert (stored.status, stored.acknowledged_by) == ("acknowledged", "marta")
+    assert "Alerta #1 reconocida." in markdown_text(at)
+    at.button(key=f"a_resolve_{alert.id}").click().run()
+    assert repo.get(alert.id).status == "resolved"
+    assert "No hay alertas" in markdown_text(at)  # the active list is empty now
+
+
+def test_alerts_page_in_english_and_empty(app):
+    at = app("alerts", lang="en")
+    assert "No alerts" in markdown_text(at)
+    _raise_alert(app.filled, severity="warning")
+    at = app("alerts", lang="en")
+    titles = at.dataframe[0].value["Alert"].tolist()
+    assert titles == ["High-impact negative post: Acme"]
+    assert at.dataframe[0].value["Severity"].tolist() == ["Warning"]

@@ -11,7 +11,7 @@ import pytest
 from monitor.errors import ConfigError, ImportFileError
 from monitor.sources import make_source
 from monitor.sources.base import FetchState
-from monitor.sources.files import FileSource, decode, parse_date, read_file
+from monitor.sources.files import FileSource, decode, parse_count, parse_date, read_file
 
 CSV = (
     "id,Text,date,author,url,source,lang,title,likes\r\n"
@@ -190,3 +190,25 @@ def test_file_source_params_are_checked() -> None:
         make_source("demo", "file", {})
     with pytest.raises(ConfigError, match="cannot import 'x.xlsx'"):
         make_source("demo", "file", {"path": "x.xlsx"})
+
+
+def test_reach_and_engagement_are_read_and_a_bad_count_keeps_the_post(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        'text,reach,engagement\nuno,1.2k,15\ndos,"3,400",\ntres,lots,7\n',
+        encoding="utf-8",
+    )
+    posts, warnings = read_file(path)
+    assert [(p.text, p.reach, p.engagement) for p in posts] == [
+        ("uno", 1200, 15),
+        ("dos", 3400, None),
+        ("tres", None, 7),
+    ]
+    assert posts[2].extra["reach"] == "lots"  # the raw value is not lost
+    assert len(warnings) == 1 and "line 4" in warnings[0] and "'reach'" in warnings[0]
+
+
+@pytest.mark.parametrize("value", ["-3", "nan", "12x"])
+def test_parse_count_rejects(value: str) -> None:
+    with pytest.raises(ValueError):
+        parse_count(value, "reach")

@@ -1,4 +1,5 @@
-"""Every word the dashboard shows, in Spanish and English, and number formats for each.
+"""Every word Escucha shows people (dashboard and weekly report), in Spanish and English,
+and number formats for each.
 
 ``tr(lang)`` returns a :class:`Tr` for one language; ``tr("es").t("volume_title")``.
 Labels for data values (sentiments, emotions, languages, column names) come from
@@ -187,6 +188,158 @@ TEXT: dict[str, tuple[str, str]] = {
         "No source reports reach or engagement for this week's negative posts.",
     ),
     "wow_table_title": ("Semana a semana", "Week over week"),
+    # alerts page
+    "page_alerts": ("Alertas", "Alerts"),
+    "alerts_title": ("Alertas de boca a boca negativo", "Negative word-of-mouth alerts"),
+    "alerts_show": ("Mostrar", "Show"),
+    "alerts_active": ("Activas", "Active"),
+    "alerts_all": ("Todas", "All"),
+    "kpi_alerts_open": ("Abiertas", "Open"),
+    "kpi_alerts_ack": ("Reconocidas", "Acknowledged"),
+    "kpi_alerts_critical": ("Críticas activas", "Critical, active"),
+    "kpi_alerts_failed": ("Envíos fallidos", "Failed deliveries"),
+    "alerts_none": (
+        "No hay alertas. `monitor run` comprueba las reglas cada pocos minutos "
+        "(o `monitor alerts check`).",
+        "No alerts. `monitor run` checks the rules every few minutes (or `monitor alerts check`).",
+    ),
+    "alert_pick": ("Alerta", "Alert"),
+    "alert_why": ("Por qué", "Why"),
+    "alert_posts": ("Publicaciones detrás de la alerta", "Posts behind the alert"),
+    "alert_first_seen": ("Primera vez", "First seen"),
+    "alert_last_seen": ("Última vez", "Last seen"),
+    "alert_times_seen": ("Veces vista", "Times seen"),
+    "alert_delivery": ("Envío", "Delivery"),
+    "alert_sent": ("enviada", "sent"),
+    "alert_failed": ("falló: {error}", "failed: {error}"),
+    "alert_pending_delivery": ("pendiente", "pending"),
+    "alert_no_channels": ("sin canales", "no channels"),
+    "alert_acknowledge": ("Reconocer", "Acknowledge"),
+    "alert_resolve": ("Cerrar", "Resolve"),
+    "alert_done_ack": ("Alerta #{id} reconocida.", "Alert #{id} acknowledged."),
+    "alert_done_resolve": ("Alerta #{id} cerrada.", "Alert #{id} resolved."),
+    "alert_by": ("{status} por {who} el {when} UTC", "{status} by {who} on {when} UTC"),
+    "alert_need_name": (
+        "Escribe tu nombre: queda registrado quién atendió la alerta.",
+        "Type your name: who handled the alert is recorded.",
+    ),
+    # weekly executive report (monitor report)
+    "report_title": ("Informe semanal de percepción", "Weekly perception report"),
+    "report_subtitle": (
+        "{brands} · semana del {start} al {end} ({week})",
+        "{brands} · week of {start} to {end} ({week})",
+    ),
+    "report_all_brands": ("Todas las marcas", "All brands"),
+    "report_generated": (
+        "Generado el {when} UTC por Escucha a partir de {posts} menciones.",
+        "Generated on {when} UTC by Escucha from {posts} mentions.",
+    ),
+    "report_summary": ("En resumen", "At a glance"),
+    "report_kpi_posts": ("Menciones", "Mentions"),
+    "report_kpi_net": ("Sentimiento neto", "Net sentiment"),
+    "report_kpi_negative": ("Menciones negativas", "Negative mentions"),
+    "report_kpi_sov": ("Cuota de voz de {brand}", "{brand} share of voice"),
+    "report_kpi_alerts": ("Alertas", "Alerts"),
+    "report_vs_last": ("{v} frente a la semana anterior", "{v} vs the week before"),
+    "report_no_previous": ("sin semana anterior", "no previous week"),
+    "report_alerts_kpi_detail": (
+        "{open} sin cerrar; primera respuesta en {ack} (mediana)",
+        "{open} still open; first response in {ack} (median)",
+    ),
+    "report_headline_up": (
+        "El sentimiento neto subió {v} puntos, hasta {net}.",
+        "Net sentiment rose {v} points, to {net}.",
+    ),
+    "report_headline_down": (
+        "El sentimiento neto bajó {v} puntos, hasta {net}.",
+        "Net sentiment fell {v} points, to {net}.",
+    ),
+    "report_headline_flat": (
+        "El sentimiento neto se mantuvo en {net}.",
+        "Net sentiment held at {net}.",
+    ),
+    "report_headline_volume": (
+        "Las menciones {direction} un {v} ({posts} en total).",
+        "Mentions {direction} {v} ({posts} in all).",
+    ),
+    "report_up": ("crecieron", "grew"),
+    "report_down": ("cayeron", "fell"),
+    "report_headline_theme": (
+        "Lo que más se repite en las quejas: «{theme}».",
+        "What complaints repeat most: \u201c{theme}\u201d.",
+    ),
+    "report_headline_emotion": (
+        "La emoción que más creció: {emotion} ({v}).",
+        "The emotion that grew most: {emotion} ({v}).",
+    ),
+    "report_net_axis": ("Sentimiento neto", "Net sentiment"),
+    "report_share_axis": ("% de las menciones", "% of mentions"),
+    "report_last_week": ("semana anterior", "previous week"),
+    "report_weekdays": ("lun mar mié jue vie sáb dom", "Mon Tue Wed Thu Fri Sat Sun"),
+    "report_chart_weekly": (
+        "Menciones y sentimiento neto, últimas semanas",
+        "Mentions and net sentiment, recent weeks",
+    ),
+    "report_chart_daily": ("La semana día a día", "The week day by day"),
+    "report_chart_emotions": ("Mezcla de emociones", "Emotion mix"),
+    "report_chart_sov": ("Cuota de voz", "Share of voice"),
+    "report_sov_missing": (
+        "Ninguna marca del informe nombra competidores (competitors en monitor.toml).",
+        "No brand in the report names competitors (competitors in monitor.toml).",
+    ),
+    "report_themes": ("Temas de las quejas", "What people complain about"),
+    "report_themes_caption": (
+        "Palabras y expresiones más frecuentes en las menciones negativas de la semana que "
+        "en las tres anteriores, con la queja más leída que las contiene.",
+        "Words and phrases more frequent in the week's negative mentions than in the three "
+        "weeks before, each with the most-read complaint that contains it.",
+    ),
+    "report_themes_empty": (
+        "No hay temas nuevos en las quejas de esta semana.",
+        "No new themes in this week's complaints.",
+    ),
+    "report_theme_share": (
+        "{v} de las negativas (antes {before})",
+        "{v} of negatives (before {before})",
+    ),
+    "report_most_read": ("Quejas más leídas", "Most-read complaints"),
+    "report_most_read_empty": (
+        "Ninguna fuente informó de alcance o interacciones de las quejas de esta semana.",
+        "No source reported reach or engagement for this week's complaints.",
+    ),
+    "report_alerts": ("Alertas de la semana y tiempo de respuesta", "Alerts and response times"),
+    "report_alerts_empty": (
+        "No se abrió ninguna alerta esta semana.",
+        "No alert was raised this week.",
+    ),
+    "report_alert_raised": ("Abierta", "Raised"),
+    "report_alert_ack": ("Atendida en", "Handled in"),
+    "report_alert_resolved": ("Cerrada en", "Resolved in"),
+    "report_pending": ("pendiente", "pending"),
+    "report_auto_resolved": ("se cerró sola", "closed by itself"),
+    "report_queue": (
+        "Cola de respuesta: {responded} quejas respondidas (mediana {median}, p90 {p90}); "
+        "{awaiting} de {open} negativas siguen sin respuesta.",
+        "Response queue: {responded} complaints answered (median {median}, p90 {p90}); "
+        "{awaiting} of {open} negative posts still await an answer.",
+    ),
+    "report_empty": (
+        "No hubo menciones de estas marcas en la semana.",
+        "There were no mentions of these brands this week.",
+    ),
+    "report_footer": (
+        "Etiquetas del modelo {model} salvo correcciones del equipo. Las publicaciones "
+        "repetidas en varias fuentes cuentan una vez. Sentimiento neto = (P − N) / (P + N) × 100.",
+        "Labels from model {model} except where the team corrected them. Posts repeated across "
+        "sources count once. Net sentiment = (P − N) / (P + N) × 100.",
+    ),
+    "report_email_intro": (
+        "Adjunto el informe semanal de percepción ({week}) en PDF y HTML.",
+        "Attached: the weekly perception report ({week}) as PDF and HTML.",
+    ),
+    "report_rule": ("Regla", "Rule"),
+    "report_severity": ("Gravedad", "Severity"),
+    "report_alert": ("Alerta", "Alert"),
 }
 
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
@@ -216,7 +369,18 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "ca": ("Catalán", "Catalan"),
         "unknown": ("Desconocido", "Unknown"),
     },
+    "rule": {
+        "negative_spike": ("Pico negativo", "Negative spike"),
+        "high_impact": ("Alto impacto", "High impact"),
+        "source_health": ("Fuente caída", "Source down"),
+    },
+    "severity": {
+        "warning": ("Aviso", "Warning"),
+        "critical": ("Crítica", "Critical"),
+    },
     "status": {
+        "acknowledged": ("Reconocida", "Acknowledged"),
+        "resolved": ("Cerrada", "Resolved"),
         "open": ("Abierta", "Open"),
         "assigned": ("Asignada", "Assigned"),
         "handled": ("Atendida", "Handled"),

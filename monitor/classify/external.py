@@ -1,0 +1,134 @@
+"""Users' own fine-tuned sequence-classification models, per task, with a label mapping.
+
+```toml
+[classifier.external.sentiment]
+model = "cardiffnlp/twitter-xlm-roberta-base-sentiment"   # hub id, or a local directory
+labels = { negative = "negative", neutral = "neutral", positive = "positive" }
+prefix = ""          # text put before each input (default none)
+max_length = 256
+```
+
+``labels`` maps each of the model's labels (``config.id2label``; ``LABEL_0`` style
+names work too) to one of ours; several may map to the same one (their
+probabilities add up). Every model label must be mapped, so no probability is
+silently lost. A hub id needs internet or the Hugging Face cache; the built-in
+model stays the offline default and handles every task not listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from monitor.classify.external_config import TASK_LABELS, ExternalModelConfig
+from monitor.errors import ModelError
+from monitor.types import Analysis, Prediction
+
+
+def mapping_matrix(id2label: Mapping[int, str], labels: Mapping[str, str], ours) -> np.ndarray:
+    """A (model labels × our labels) 0/1 matrix; raises ModelError for unmapped labels."""
+    folded = {str(k).lower(): v for k, v in labels.items()}
+    matrix = np.zeros((len(id2label), len(ours)), np.float32)
+    missing = []
+    for i in range(len(id2label)):
+        name = str(id2label[i])
+        target = folded.get(name.lower())
+        if target is None and name.lower() in ours:
+            target = name.lower()  # a model that already uses our names needs no mapping
+        if target is None:
+            missing.append(name)
+            continue
+        matrix[i, list(ours).index(target)] = 1.0
+    if missing:
+        raise ModelError(
+            f"the model's labels {missing} are not mapped to ours",
+            hint=f"add them to labels = {{ ... }}; ours are {', '.join(ours)}",
+        )
+    return matrix
+
+
+class ExternalTaskModel:
+    """One task from a transformers sequence-classification model."""
+
+    def __init__(self, cfg: ExternalModelConfig, model, tokenizer, batch_size: int = 32):
+        self.cfg = cfg
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        self.labels = TASK_LABELS[cfg.task]
+        id2label = {int(k): v for k, v in model.config.id2label.items()}
+        self.matrix = torch.from_numpy(mapping_matrix(id2label, cfg.labels, self.labels))
+        self.name = Path(cfg.model).name or cfg.model
+
+    @classmethod
+    def load(cls, cfg: ExternalModelConfig, batch_size: int = 32) -> ExternalTaskModel:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in our CLI output
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(cfg.model)
+            model = AutoModelForSequenceClassification.from_pretrained(cfg.model)
+        except (OSError, ValueError) as e:
+            raise ModelError(
+                f"cannot load the {cfg.task} model {cfg.model!r}: {str(e).splitlines()[0]}",
+                hint="without internet, download the model elsewhere and point "
+                f"classifier.external.{cfg.task}.model at its directory",
+            ) from e
+        return cls(cfg, model, tokenizer, batch_size)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Rows of probabilities over our labels, in the order of ``texts``."""
+        out = np.zeros((len(texts), len(self.labels)), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                batch = self.tokenizer(
+                    [self.cfg.prefix + texts[i][: self.cfg.max_length * 8] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.cfg.max_length,
+                    return_tensors="pt",
+                )
+                logits = self.model(**batch).logits.float()
+                out[idx] = (torch.softmax(logits, dim=-1) @ self.matrix).numpy()
+        return out
+
+
+class CompositeClassifier:
+    """The built-in classifier with some tasks answered by external models instead."""
+
+    def __init__(self, base, external: Mapping[str, ExternalTaskModel]):
+        self.base = base
+        self.external = dict(external)
+
+    @property
+    def version(self) -> str:
+        parts = [self.base.version] + [f"{t}={m.name}" for t, m in self.external.items()]
+        return "+".join(parts)
+
+    def predict(self, texts: str | Sequence[str], progress=None):
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        if not items:
+            return []
+        analyses = self.base.predict(items, progress)
+        probs = {task: m.probabilities(items) for task, m in self.external.items()}
+        out = []
+        for i, a in enumerate(analyses):
+            preds = {"sentiment": a.sentiment, "emotion": a.emotion}
+            for task, rows in probs.items():
+                labels = TASK_LABELS[task]
+                row = rows[i]
+                preds[task] = Prediction(
+                    task,
+                    labels[int(row.argmax())],
+                    {lab: float(row[j]) for j, lab in enumerate(labels)},
+                )
+            out.append(Analysis(preds["sentiment"], preds["emotion"], self.version, a.note))
+        return out[0] if single else out

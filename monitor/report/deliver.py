@@ -1,0 +1,120 @@
+"""Email the weekly report through apprise: a short HTML summary with the PDF and the
+full HTML report attached.
+
+The SMTP server, sender, TLS mode and password variable come from the email channel
+of ``[[alerts.channels]]`` named by ``report.channel``; ``report.to`` replaces the
+channel's recipients. Attempts and backoff follow ``[alerts.delivery]``. A failure
+raises :class:`NotifyError` after the last attempt; the report files stay on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from monitor.alerts.config import AlertSettings, ChannelConfig
+from monitor.alerts.notify import channel_url
+from monitor.errors import NotifyError
+from monitor.report.config import ReportSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    html: str
+    attachments: tuple[Path, ...]
+
+
+def report_channel(report: ReportSettings, alerts: AlertSettings) -> ChannelConfig | None:
+    """The email channel the report goes through, with the report's recipients."""
+    if report.channel is None:
+        return None
+    channel = next((c for c in alerts.channels if c.name == report.channel), None)
+    if channel is None or channel.kind != "email":
+        raise NotifyError(
+            report.channel,
+            "report.channel is not an email channel",
+            hint='name one of the [[alerts.channels]] with kind = "email"',
+        )
+    channel = replace(channel, to=report.to or channel.to)
+    if not channel.to:
+        raise NotifyError(channel.name, "the report has no recipients", hint="set report.to")
+    return channel
+
+
+def _apprise_send(url: str, email: Email) -> tuple[bool, str | None]:
+    import apprise
+
+    asset = apprise.AppriseAsset(
+        app_id="Escucha", app_desc="Escucha brand monitor", storage_mode="memory"
+    )
+    client = apprise.Apprise(asset=asset)
+    if not client.add(url):
+        raise NotifyError("apprise", "the channel URL was not accepted (check host and address)")
+    attach = apprise.AppriseAttachment()
+    for path in email.attachments:
+        attach.add(str(path))
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
+        ok = client.notify(
+            body=email.html,
+            title=email.subject,
+            body_format=apprise.NotifyFormat.HTML,
+            attach=attach,
+        )
+        logged = logs.getvalue().strip()
+    return bool(ok), (logged.splitlines()[-1] if logged else None)
+
+
+def send_report(
+    email: Email,
+    channel: ChannelConfig,
+    alerts: AlertSettings,
+    *,
+    env: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    send: Callable[[str, Email], tuple[bool, str | None]] = _apprise_send,
+) -> int:
+    """Send ``email`` through ``channel``; returns the attempts it took."""
+    d = alerts.delivery
+    url = channel_url(channel, env, d.timeout_seconds)
+    error = None
+    for attempt in range(1, d.max_attempts + 1):
+        try:
+            ok, error = send(url, email)
+        except NotifyError:
+            raise
+        except Exception as e:  # apprise or the network: retry, then report
+            log.warning("report email attempt %d failed: %s", attempt, e)
+            ok, error = False, f"{type(e).__name__}: {e}"
+        if ok:
+            return attempt
+        if attempt < d.max_attempts:
+            sleep(d.backoff_seconds * 2 ** (attempt - 1))
+    raise NotifyError(
+        channel.name,
+        f"the report was not delivered after {d.max_attempts} attempts: {error or 'no reason'}",
+        hint="check the SMTP server and credentials; the report files are kept",
+    )
+
+
+def summary_html(title: str, intro: str, lines: Sequence[str], kpis: Sequence[Mapping]) -> str:
+    """The email body: what an executive reads before opening the attachment."""
+    from html import escape
+
+    rows = "".join(
+        f"<tr><td style='padding:2px 12px 2px 0;color:#555'>{escape(k['label'])}</td>"
+        f"<td style='padding:2px 12px 2px 0'><b>{escape(k['value'])}</b></td>"
+        f"<td style='color:#555'>{escape(k['delta'])}</td></tr>"
+        for k in kpis
+    )
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return (
+        "<div style='font-family:Arial,sans-serif;font-size:14px;color:#222'>"
+        f"<h2 style='color:#1f4e79'>{escape(title)}</h2><p>{escape(intro)}</p>"
+        f"<table>{rows}</table><ul>{items}</ul></div>"
+    )

