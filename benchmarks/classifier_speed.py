@@ -4,9 +4,11 @@
 
 The XLM-R-base-sized model (the architecture of the common multilingual Twitter
 sentiment models, 278 M parameters) has random weights: only its speed matters.
-All four run in one process on the same texts (UMSAB validation tweets when the
-data sets are present, else the bundled demo posts), batch size 32, length-sorted.
-The int8 rows also report the macro-F1 cost on UMSAB validation (sampled).
+Every row runs in one process on the same texts (UMSAB validation tweets when the
+data sets are present, else the bundled demo posts), batch size 32, length-sorted:
+ours with torch and with ONNX Runtime (``classifier.backend = "onnx"``), fp32 and
+int8, each with its sentiment macro-F1 on a UMSAB validation sample; the
+XLM-R-base-sized model with torch fp32 (the reference), ONNX int8 and torch int8.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import random
 import resource
 import time
 from pathlib import Path
@@ -82,13 +85,52 @@ def xlmr_base_predict(threads_model):
     return run
 
 
+def onnx_xlmr_predict(model, tokenizer, cache: Path, quantize: bool):
+    """The XLM-R-base-sized model through the same ONNX export, fusion and quantisation."""
+    from monitor.classify import onnx_backend
+
+    class _Wrap(torch.nn.Module):  # exported like ours: logits of a mean-pooled head
+        def __init__(self, encoder):
+            super().__init__()
+            self.encoder = encoder
+            self.heads = torch.nn.ModuleDict({"sentiment": torch.nn.Linear(768, 3)})
+
+        def forward_all(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return {"sentiment": self.heads["sentiment"](pooled)}
+
+    wrapped = _Wrap(model)
+    dest = cache / ("xlmr-int8" if quantize else "xlmr-fp32")
+    path = dest / "model.onnx"
+    if not path.exists():
+        onnx_backend.export(wrapped, dest, quantize=quantize)
+    session = onnx_backend.OnnxModel(path, ["sentiment"])
+
+    def run(texts):
+        order = sorted(texts, key=len)
+        for i in range(0, len(order), 32):
+            enc = tokenizer(
+                order[i : i + 32],
+                padding=True,
+                truncation=True,
+                max_length=256,
+                return_tensors="pt",
+            )
+            session.forward_all(enc["input_ids"], enc["attention_mask"])
+
+    return run, path.stat().st_size / 1e6
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--texts", type=int, default=512)
     ap.add_argument(
-        "--f1-sample", type=int, default=800, help="UMSAB val tweets for the int8 F1 cost (0: skip)"
+        "--f1-sample", type=int, default=800, help="UMSAB val tweets for the F1 cost (0: skip)"
     )
+    ap.add_argument("--no-onnx", action="store_true", help="torch rows only")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -97,43 +139,40 @@ def main() -> None:
 
     settings = load_settings()
     texts = texts_for_benchmark(settings, args.texts)
-    rows = []
-
-    base_rss = rss_mb()
-    clf = TransformerClassifier.from_dir(
-        settings.classifier.model_dir, settings.cache_dir, batch_size=32
-    )
-    rows.append(
-        (
-            "escucha e5-small fp32",
-            param_mb(clf.model),
-            rss_mb() - base_rss,
-            throughput(clf.predict, texts),
-        )
-    )
-    tokenizer = clf.tokenizer
-    f1 = {}
+    sample = []
     if args.f1_sample:
         from monitor.classify.datasets import read_umsab
         from monitor.classify.training import evaluate_examples
 
         val = read_umsab(settings.datasets_dir, "val")
-        sample = val[:: max(len(val) // args.f1_sample, 1)][: args.f1_sample]
-        f1["fp32"] = evaluate_examples(clf, "sentiment", sample)["macro_f1"]
-    clf_q = TransformerClassifier(
-        quantize_int8(clf.model), tokenizer, clf.config, batch_size=32, quantized=True
-    )
-    rows.append(
-        (
-            "escucha e5-small int8",
-            param_mb(clf_q.model),
-            rss_mb() - base_rss,
-            throughput(clf_q.predict, texts),
+        # a seeded random sample: the files cycle through the labels, so a stride would not do
+        sample = random.Random(0).sample(val, min(args.f1_sample, len(val)))
+
+    rows = []  # name, weights MB, RSS +MB, texts/s, macro-F1
+    variants = [("torch", False), ("torch", True)]
+    if not args.no_onnx:
+        variants += [("onnx", False), ("onnx", True)]
+    tokenizer = None
+    for backend, quantize in variants:
+        gc.collect()
+        before = rss_mb()
+        clf = TransformerClassifier.from_dir(
+            settings.classifier.model_dir,
+            settings.cache_dir,
+            batch_size=32,
+            backend=backend,
+            quantize=quantize,
         )
-    )
-    if args.f1_sample:
-        f1["int8"] = evaluate_examples(clf_q, "sentiment", sample)["macro_f1"]
-    del clf, clf_q
+        tokenizer = clf.tokenizer
+        if backend == "onnx":
+            weights = clf.model.path.stat().st_size / 1e6
+        else:
+            weights = param_mb(clf.model)
+        speed = throughput(clf.predict, texts)
+        f1 = evaluate_examples(clf, "sentiment", sample)["macro_f1"] if sample else float("nan")
+        name = f"escucha e5-small {backend} {'int8' if quantize else 'fp32'}"
+        rows.append((name, weights, rss_mb() - before, speed, f1))
+        del clf
     gc.collect()
 
     from transformers import XLMRobertaConfig, XLMRobertaModel
@@ -149,37 +188,50 @@ def main() -> None:
         type_vocab_size=1,
     )
     xlmr = XLMRobertaModel(config, add_pooling_layer=False).eval()
+    nan = float("nan")
     rows.append(
         (
-            "XLM-R-base size fp32",
+            "XLM-R-base torch fp32",
             param_mb(xlmr),
             rss_mb() - before,
             throughput(xlmr_base_predict((xlmr, tokenizer)), texts),
+            nan,
         )
     )
+    if not args.no_onnx:
+        before = rss_mb()
+        cache = settings.cache_dir / "onnx" / "benchmark"
+        run, size = onnx_xlmr_predict(xlmr, tokenizer, cache, quantize=True)
+        rows.append(("XLM-R-base onnx int8", size, rss_mb() - before, throughput(run, texts), nan))
+    before = rss_mb()
     xlmr_q = quantize_int8(xlmr)
     rows.append(
         (
-            "XLM-R-base size int8",
+            "XLM-R-base torch int8",
             param_mb(xlmr_q),
             rss_mb() - before,
             throughput(xlmr_base_predict((xlmr_q, tokenizer)), texts),
+            nan,
         )
     )
 
     print(f"{len(texts)} texts, batch 32, {args.threads} threads, torch {torch.__version__}")
-    print(f"{'model':<24} {'weights MB':>10} {'RSS +MB':>8} {'texts/s':>8} {'vs XLM-R fp32':>13}")
-    ref = rows[2][3]
-    for name, mb, rss, tps in rows:
-        print(f"{name:<24} {mb:>10.0f} {rss:>8.0f} {tps:>8.1f} {tps / ref:>12.1f}x")
-    if f1:
+    header = f"{'model':<28} {'weights MB':>10} {'RSS +MB':>8} {'texts/s':>8} {'vs XLM-R fp32':>13}"
+    print(header + (f" {'macro-F1':>9}" if sample else ""))
+    ref = next(r[3] for r in rows if r[0] == "XLM-R-base torch fp32")
+    for name, mb, rss, tps, f1 in rows:
+        line = f"{name:<28} {mb:>10.0f} {rss:>8.0f} {tps:>8.1f} {tps / ref:>12.1f}x"
+        if sample:
+            line += f" {f1:>9.3f}" if f1 == f1 else f" {'-':>9}"
+        print(line)
+    if sample:
+        base = rows[0][4]
+        costs = ", ".join(f"{n.split(' ', 2)[2]} {100 * (f - base):+.1f}" for n, *_, f in rows[1:4])
         print(
-            f"sentiment macro-F1 on {args.f1_sample} UMSAB val tweets: fp32 {f1['fp32']:.3f}  int8 {f1['int8']:.3f}"
-            f"  (cost {100 * (f1['fp32'] - f1['int8']):+.1f} points)"
+            f"macro-F1 on {len(sample)} UMSAB validation tweets; change vs torch fp32, points: {costs}"
         )
-    print(
-        "(RSS +MB is cumulative within each pair: the int8 row includes the fp32 model it was made from)"
-    )
+    print("(weights MB: parameters in memory for torch, the model file for ONNX; RSS +MB: resident")
+    print(" memory added by loading and running that model in this process)")
 
 
 if __name__ == "__main__":

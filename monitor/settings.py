@@ -24,6 +24,7 @@ REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_CONFIG_FILE = "monitor.toml"
 DEMO_CONFIG = PACKAGE_DIR / "demo" / "monitor.toml"
 SOURCE_KINDS = ("rss", "reddit", "file")
+BACKENDS = ("torch", "onnx")
 
 
 def _default_cache_dir(env: Mapping[str, str]) -> Path:
@@ -67,6 +68,7 @@ class ClassifierSettings:
     model_dir: Path = REPO_DIR / "models" / "escucha-e5-small"
     batch_size: int = 32
     quantize: bool = False
+    backend: str = "torch"  # or "onnx": ONNX Runtime, faster on CPU
     threads: int | None = None
     external: tuple[ExternalModelConfig, ...] = ()  # users' own models for some tasks
 
@@ -187,6 +189,12 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
             c = replace(c, **{key: int(clf[key])})
     if "quantize" in clf:
         c = replace(c, quantize=bool(clf["quantize"]))
+    if "backend" in clf:
+        if clf["backend"] not in BACKENDS:
+            raise ConfigError(
+                f"classifier.backend must be one of {', '.join(BACKENDS)}, not {clf['backend']!r}"
+            )
+        c = replace(c, backend=clf["backend"])
     external = clf.get("external", {})
     if not isinstance(external, Mapping):
         raise ConfigError("classifier.external must be a table of tasks")

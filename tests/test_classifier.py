@@ -168,3 +168,60 @@ def test_int8_model_agrees_on_clear_cases(settings):
     )
     assert q.version.endswith("-int8")
     assert (neg.sentiment.label, pos.sentiment.label) == ("negative", "positive")
+
+
+# ---- ONNX Runtime backend ------------------------------------------------------------
+
+ONNX_TEXTS = [
+    "Movistela me ha cobrado dos veces la factura y nadie me contesta. Una vergüenza.",
+    "I love my new phone, the support team was amazing and so kind!",
+    "El paquete llegó ayer por la tarde.",
+    "",
+    "😡😡😡🤬",
+    "x" * 20_000,
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+def test_onnx_backend_gives_the_torch_model_s_probabilities(clf, settings, onnx_cache):
+    from monitor.classify.predictor import TransformerClassifier
+
+    onnx = TransformerClassifier.from_dir(settings.classifier.model_dir, onnx_cache, backend="onnx")
+    assert onnx.version == clf.version + "-onnx"
+    assert list(onnx_cache.glob("onnx/*-fp32/model.onnx"))  # exported once, cached
+    for ours, ref in zip(onnx.predict(ONNX_TEXTS), clf.predict(ONNX_TEXTS), strict=True):
+        for task in ("sentiment", "emotion"):
+            a, b = getattr(ours, task), getattr(ref, task)
+            assert a.label == b.label
+            assert max(abs(a.probas[k] - b.probas[k]) for k in a.probas) < 1e-3
+        assert ours.note == ref.note
+
+
+def test_onnx_int8_stays_close_to_fp32(clf, settings, onnx_cache):
+    from monitor.classify.predictor import TransformerClassifier
+
+    q = TransformerClassifier.from_dir(
+        settings.classifier.model_dir, onnx_cache, backend="onnx", quantize=True
+    )
+    assert q.version.endswith("-onnx-int8")
+    clear = ONNX_TEXTS[:2]
+    assert [a.sentiment.label for a in q.predict(clear)] == ["negative", "positive"]
+    for ours, ref in zip(q.predict(ONNX_TEXTS), clf.predict(ONNX_TEXTS), strict=True):
+        diff = max(
+            abs(ours.sentiment.probas[k] - ref.sentiment.probas[k]) for k in SENTIMENT_LABELS
+        )
+        assert diff < 0.25  # quantisation noise, not a different model
+
+
+def test_backend_setting_is_checked(tmp_path):
+    from monitor.errors import ConfigError
+    from monitor.settings import parse_config
+
+    s = parse_config({"classifier": {"backend": "onnx"}}, tmp_path, load_settings(env={}))
+    assert s.classifier.backend == "onnx"
+    with pytest.raises(ConfigError, match="classifier.backend must be one of torch, onnx"):
+        parse_config({"classifier": {"backend": "tpu"}}, tmp_path, load_settings(env={}))

@@ -31,6 +31,7 @@ def load_classifier(settings: Settings, *, quantize: bool | None = None) -> Tran
         settings.cache_dir,
         quantize=clf.quantize if quantize is None else quantize,
         batch_size=clf.batch_size,
+        backend=clf.backend,
     )
     if not clf.external:
         return base

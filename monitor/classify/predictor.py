@@ -57,19 +57,34 @@ class TransformerClassifier:
         self.batch_size = batch_size
         self.device = device
         self.quantized = quantized
+        self.backend = "torch"
 
     @classmethod
     def from_dir(
-        cls, model_dir: Path, cache_dir: Path, *, quantize: bool = False, batch_size: int = 32
+        cls,
+        model_dir: Path,
+        cache_dir: Path,
+        *,
+        quantize: bool = False,
+        batch_size: int = 32,
+        backend: str = "torch",
     ) -> TransformerClassifier:
+        """Load a trained artifact; ``backend`` "onnx" runs it with ONNX Runtime."""
         model, tokenizer, config = load_artifacts(model_dir, cache_dir)
-        if quantize:
+        if backend == "onnx":
+            from monitor.classify.onnx_backend import load_onnx
+
+            model = load_onnx(model, model_dir, config.version, cache_dir, quantize=quantize)
+        elif quantize:
             model = quantize_int8(model)
-        return cls(model, tokenizer, config, batch_size=batch_size, quantized=quantize)
+        clf = cls(model, tokenizer, config, batch_size=batch_size, quantized=quantize)
+        clf.backend = backend
+        return clf
 
     @property
     def version(self) -> str:
-        return self.config.version + ("-int8" if self.quantized else "")
+        suffix = ("-onnx" if self.backend == "onnx" else "") + ("-int8" if self.quantized else "")
+        return self.config.version + suffix
 
     def _encode(self, texts: Sequence[str]) -> tuple[dict[str, torch.Tensor], list[int]]:
         """Model inputs for ``texts`` and each text's full token count (before truncation).

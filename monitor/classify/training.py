@@ -152,7 +152,7 @@ def train(
     rng = random.Random(cfg.seed)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     data = load_training_data(datasets_dir, domain_file, cfg)
-    version = "escucha-e5s-" + datetime.now(UTC).strftime("%Y%m%d")
+    version = "escucha-e5s-" + datetime.now(UTC).strftime("%Y%m%d-%H%M")
     config = ClassifierConfig(
         version=version,
         tasks={
