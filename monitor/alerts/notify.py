@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import string
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ TLS_TO_APPRISE = {"starttls": "starttls", "ssl": "ssl", "none": "insecure"}
 
 _TEXT = {
     "es": {
+        "_decimal": ",",
+        "count": "{n:,}",
         "warning": "AVISO",
         "critical": "CRÍTICO",
         "negative_spike": "Pico de menciones negativas: {brand}",
@@ -75,6 +78,8 @@ _TEXT = {
         "audience": "audiencia",
     },
     "en": {
+        "_decimal": ".",
+        "count": "{n:,}",
         "warning": "WARNING",
         "critical": "CRITICAL",
         "negative_spike": "Negative spike: {brand}",
@@ -116,6 +121,23 @@ _TEXT = {
 }
 
 
+class _NumberFormatter(string.Formatter):
+    """str.format that writes numbers the Spanish way (1.234,5) where the language asks."""
+
+    def __init__(self, decimal: str) -> None:
+        self.decimal = decimal
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        if self.decimal == "," and isinstance(value, int | float) and not isinstance(value, bool):
+            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return text
+
+
+def _fmt(t: Mapping[str, Any], key: str, **values: Any) -> str:
+    return _NumberFormatter(t["_decimal"]).format(t[key], **values)
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
@@ -132,7 +154,9 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
     d = alert.details
     if alert.rule == NEGATIVE_SPIKE:
         lines = [
-            t["spike"].format(
+            _fmt(
+                t,
+                "spike",
                 brand=alert.brand,
                 observed=d["observed"],
                 minutes=d["window_minutes"],
@@ -146,7 +170,9 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
         ]
         b = d["baseline"]
         lines.append(
-            t["baseline"].format(
+            _fmt(
+                t,
+                "baseline",
                 seasonality=t["seasonality"].get(b["seasonality"], b["seasonality"]),
                 exposure=b["exposure_windows"],
                 negative=b["negative"],
@@ -156,7 +182,9 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
         if d.get("share"):
             s = d["share"]
             lines.append(
-                t["share"].format(
+                _fmt(
+                    t,
+                    "share",
                     observed=s["observed"],
                     total=s["total"],
                     baseline=s["baseline"],
@@ -168,7 +196,9 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
     if alert.rule == HIGH_IMPACT:
         example = (d.get("examples") or [{}])[0]
         return [
-            t["impact"].format(
+            _fmt(
+                t,
+                "impact",
                 source=example.get("source", "?"),
                 audience=d["audience"],
                 reach="-" if d["reach"] is None else f"{d['reach']:,}",
@@ -179,9 +209,11 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
             )
         ]
     minutes = d.get("minutes_since_success")
-    since = t["never"] if minutes is None else t["minutes_ago"].format(minutes=minutes)
+    since = t["never"] if minutes is None else _fmt(t, "minutes_ago", minutes=minutes)
     return [
-        t["source"].format(
+        _fmt(
+            t,
+            "source",
             source=d["source"],
             kind=d["kind"],
             failures=d["consecutive_failures"],
@@ -202,7 +234,7 @@ def render(alert: Alert, language: str = "es") -> Message:
         lines += ["", t["examples"]]
         for i, ex in enumerate(examples, 1):
             lines.append(
-                f'{i}. [{ex["source"]}] "{ex["text"]}" ({t["audience"]} {ex["audience"]:,})'
+                f'{i}. [{ex["source"]}] "{ex["text"]}" ({t["audience"]} {_fmt(t, "count", n=ex["audience"])})'
                 + (f" {ex['url']}" if ex.get("url") else "")
             )
     elif examples:
@@ -210,7 +242,9 @@ def render(alert: Alert, language: str = "es") -> Message:
         lines += ["", f'"{ex["text"]}"'] + ([ex["url"]] if ex.get("url") else [])
     lines += [
         "",
-        t["footer"].format(
+        _fmt(
+            t,
+            "footer",
             id=alert.id,
             rule=alert.rule,
             seen=alert.updated_count + 1,

@@ -65,14 +65,16 @@ def test_message_says_why_with_numbers_in_spanish_and_english(spike):
     es = render(spike, "es")
     assert es.title == "[Escucha] CRÍTICO: Pico de menciones negativas: Movistela"
     assert "15 menciones negativas en 60 min" in es.body
-    assert "lo esperado eran 1.0 (15.0 veces más; p = " in es.body
-    assert "21.0 ventanas equivalentes con 21 negativas de 105" in es.body
+    assert "lo esperado eran 1,0 (15,0 veces más; p = " in es.body  # Spanish decimals
+    assert "21,0 ventanas equivalentes con 21 negativas de 105" in es.body
+    assert "(2026-11-18 11:00 – 12:00 UTC)" in es.body  # times are not numbers to localise
     assert "Ejemplos:" in es.body and es.body.count("https://example.com/") == 5
-    assert '1. [reddit] "Me cobraron dos veces #15" (audiencia 1,500)' in es.body
+    assert '1. [reddit] "Me cobraron dos veces #15" (audiencia 1.500)' in es.body
     assert f"Alerta #{spike.id}" in es.body
     en = render(spike, "en")
     assert en.title == "[Escucha] CRITICAL: Negative spike: Movistela"
     assert "15 negative posts in 60 min" in en.body and "1.0 were expected (15.0x" in en.body
+    assert "(audience 1,500)" in en.body
     assert en.data["details"]["observed"] == 15 and en.data["post_ids"] == list(spike.post_ids)
 
 

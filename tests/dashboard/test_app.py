@@ -302,7 +302,7 @@ def test_alerts_page_explains_the_alert_and_records_who_acknowledged_it(app):
     at = app("alerts")
     assert metric(at, "Abiertas") == "1" and metric(at, "Críticas activas") == "1"
     why = "\n".join(t.value for t in at.text)
-    assert "audiencia 5,000" in why and "ira 80%" in why
+    assert "audiencia 5.000" in why and "ira 80%" in why
     shown = at.dataframe[1].value  # the posts behind the alert
     assert shown.iloc[0][at.dataframe[1].value.columns[5]].startswith("Acme me hizo un cobro doble")
     at.button(key=f"a_ack_{alert.id}").click().run()
