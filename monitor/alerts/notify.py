@@ -39,6 +39,7 @@ _TEXT = {
     "es": {
         "_decimal": ",",
         "count": "{n:,}",
+        "statuses": {"open": "abierta", "acknowledged": "reconocida", "resolved": "cerrada"},
         "warning": "AVISO",
         "critical": "CRÍTICO",
         "negative_spike": "Pico de menciones negativas: {brand}",
@@ -80,6 +81,7 @@ _TEXT = {
     "en": {
         "_decimal": ".",
         "count": "{n:,}",
+        "statuses": {},
         "warning": "WARNING",
         "critical": "CRITICAL",
         "negative_spike": "Negative spike: {brand}",
@@ -249,7 +251,7 @@ def render(alert: Alert, language: str = "es") -> Message:
             rule=alert.rule,
             seen=alert.updated_count + 1,
             first=alert.first_seen_at.strftime("%Y-%m-%d %H:%M"),
-            status=alert.status,
+            status=t["statuses"].get(alert.status, alert.status),
         ),
     ]
     data = {

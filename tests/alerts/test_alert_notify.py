@@ -70,7 +70,7 @@ def test_message_says_why_with_numbers_in_spanish_and_english(spike):
     assert "(2026-11-18 11:00 – 12:00 UTC)" in es.body  # times are not numbers to localise
     assert "Ejemplos:" in es.body and es.body.count("https://example.com/") == 5
     assert '1. [reddit] "Me cobraron dos veces #15" (audiencia 1.500)' in es.body
-    assert f"Alerta #{spike.id}" in es.body
+    assert f"Alerta #{spike.id}" in es.body and "estado abierta" in es.body
     en = render(spike, "en")
     assert en.title == "[Escucha] CRITICAL: Negative spike: Movistela"
     assert "15 negative posts in 60 min" in en.body and "1.0 were expected (15.0x" in en.body
