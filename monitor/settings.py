@@ -16,8 +16,9 @@ from typing import Any
 
 from monitor.alerts.config import AlertSettings
 from monitor.classify.external_config import ExternalModelConfig
+from monitor.config_checks import choice
 from monitor.errors import ConfigError
-from monitor.report.config import ReportSettings
+from monitor.report.config import ReportSettings, report_channel
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -190,11 +191,7 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
     if "quantize" in clf:
         c = replace(c, quantize=bool(clf["quantize"]))
     if "backend" in clf:
-        if clf["backend"] not in BACKENDS:
-            raise ConfigError(
-                f"classifier.backend must be one of {', '.join(BACKENDS)}, not {clf['backend']!r}"
-            )
-        c = replace(c, backend=clf["backend"])
+        c = replace(c, backend=choice(clf["backend"], BACKENDS, "classifier.backend"))
     external = clf.get("external", {})
     if not isinstance(external, Mapping):
         raise ConfigError("classifier.external must be a table of tasks")
@@ -216,13 +213,7 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
         )
     alerts = AlertSettings.from_mapping(data.get("alerts"))
     report = ReportSettings.from_mapping(data.get("report"), base)
-    if report.channel is not None:
-        channel = next((c for c in alerts.channels if c.name == report.channel), None)
-        if channel is None or channel.kind != "email":
-            raise ConfigError(
-                f"report.channel {report.channel!r} is not an email channel",
-                hint='name one of the [[alerts.channels]] with kind = "email"',
-            )
+    report_channel(report, alerts.channels)  # raises when it names no email channel
     unknown = set(report.brands) - set(names)
     if unknown:
         raise ConfigError(f"report.brands names unknown brands: {', '.join(sorted(unknown))}")

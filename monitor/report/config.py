@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from monitor.alerts.config import ChannelConfig
 from monitor.config_checks import boolean, choice, known_keys, number
 from monitor.errors import ConfigError
 
@@ -74,3 +75,17 @@ class ReportSettings:
                     raise ConfigError(f"report.{key} must be a list of strings")
                 s = replace(s, **{key: tuple(value)})
         return s
+
+
+def report_channel(report: ReportSettings, channels: tuple[ChannelConfig, ...]):
+    """The email channel the report goes through, with the report's recipients (None when
+    ``report.channel`` is not set); ConfigError when it names no email channel."""
+    if report.channel is None:
+        return None
+    channel = next((c for c in channels if c.name == report.channel), None)
+    if channel is None or channel.kind != "email":
+        raise ConfigError(
+            f"report.channel {report.channel!r} is not an email channel",
+            hint='name one of the [[alerts.channels]] with kind = "email"',
+        )
+    return replace(channel, to=report.to or channel.to)

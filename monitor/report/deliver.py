@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.alerts.config import AlertSettings, ChannelConfig
 from monitor.alerts.notify import channel_url
 from monitor.errors import NotifyError
-from monitor.report.config import ReportSettings
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +27,6 @@ class Email:
     subject: str
     html: str
     attachments: tuple[Path, ...]
-
-
-def report_channel(report: ReportSettings, alerts: AlertSettings) -> ChannelConfig | None:
-    """The email channel the report goes through, with the report's recipients."""
-    if report.channel is None:
-        return None
-    channel = next((c for c in alerts.channels if c.name == report.channel), None)
-    if channel is None or channel.kind != "email":
-        raise NotifyError(
-            report.channel,
-            "report.channel is not an email channel",
-            hint='name one of the [[alerts.channels]] with kind = "email"',
-        )
-    channel = replace(channel, to=report.to or channel.to)
-    if not channel.to:
-        raise NotifyError(channel.name, "the report has no recipients", hint="set report.to")
-    return channel
 
 
 def _apprise_send(url: str, email: Email) -> tuple[bool, str | None]:
@@ -81,6 +63,8 @@ def send_report(
 ) -> int:
     """Send ``email`` through ``channel``; returns the attempts it took."""
     d = alerts.delivery
+    if not channel.to:
+        raise NotifyError(channel.name, "the report has no recipients", hint="set report.to")
     url = channel_url(channel, env, d.timeout_seconds)
     error = None
     for attempt in range(1, d.max_attempts + 1):

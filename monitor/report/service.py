@@ -19,7 +19,8 @@ from monitor.i18n import tr
 from monitor.report import charts as report_charts
 from monitor.report import data as report_data
 from monitor.report import render
-from monitor.report.deliver import Email, report_channel, send_report, summary_html
+from monitor.report.config import report_channel
+from monitor.report.deliver import Email, send_report, summary_html
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def make_report(
             pdf_path = folder / f"{stem}.pdf"
             pdf_path.write_bytes(pdf_bytes)
     emailed: tuple[str, ...] = ()
-    channel = report_channel(cfg, settings.alerts) if send else None
+    channel = report_channel(cfg, settings.alerts.channels) if send else None
     if channel is not None:
         subject = f"[Escucha] {ctx['title']} · {ctx['subtitle']}"
         body = summary_html(
