@@ -76,6 +76,10 @@ def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, star
     return scheduler
 
 
+def _log_failure(what: str, e: MonitorError) -> None:
+    log.error("%s: %s%s", what, e.message, f" (hint: {e.hint})" if e.hint else "")
+
+
 def _report_job(settings: Settings, store) -> None:
     from monitor.report.service import make_report
 
@@ -88,7 +92,7 @@ def _report_job(settings: Settings, store) -> None:
             f", emailed to {', '.join(result.emailed_to)}" if result.emailed_to else "",
         )
     except MonitorError as e:  # SMTP down, database down: the files (if any) are kept
-        log.error("weekly report failed: %s%s", e.message, f" (hint: {e.hint})" if e.hint else "")
+        _log_failure("weekly report failed", e)
 
 
 def _alerts_job(settings: Settings, store) -> None:
@@ -101,7 +105,7 @@ def _alerts_job(settings: Settings, store) -> None:
                 logging.WARNING if new else logging.INFO, "alert #%d: %s", alert.id, alert.title
             )
     except MonitorError as e:  # e.g. the database is down: keep collecting, try next time
-        log.error("alert check skipped: %s%s", e.message, f" (hint: {e.hint})" if e.hint else "")
+        _log_failure("alert check skipped", e)
 
 
 def _classify_job(pipeline) -> None:
@@ -110,7 +114,7 @@ def _classify_job(pipeline) -> None:
         if n:
             log.info("classified %d posts", n)
     except MonitorError as e:  # e.g. no trained model: keep collecting, say why
-        log.error("classification skipped: %s%s", e.message, f" (hint: {e.hint})" if e.hint else "")
+        _log_failure("classification skipped", e)
 
 
 def run_forever(settings: Settings, pipeline) -> None:

@@ -48,11 +48,6 @@ def _delta_pts(now: float, before: float | None) -> str | None:
     return _signed(f"{t.t('points', v=t.number(now - before, 0, sign=True))} {t.t('vs_last_week')}")
 
 
-def _neg_share(row) -> float:
-    classified = row["positive"] + row["neutral"] + row["negative"]
-    return row["negative"] / classified * 100 if classified else float("nan")
-
-
 cols = st.columns(4)
 cols[0].metric(
     t.t("kpi_week_posts"),
@@ -70,8 +65,8 @@ cols[1].metric(
 )
 cols[2].metric(
     t.t("kpi_week_negative"),
-    t.pct(_neg_share(this)),
-    _delta_pts(_neg_share(this), _neg_share(prev) if prev is not None else None),
+    t.pct(this["negative_share"]),
+    _delta_pts(this["negative_share"], prev["negative_share"] if prev is not None else None),
     delta_color="inverse",
     border=True,
 )

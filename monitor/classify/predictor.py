@@ -50,6 +50,7 @@ class TransformerClassifier:
         batch_size: int = 32,
         device: str = "cpu",
         quantized: bool = False,
+        backend: str = "torch",
     ) -> None:
         self.model = model.to(device).eval()
         self.tokenizer = tokenizer
@@ -57,7 +58,7 @@ class TransformerClassifier:
         self.batch_size = batch_size
         self.device = device
         self.quantized = quantized
-        self.backend = "torch"
+        self.backend = backend
 
     @classmethod
     def from_dir(
@@ -77,9 +78,9 @@ class TransformerClassifier:
             model = load_onnx(model, model_dir, config.version, cache_dir, quantize=quantize)
         elif quantize:
             model = quantize_int8(model)
-        clf = cls(model, tokenizer, config, batch_size=batch_size, quantized=quantize)
-        clf.backend = backend
-        return clf
+        return cls(
+            model, tokenizer, config, batch_size=batch_size, quantized=quantize, backend=backend
+        )
 
     @property
     def version(self) -> str:

@@ -123,8 +123,8 @@ def week_over_week(
     counts: pd.DataFrame, windows: pd.DataFrame, brands: Sequence[str] = ()
 ) -> pd.DataFrame:
     """One row per week, oldest first: week, week_start, week_end, posts, positive,
-    neutral, negative, pending, net_sentiment, posts_change (% vs the week before),
-    net_change (points vs the week before)."""
+    neutral, negative, pending, net_sentiment, negative_share (% of classified posts),
+    posts_change (% vs the week before), net_change (points vs the week before)."""
     df = _focus(counts, brands)
     wide = df.pivot_table(
         index="week", columns="sentiment", values="posts", aggfunc="sum", fill_value=0
@@ -136,6 +136,8 @@ def week_over_week(
     out[labels] = out[labels].fillna(0).astype("int64")
     out["posts"] = out[labels].sum(axis=1)
     out["net_sentiment"] = net_sentiment(out["positive"], out["negative"])
+    classified = out[list(SENTIMENT_LABELS)].sum(axis=1)
+    out["negative_share"] = out["negative"] / classified.where(classified > 0) * 100
     prev = out["posts"].shift(1)
     out["posts_change"] = (out["posts"] - prev) / prev.where(prev > 0) * 100
     out["net_change"] = out["net_sentiment"] - out["net_sentiment"].shift(1)

@@ -56,11 +56,6 @@ def _change(t: Tr, now: float, before: float | None, unit: str) -> tuple[str, fl
     return t.t("report_vs_last", v=t.t("points", v=t.number(value, 0, sign=True))), value
 
 
-def _negative_share(row) -> float:
-    classified = row["positive"] + row["neutral"] + row["negative"]
-    return row["negative"] / classified * 100 if classified else math.nan
-
-
 def kpis(data: WeeklyReportData, t: Tr) -> list[dict[str, str]]:
     now, before = data.this_week, data.previous_week
     out = []
@@ -78,8 +73,10 @@ def kpis(data: WeeklyReportData, t: Tr) -> list[dict[str, str]]:
             "tone": tone,
         }
     )
-    share_now = _negative_share(now)
-    delta, moved = _change(t, share_now, None if before is None else _negative_share(before), "pts")
+    share_now = now["negative_share"]
+    delta, moved = _change(
+        t, share_now, None if before is None else before["negative_share"], "pts"
+    )
     tone = "" if moved is None or abs(moved) < 1 else ("bad" if moved > 0 else "good")
     out.append(
         {

@@ -154,6 +154,8 @@ def test_weekly_trends_and_share_of_voice(filled):
     assert wow["posts"].tolist() == [0, 6]
     assert wow["net_sentiment"].iloc[-1] == pytest.approx(-50.0)
     assert math.isnan(wow["posts_change"].iloc[-1])  # nothing the week before
+    assert wow["negative_share"].iloc[-1] == pytest.approx(60.0)  # 3 of 5 classified
+    assert math.isnan(wow["negative_share"].iloc[0])
     sov = insights.share_of_voice(c, windows, SETTINGS, ["Acme"])
     this_week = sov[sov["week"] == 0].set_index("brand")
     assert this_week.at["Acme", "share"] == pytest.approx(75.0)
