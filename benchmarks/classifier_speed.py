@@ -66,8 +66,8 @@ def throughput(predict, texts: list[str], repeats: int = 2) -> float:
     return best
 
 
-def xlmr_base_predict(threads_model):
-    model, tokenizer = threads_model
+def batched(forward, tokenizer):
+    """Run ``forward(input_ids, attention_mask)`` over texts, length-sorted, 32 at a time."""
 
     def run(texts):
         with torch.inference_mode():
@@ -80,47 +80,28 @@ def xlmr_base_predict(threads_model):
                     max_length=256,
                     return_tensors="pt",
                 )
-                model(**enc)
+                forward(enc["input_ids"], enc["attention_mask"])
 
     return run
 
 
+def xlmr_base_predict(model, tokenizer):
+    return batched(lambda ids, mask: model(input_ids=ids, attention_mask=mask), tokenizer)
+
+
 def onnx_xlmr_predict(model, tokenizer, cache: Path, quantize: bool):
-    """The XLM-R-base-sized model through the same ONNX export, fusion and quantisation."""
+    """The XLM-R-base-sized model through the same ONNX export, fusion and quantisation,
+    with a mean-pooled sentiment head like ours."""
     from monitor.classify import onnx_backend
+    from monitor.classify.model import MultiTaskModel, TaskHead
 
-    class _Wrap(torch.nn.Module):  # exported like ours: logits of a mean-pooled head
-        def __init__(self, encoder):
-            super().__init__()
-            self.encoder = encoder
-            self.heads = torch.nn.ModuleDict({"sentiment": torch.nn.Linear(768, 3)})
-
-        def forward_all(self, input_ids, attention_mask):
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            return {"sentiment": self.heads["sentiment"](pooled)}
-
-    wrapped = _Wrap(model)
+    wrapped = MultiTaskModel(model, {"sentiment": TaskHead(["negative", "neutral", "positive"])})
     dest = cache / ("xlmr-int8" if quantize else "xlmr-fp32")
     path = dest / "model.onnx"
     if not path.exists():
         onnx_backend.export(wrapped, dest, quantize=quantize)
     session = onnx_backend.OnnxModel(path, ["sentiment"])
-
-    def run(texts):
-        order = sorted(texts, key=len)
-        for i in range(0, len(order), 32):
-            enc = tokenizer(
-                order[i : i + 32],
-                padding=True,
-                truncation=True,
-                max_length=256,
-                return_tensors="pt",
-            )
-            session.forward_all(enc["input_ids"], enc["attention_mask"])
-
-    return run, path.stat().st_size / 1e6
+    return batched(session.forward_all, tokenizer), path.stat().st_size / 1e6
 
 
 def main() -> None:
@@ -194,7 +175,7 @@ def main() -> None:
             "XLM-R-base torch fp32",
             param_mb(xlmr),
             rss_mb() - before,
-            throughput(xlmr_base_predict((xlmr, tokenizer)), texts),
+            throughput(xlmr_base_predict(xlmr, tokenizer), texts),
             nan,
         )
     )
@@ -210,7 +191,7 @@ def main() -> None:
             "XLM-R-base torch int8",
             param_mb(xlmr_q),
             rss_mb() - before,
-            throughput(xlmr_base_predict((xlmr_q, tokenizer)), texts),
+            throughput(xlmr_base_predict(xlmr_q, tokenizer), texts),
             nan,
         )
     )
