@@ -203,6 +203,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "(o `monitor alerts check`).",
         "No alerts. `monitor run` checks the rules every few minutes (or `monitor alerts check`).",
     ),
+    "alerts_none_active": (
+        "No hay alertas activas; {n} ya están cerradas: elige «Todas» para verlas.",
+        "No active alerts; {n} are resolved: choose “All” to see them.",
+    ),
     "alert_pick": ("Alerta", "Alert"),
     "alert_why": ("Por qué", "Why"),
     "alert_posts": ("Publicaciones detrás de la alerta", "Posts behind the alert"),
@@ -219,6 +223,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert_done_ack": ("Alerta #{id} reconocida.", "Alert #{id} acknowledged."),
     "alert_done_resolve": ("Alerta #{id} cerrada.", "Alert #{id} resolved."),
     "alert_by": ("{status} por {who} el {when} UTC", "{status} by {who} on {when} UTC"),
+    "alert_by_auto": (
+        "Cerrada automáticamente el {when} UTC: la regla dejó de dispararse.",
+        "Resolved automatically on {when} UTC: the rule stopped firing.",
+    ),
     "alert_need_name": (
         "Escribe tu nombre: queda registrado quién atendió la alerta.",
         "Type your name: who handled the alert is recorded.",

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import common
 from monitor import insights
 from monitor.alerts.notify import render
-from monitor.alerts.repository import AlertRepository
+from monitor.alerts.repository import AUTO, AlertRepository
 
 ctx = common.context()
 t = ctx.tr
@@ -30,8 +30,15 @@ show = st.segmented_control(
     key="a_show",
 )
 brands = set(ctx.filters.brands)
-found = repo.list(status="active" if show == "active" else None, limit=200)
-alerts = [a for a in found if not brands or a.brand is None or a.brand in brands]
+
+
+def _listed(status: str | None) -> list:
+    """Alerts of the chosen brands (and brand-less source alerts), newest first."""
+    found = repo.list(status=status, limit=200)
+    return [a for a in found if not brands or a.brand is None or a.brand in brands]
+
+
+alerts = _listed("active" if show == "active" else None)
 
 cols = st.columns(4)
 cols[0].metric(t.t("kpi_alerts_open"), t.number(sum(a.status == "open" for a in alerts)), border=True)  # fmt: skip
@@ -47,7 +54,8 @@ cols[3].metric(
     border=True,
 )
 if not alerts:
-    st.info(t.t("alerts_none"), icon="🔕")
+    resolved = len(_listed("resolved")) if show == "active" else 0
+    st.info(t.t("alerts_none_active", n=resolved) if resolved else t.t("alerts_none"))
     st.stop()
 
 
@@ -115,7 +123,9 @@ with st.container(border=True):
         ("acknowledged", alert.acknowledged_by, alert.acknowledged_at),
         ("resolved", alert.resolved_by, alert.resolved_at),
     ):
-        if when is not None:
+        if when is not None and who == AUTO:
+            st.caption(t.t("alert_by_auto", when=t.date(when, with_time=True)))
+        elif when is not None:
             st.caption(
                 t.t(
                     "alert_by",

@@ -316,6 +316,7 @@ def test_alerts_page_explains_the_alert_and_records_who_acknowledged_it(app):
     at.button(key=f"a_resolve_{alert.id}").click().run()
     assert repo.get(alert.id).status == "resolved"
     assert "No hay alertas" in markdown_text(at)  # the active list is empty now
+    assert "1 ya están cerradas" in markdown_text(at)  # and says where the closed one is
 
 
 def test_alerts_page_in_english_and_empty(app):
@@ -326,3 +327,15 @@ def test_alerts_page_in_english_and_empty(app):
     titles = at.dataframe[0].value["Alert"].tolist()
     assert titles == ["High-impact negative post: Acme"]
     assert at.dataframe[0].value["Severity"].tolist() == ["Warning"]
+
+
+def test_alerts_closed_by_the_rules_are_found_and_said_so(app):
+    from monitor.alerts.repository import AUTO
+
+    repo, alert = _raise_alert(app.filled)
+    repo.resolve(alert.id, AUTO, D1 + timedelta(hours=3))
+    at = app("alerts")
+    assert "1 ya están cerradas" in markdown_text(at)
+    at.segmented_control(key="a_show").set_value("all").run()
+    assert at.dataframe[0].value["Estado"].tolist() == ["Cerrada"]
+    assert "Cerrada automáticamente el 19 nov 15:00 UTC" in markdown_text(at)
