@@ -278,16 +278,22 @@ def tidy_posts(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def latest_posts(engine: Engine, f: Filters, limit: int = 50) -> pd.DataFrame:
-    """The newest posts matching ``f`` (cross-posts once), with labels and confidences."""
+def latest_posts(
+    engine: Engine, f: Filters, limit: int = 50, *, with_audience: bool = False
+) -> pd.DataFrame:
+    """The newest posts matching ``f`` (cross-posts once), with labels and confidences.
+
+    ``with_audience`` adds the ``audience`` column (reach, else 10 × engagement).
+    """
+    extra = [AUDIENCE] if with_audience else []
     q = (
-        select(*post_columns())
+        select(*post_columns(), *extra)
         .select_from(JOINED)
         .where(*conditions(f))
         .order_by(posts.c.posted_at.desc(), posts.c.id.desc())
         .limit(limit)
     )
-    return tidy_posts(read(engine, q, POST_COLUMNS))
+    return tidy_posts(read(engine, q, [*POST_COLUMNS, *(["audience"] if extra else [])]))
 
 
 def posts_by_id(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:

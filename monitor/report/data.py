@@ -122,7 +122,9 @@ def gather(
     daily = daily.rename(columns={"period": "day"})
     names = [*brands, *(t for b in settings.brands if b.name in brands for t in b.terms)]
     themes = insights.negative_themes(engine, f, tuple(names), top=THEMES)
-    negative = insights.latest_posts(engine, week.replace(sentiments=("negative",)), 400)
+    negative = insights.latest_posts(
+        engine, week.replace(sentiments=("negative",)), 400, with_audience=True
+    )
     themes["example"] = [_example(theme, negative, names) for theme in themes["theme"]]
     return WeeklyReportData(
         brands=brands,
@@ -167,18 +169,12 @@ def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | Non
         text = f"{row.title or ''} {row.text}"
         if theme not in terms(tokens(text, stop)):
             continue
-        audience = _audience(row)
+        audience = 0.0 if pd.isna(row.audience) else float(row.audience)
         if audience > best_audience:
             best, best_audience = row, audience
     if best is None:
         return None
     return {"text": best.text, "source": best.source, "url": best.url, "posted_at": best.posted_at}
-
-
-def _audience(row) -> float:
-    values = [getattr(row, k, None) for k in ("reach", "engagement")]
-    reach, engagement = (0.0 if v is None or pd.isna(v) else float(v) for v in values)
-    return max(reach, 10 * engagement)
 
 
 ALERT_COLUMNS = [
