@@ -38,6 +38,7 @@ PAGES = {
     "live": "Qué se dice ahora",
     "queue": "Negativas por responder",
     "weekly": "Resumen semanal",
+    "alerts": "Alertas de boca a boca negativo",
 }
 CONFIG = '[[brands]]\nname = "Acme"\ncompetitors = ["Rival"]\n\n[[brands]]\nname = "Rival"\n'
 
@@ -126,6 +127,9 @@ def test_every_page_loads_without_error(server):
                 if name == "queue":
                     expect(page.get_by_text("Historias por orden de urgencia")).to_be_visible()
                     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+                elif name == "alerts":
+                    page.get_by_text("Todas", exact=True).click()  # closed ones too
+                    expect(page.get_by_test_id("stMetric").first).to_be_visible()
                 else:
                     chart = page.locator(".vega-embed canvas, .vega-embed svg").first
                     expect(chart).to_be_visible(timeout=30_000)
