@@ -329,19 +329,22 @@ def _demo_alerts_and_report(args, db: Path) -> None:
 
     settings = _settings(args)
     store = _store(settings)
-    _, newest = insights.data_range(store.engine)
-    if newest is None:
-        return
-    week = week_start_for(newest)
-    alerts = replay_alerts(store, settings, week, newest + timedelta(hours=6))
-    print(f"replayed the alert rules over the demo week: {len(alerts)} alerts")
-    result = make_report(
-        store,
-        settings,
-        week=week.date().isoformat(),
-        out_dir=db.parent / "escucha-demo-reports",
-        send=False,
-    )
+    try:
+        _, newest = insights.data_range(store.engine)
+        if newest is None:
+            return
+        week = week_start_for(newest)
+        alerts = replay_alerts(store, settings, week, newest + timedelta(hours=6))
+        print(f"replayed the alert rules over the demo week: {len(alerts)} alerts")
+        result = make_report(
+            store,
+            settings,
+            week=week.date().isoformat(),
+            out_dir=db.parent / "escucha-demo-reports",
+            send=False,
+        )
+    finally:
+        store.close()
     print(f"weekly report {result.week}: {result.pdf_path or result.html_path}")
 
 
