@@ -115,3 +115,28 @@ def test_mapping_matrix_accepts_our_own_label_names():
     )  # noqa: E501
     assert np.array_equal(m, np.eye(3, dtype=np.float32))
     assert replace(ExternalModelConfig("sentiment", "m"), prefix="query: ").prefix == "query: "
+
+
+def test_external_models_for_both_tasks_need_no_built_in_model(tiny_model_dir, tmp_path):
+    """The built-in artifact directory may be missing: it is neither loaded nor run."""
+    from monitor.classify import load_classifier
+
+    emotion = dict.fromkeys(MODEL_LABELS.values(), "other") | {"great": "joy"}
+    data = {
+        "classifier": {
+            "model_dir": str(tmp_path / "no-model-here"),
+            "external": {
+                "sentiment": {"model": str(tiny_model_dir), "labels": MAPPING},
+                "emotion": {"model": str(tiny_model_dir), "labels": emotion, "max_length": 16},
+            },
+        }
+    }
+    clf = load_classifier(parse_config(data, tmp_path, load_settings(env={})))
+    name = tiny_model_dir.name
+    assert clf.version == f"sentiment={name}+emotion={name}"
+    seen = []
+    out = clf.predict(["hola", "", "palabra " * 40], progress=lambda d, n: seen.append((d, n)))
+    assert [a.emotion.label in {"joy", "other"} for a in out] == [True] * 3
+    assert sum(out[0].emotion.probas.values()) == pytest.approx(1.0, abs=1e-5)
+    assert [a.note for a in out] == [None, "empty text", "truncated to the first 16 tokens"]
+    assert seen[-1] == (3, 3)

@@ -17,7 +17,8 @@ def load_classifier(settings: Settings, *, quantize: bool | None = None) -> Tran
     """The trained classifier named by the settings (raises ModelError with a hint).
 
     Tasks listed under ``[classifier.external]`` are answered by the user's own
-    sequence-classification models instead (see :mod:`monitor.classify.external`).
+    sequence-classification models instead (see :mod:`monitor.classify.external`);
+    when they answer both tasks, the built-in model is not loaded at all.
     """
     import torch
 
@@ -26,13 +27,16 @@ def load_classifier(settings: Settings, *, quantize: bool | None = None) -> Tran
     clf = settings.classifier
     if clf.threads:
         torch.set_num_threads(clf.threads)
-    base = TransformerClassifier.from_dir(
-        clf.model_dir,
-        settings.cache_dir,
-        quantize=clf.quantize if quantize is None else quantize,
-        batch_size=clf.batch_size,
-        backend=clf.backend,
-    )
+    everything_external = {m.task for m in clf.external} >= {"sentiment", "emotion"}
+    base = None
+    if not everything_external:  # the built-in model answers at least one task
+        base = TransformerClassifier.from_dir(
+            clf.model_dir,
+            settings.cache_dir,
+            quantize=clf.quantize if quantize is None else quantize,
+            batch_size=clf.batch_size,
+            backend=clf.backend,
+        )
     if not clf.external:
         return base
     from monitor.classify.external import CompositeClassifier, ExternalTaskModel

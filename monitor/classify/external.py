@@ -81,15 +81,20 @@ class ExternalTaskModel:
             ) from e
         return cls(cfg, model, tokenizer, batch_size)
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Rows of probabilities over our labels, in the order of ``texts``."""
+    def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """Rows of probabilities over our labels (in the order of ``texts``) and each
+        text's full token count, before truncation to ``max_length``."""
         out = np.zeros((len(texts), len(self.labels)), np.float32)
+        lengths = [0] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
+                inputs = [self.cfg.prefix + texts[i][: self.cfg.max_length * 8] for i in idx]
+                for i, ids in zip(idx, self.tokenizer(inputs)["input_ids"], strict=True):
+                    lengths[i] = len(ids)
                 batch = self.tokenizer(
-                    [self.cfg.prefix + texts[i][: self.cfg.max_length * 8] for i in idx],
+                    inputs,
                     padding=True,
                     truncation=True,
                     max_length=self.cfg.max_length,
@@ -97,11 +102,15 @@ class ExternalTaskModel:
                 )
                 logits = self.model(**batch).logits.float()
                 out[idx] = (torch.softmax(logits, dim=-1) @ self.matrix).numpy()
-        return out
+        return out, lengths
 
 
 class CompositeClassifier:
-    """The built-in classifier with some tasks answered by external models instead."""
+    """The built-in classifier with some tasks answered by external models instead.
+
+    ``base`` is None when external models answer every task: the built-in model
+    is then neither loaded nor run.
+    """
 
     def __init__(self, base, external: Mapping[str, ExternalTaskModel]):
         self.base = base
@@ -109,7 +118,8 @@ class CompositeClassifier:
 
     @property
     def version(self) -> str:
-        parts = [self.base.version] + [f"{t}={m.name}" for t, m in self.external.items()]
+        parts = [self.base.version] if self.base else []
+        parts += [f"{t}={m.name}" for t, m in self.external.items()]
         return "+".join(parts)
 
     def predict(self, texts: str | Sequence[str], progress=None):
@@ -117,12 +127,18 @@ class CompositeClassifier:
         items = [texts] if single else list(texts)
         if not items:
             return []
-        analyses = self.base.predict(items, progress)
-        probs = {task: m.probabilities(items) for task, m in self.external.items()}
+        analyses = self.base.predict(items, progress) if self.base else None
+        answers = {task: m.probabilities(items) for task, m in self.external.items()}
+        if progress and not self.base:
+            progress(len(items), len(items))
         out = []
-        for i, a in enumerate(analyses):
-            preds = {"sentiment": a.sentiment, "emotion": a.emotion}
-            for task, rows in probs.items():
+        for i, text in enumerate(items):
+            preds = (
+                {"sentiment": analyses[i].sentiment, "emotion": analyses[i].emotion}
+                if analyses
+                else {}
+            )
+            for task, (rows, _) in answers.items():
                 labels = TASK_LABELS[task]
                 row = rows[i]
                 preds[task] = Prediction(
@@ -130,5 +146,16 @@ class CompositeClassifier:
                     labels[int(row.argmax())],
                     {lab: float(row[j]) for j, lab in enumerate(labels)},
                 )
-            out.append(Analysis(preds["sentiment"], preds["emotion"], self.version, a.note))
+            note = analyses[i].note if analyses else self._note(text, i, answers)
+            out.append(Analysis(preds["sentiment"], preds["emotion"], self.version, note))
         return out[0] if single else out
+
+    def _note(self, text: str, i: int, answers) -> str | None:
+        """What the built-in model would say of an empty or over-long text."""
+        if not text.strip():
+            return "empty text"
+        for task, (_, lengths) in answers.items():
+            limit = self.external[task].cfg.max_length
+            if lengths[i] > limit:
+                return f"truncated to the first {limit} tokens"
+        return None
