@@ -269,6 +269,8 @@ def cmd_train(args) -> int:
         lr=args.lr,
         layer_decay=args.layer_decay,
         freeze_layers=args.freeze_layers,
+        ema=args.ema,
+        neutral_as_other=args.neutral_as_other,
     )
     out = Path(args.out) if args.out else settings.classifier.model_dir
     bar = Bar("training", enabled=True)
@@ -575,6 +577,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--layer-decay", type=float, default=0.9, help="LR factor per layer down")
     sp.add_argument(
         "--freeze-layers", type=int, default=0, help="lowest encoder layers left frozen"
+    )
+    sp.add_argument(
+        "--ema", type=float, default=0.0, help="decay of a saved weight average (0: last step)"
+    )
+    sp.add_argument(
+        "--neutral-as-other",
+        type=int,
+        default=0,
+        help="UMSAB neutral tweets used as emotion 'other' (multilingual)",
     )
     sp.add_argument("--limit", type=int, help="examples per task (smoke runs)")
     sp.add_argument("--seed", type=int, default=13)

@@ -157,24 +157,38 @@ def read_labelled_table(
     return out
 
 
+def english_emotion_pool(root: Path) -> list[Example]:
+    """Every single-label English emotion row we train from (GoEmotions + TweetEval)."""
+    return read_goemotions_ekman(root, "train") + read_tweeteval_emotion(root, "train")
+
+
 def emotion_training_set(
-    root: Path, domain_file: Path, per_class_cap: int, seed: int
+    pool: list[Example],
+    domain: list[Example],
+    per_class_cap: int,
+    seed: int,
+    extra_other: list[Example] = (),
 ) -> list[Example]:
-    """English emotion data capped per class for balance, plus our domain examples."""
+    """``pool`` capped per class for balance, plus our domain examples.
+
+    ``extra_other`` (multilingual neutral tweets) fills part of the ``other``
+    class's quota, so that ``other`` is not learnt from English Reddit alone.
+    """
     import random
 
     rng = random.Random(seed)
-    pool = read_goemotions_ekman(root, "train") + read_tweeteval_emotion(root, "train")
     by_label: dict[str, list[Example]] = {lab: [] for lab in EMOTION_LABELS}
     for ex in pool:
         by_label[ex.label].append(ex)
-    out: list[Example] = []
+    extra = list(extra_other)[:per_class_cap]
+    out: list[Example] = list(extra)
     floor = int(per_class_cap * 0.6)  # rare classes (fear, disgust) are repeated up to this
-    for items in by_label.values():
+    for label, items in by_label.items():
         rng.shuffle(items)
-        kept = items[:per_class_cap]
-        if kept and len(kept) < floor:
-            kept = kept + rng.choices(kept, k=floor - len(kept))
+        filled = len(extra) if label == "other" else 0
+        kept = items[: per_class_cap - filled]
+        if kept and filled + len(kept) < floor:
+            kept = kept + rng.choices(kept, k=floor - filled - len(kept))
         out.extend(kept)
     # our in-domain (customer-service) posts are the only Spanish emotion data: count them twice
-    return out + 2 * read_domain_examples(domain_file, "emotion")
+    return out + 2 * list(domain)

@@ -27,8 +27,18 @@ FROZEN_PREFIXES = ("embeddings.word_embeddings.",)
 
 @dataclass
 class TaskHead:
+    """One task's labels and how its logits become probabilities.
+
+    ``prior_shift`` (one value per label, or None) is added to the
+    temperature-scaled logits: log(natural class prior / training class prior).
+    A head trained on class-balanced data thereby predicts with the class
+    frequencies its source data has in the wild (logit adjustment, Menon et
+    al. 2021), instead of as if every emotion were equally common.
+    """
+
     labels: list[str]
     temperature: float = 1.0
+    prior_shift: list[float] | None = None
 
 
 @dataclass

@@ -127,13 +127,15 @@ class TransformerClassifier:
         return out, lengths
 
     def calibrated(self, logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Softmax of the logits divided by each task's fitted temperature."""
-        return {
-            task: torch.softmax(
-                torch.from_numpy(values) / self.config.tasks[task].temperature, dim=-1
-            ).numpy()
-            for task, values in logits.items()
-        }
+        """Softmax of the logits over each task's fitted temperature, plus its prior shift."""
+        out = {}
+        for task, values in logits.items():
+            head = self.config.tasks[task]
+            scaled = torch.from_numpy(values) / head.temperature
+            if head.prior_shift:
+                scaled = scaled + torch.tensor(head.prior_shift, dtype=scaled.dtype)
+            out[task] = torch.softmax(scaled, dim=-1).numpy()
+        return out
 
     def predict(self, texts: str | Sequence[str], progress: Progress | None = None):
         """One Analysis for a string, a list of Analysis for a sequence."""

@@ -2,12 +2,14 @@
 
 Recipe (see models/MODEL_CARD.md): full fine-tune of the e5 encoder with the
 word embeddings frozen, sentiment (UMSAB, 8 languages) and emotion (GoEmotions
-+ TweetEval, capped per class, plus our hand-written customer posts) trained
++ TweetEval capped per class, plus our hand-written customer posts) trained
 jointly with one head each; layer-wise learning-rate decay, warm-up then
 linear decay, label smoothing, length-bucketed batches; temperature scaling per
-task on a slice held out from the training sets; then evaluation on UMSAB
-validation (per language) and EmoEvent dev (es, en; never trained on).
-"""
+task on a slice held out from the training sets, then a prior shift that undoes
+the emotion class balancing; evaluation on UMSAB validation (per language) and
+EmoEvent dev (es, en; never trained on). Options tried and kept available: an
+exponential moving average of the weights (``ema``) and multilingual UMSAB
+neutral tweets as part of emotion's ``other`` (``neutral_as_other``)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import logging
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -52,6 +55,8 @@ class TrainConfig:
     train_max_length: int = 128
     emotion_per_class: int = 1400
     emotion_weight: float = 1.0
+    neutral_as_other: int = 0  # UMSAB neutral tweets (8 languages) among emotion's "other"
+    ema: float = 0.0  # decay of a weight average saved instead of the last step (0: off)
     holdout_per_language: int = 48
     seed: int = 13
     freeze_layers: int = 0  # lowest encoder layers kept as pre-trained (faster smoke runs)
@@ -62,6 +67,18 @@ class TrainConfig:
 class TrainData:
     train: dict[str, list[Example]]
     calibrate: dict[str, list[Example]]
+    prior_shift: dict[str, list[float] | None]
+
+
+def prior_shift(labels: list[str], natural: list[Example], trained: list[Example]) -> list[float]:
+    """log(natural prior / training prior) per label: undoes class balancing at inference."""
+    nat = Counter(e.label for e in natural)
+    got = Counter(e.label for e in trained)
+    n_nat, n_got = sum(nat[lab] for lab in labels), sum(got[lab] for lab in labels)
+    return [
+        round(math.log(max(nat[lab], 1) / n_nat) - math.log(max(got[lab], 1) / n_got), 4)
+        for lab in labels
+    ]
 
 
 def load_training_data(root: Path, domain_file: Path, cfg: TrainConfig) -> TrainData:
@@ -76,7 +93,20 @@ def load_training_data(root: Path, domain_file: Path, cfg: TrainConfig) -> Train
         s_cal += items[: cfg.holdout_per_language]
         s_train += items[cfg.holdout_per_language :]
     s_train += ds.read_domain_examples(domain_file, "sentiment")
-    emotion = ds.emotion_training_set(root, domain_file, cfg.emotion_per_class, cfg.seed)
+    other = []
+    if cfg.neutral_as_other:
+        neutral = [e for e in s_train if e.label == "neutral" and e.origin == "umsab"]
+        rng.shuffle(neutral)
+        other = [Example(e.text, "other", e.lang, "umsab-neutral") for e in neutral]
+    pool = ds.english_emotion_pool(root)
+    emotion = ds.emotion_training_set(
+        pool,
+        ds.read_domain_examples(domain_file, "emotion"),
+        cfg.emotion_per_class,
+        cfg.seed,
+        extra_other=other[: cfg.neutral_as_other],
+    )
+    shift = {"sentiment": None, "emotion": prior_shift(list(EMOTION_LABELS), pool, emotion)}
     rng.shuffle(emotion)
     n_cal = max(len(emotion) // 20, 1)
     e_cal, e_train = emotion[:n_cal], emotion[n_cal:]
@@ -84,7 +114,9 @@ def load_training_data(root: Path, domain_file: Path, cfg: TrainConfig) -> Train
         s_train, e_train = s_train[: cfg.limit], e_train[: cfg.limit]
         s_cal, e_cal = s_cal[: cfg.limit], e_cal[: cfg.limit]
     return TrainData(
-        {"sentiment": s_train, "emotion": e_train}, {"sentiment": s_cal, "emotion": e_cal}
+        {"sentiment": s_train, "emotion": e_train},
+        {"sentiment": s_cal, "emotion": e_cal},
+        shift,
     )
 
 
@@ -121,6 +153,23 @@ def _param_groups(model: MultiTaskModel, cfg: TrainConfig) -> list[dict]:
         {"params": ps, "lr": lr, "initial_lr": lr, "weight_decay": wd}
         for (lr, wd), ps in groups.items()
     ]
+
+
+class WeightAverage:
+    """Exponential moving average of the trainable weights (what training saves)."""
+
+    def __init__(self, params: list[nn.Parameter], decay: float):
+        self.params, self.decay = params, decay
+        self.shadow = [p.detach().clone() for p in params]
+
+    @torch.no_grad()
+    def update(self) -> None:
+        torch._foreach_lerp_(self.shadow, [p.detach() for p in self.params], 1.0 - self.decay)
+
+    @torch.no_grad()
+    def copy_to_model(self) -> None:
+        for p, avg in zip(self.params, self.shadow, strict=True):
+            p.copy_(avg)
 
 
 def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
@@ -170,6 +219,11 @@ def train(
     epoch_batches = sum(math.ceil(len(v) / cfg.batch_size) for v in data.train.values())
     total = max(int(epoch_batches * cfg.epochs), 1)
     opt = torch.optim.AdamW(_param_groups(model, cfg))
+    average = (
+        WeightAverage([p for p in model.parameters() if p.requires_grad], cfg.ema)
+        if cfg.ema
+        else None
+    )
     warm = max(int(total * cfg.warmup), 1)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(total - warm, 1)))
@@ -201,6 +255,8 @@ def train(
             opt.step()
             sched.step()
             opt.zero_grad(set_to_none=True)
+            if average:
+                average.update()
             step += 1
             value = loss.item()
             running = 0.98 * running + 0.02 * value if step > 1 else value
@@ -215,21 +271,36 @@ def train(
                     (time.time() - started) / step,
                 )
 
+    train_seconds = round(time.time() - started, 1)
     model.eval()
     clf = TransformerClassifier(model, tokenizer, config, batch_size=64, device=device)
-    for task, examples in data.calibrate.items():
-        logits = torch.from_numpy(clf.logits([e.text for e in examples])[0][task])
-        gold = torch.tensor([label_index[task][e.label] for e in examples])
-        config.tasks[task].temperature = fit_temperature(logits, gold)
+    last_step = {}
+    if average:  # the last step's weights, scored for comparison, then the average saved
+        _calibrate(clf, data, label_index)
+        last_step = {"last_step_weights": evaluate_standard(clf, datasets_dir)}
+        average.copy_to_model()
+    _calibrate(clf, data, label_index)
     config.metrics = {
         "train_config": asdict(cfg),
-        "train_seconds": round(time.time() - started, 1),
+        "train_seconds": train_seconds,
         "device": device,
         **evaluate_standard(clf, datasets_dir),
+        **last_step,
     }
     model.to("cpu")
     save_artifacts(model, config, out_dir)
     return config
+
+
+def _calibrate(clf: TransformerClassifier, data: TrainData, label_index: dict) -> None:
+    """Temperature per task on the held-out slices, then each task's prior shift."""
+    for task, examples in data.calibrate.items():
+        head = clf.config.tasks[task]
+        head.prior_shift = None
+        logits = torch.from_numpy(clf.logits([e.text for e in examples])[0][task])
+        gold = torch.tensor([label_index[task][e.label] for e in examples])
+        head.temperature = fit_temperature(logits, gold)
+        head.prior_shift = data.prior_shift.get(task)
 
 
 def evaluate_examples(

@@ -1,0 +1,91 @@
+"""Training data assembly, the prior shift and the weight average (no training run here)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from monitor.classify.datasets import Example, emotion_training_set
+from monitor.settings import load_settings
+from monitor.types import EMOTION_LABELS
+
+torch = pytest.importorskip("torch")
+
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "models" / "domain_examples.tsv"
+
+
+def _examples(counts: dict[str, int], lang: str = "en") -> list[Example]:
+    return [Example(f"{label} {i}", label, lang) for label, n in counts.items() for i in range(n)]
+
+
+def test_prior_shift_is_the_log_ratio_of_natural_to_trained_frequencies():
+    from monitor.classify.training import prior_shift
+
+    natural = _examples({"joy": 60, "other": 30, "fear": 10})
+    trained = _examples({"joy": 10, "other": 10, "fear": 10})
+    shift = prior_shift(["joy", "other", "fear"], natural, trained)
+    assert shift == pytest.approx(
+        [math.log(0.6 * 3), math.log(0.3 * 3), math.log(0.1 * 3)], abs=1e-4
+    )
+    # balanced source, balanced training: nothing to undo
+    assert prior_shift(["joy", "fear"], trained, trained) == [0.0, 0.0]
+
+
+def test_neutral_tweets_fill_part_of_the_other_quota_and_keep_classes_balanced():
+    pool = _examples({label: 50 for label in EMOTION_LABELS} | {"fear": 10})
+    neutral = _examples({"other": 20}, lang="es")
+    out = emotion_training_set(pool, [], per_class_cap=30, seed=1, extra_other=neutral)
+    counts = Counter(e.label for e in out)
+    assert counts["other"] == 30 and counts["joy"] == 30
+    assert sum(e.lang == "es" for e in out) == 20
+    assert counts["fear"] == 18  # a rare class is repeated up to 60 % of the cap
+
+
+def test_emotion_prior_shift_favours_other_and_joy_over_rare_emotions():
+    """On the real data sets: the head is trained balanced, the world is not."""
+    from monitor.classify.training import TrainConfig, load_training_data
+
+    settings = load_settings(env={})
+    if not (settings.datasets_dir / "goemotions").exists():
+        pytest.skip(f"labelled data sets not found at {settings.datasets_dir}")
+    data = load_training_data(
+        settings.datasets_dir, DOMAIN_FILE, TrainConfig(seed=3, neutral_as_other=300)
+    )
+    shift = dict(zip(EMOTION_LABELS, data.prior_shift["emotion"], strict=True))
+    assert data.prior_shift["sentiment"] is None  # UMSAB is balanced as published
+    assert shift["other"] > 0 and shift["joy"] > 0
+    assert shift["disgust"] < -1 and shift["fear"] < -1
+    others = [e for e in data.train["emotion"] if e.origin == "umsab-neutral"]
+    assert {e.lang for e in others} >= {"es", "en", "de", "hi"}
+    calibration = {e.text for e in data.calibrate["sentiment"]}
+    assert not calibration & {e.text for e in data.train["sentiment"]}
+
+
+def test_weight_average_moves_towards_the_weights_by_one_minus_decay():
+    from monitor.classify.training import WeightAverage
+
+    p = torch.nn.Parameter(torch.zeros(3))
+    average = WeightAverage([p], decay=0.75)
+    with torch.no_grad():
+        p.fill_(4.0)
+    average.update()
+    average.update()
+    average.copy_to_model()
+    assert p.detach().tolist() == pytest.approx([4 * (1 - 0.75**2)] * 3)
+
+
+def test_prior_shift_changes_the_probabilities_the_classifier_reports():
+    from monitor.classify.model import ClassifierConfig, TaskHead
+    from monitor.classify.predictor import TransformerClassifier
+
+    config = ClassifierConfig("v", tasks={"emotion": TaskHead(["joy", "other"], 2.0)})
+    clf = TransformerClassifier(torch.nn.Identity(), None, config)
+    logits = {"emotion": torch.tensor([[2.0, 0.0]]).numpy()}
+    plain = clf.calibrated(logits)["emotion"][0]
+    assert plain[0] == pytest.approx(1 / (1 + math.exp(-1.0)))
+    config.tasks["emotion"].prior_shift = [0.0, 1.5]
+    shifted = clf.calibrated(logits)["emotion"][0]
+    assert shifted[1] > shifted[0] and shifted.sum() == pytest.approx(1.0)
