@@ -77,6 +77,12 @@ _TEXT = {
         "footer": "Alerta #{id} · {rule} · vista {seen} veces desde {first} UTC · estado {status}",
         "examples": "Ejemplos:",
         "audience": "audiencia",
+        "triggers": {
+            "reach": "alcance",
+            "engagement": "interacciones",
+            "percentile": "audiencia inusual",
+            "anger": "ira",
+        },
     },
     "en": {
         "_decimal": ".",
@@ -119,6 +125,12 @@ _TEXT = {
         "footer": "Alert #{id} · {rule} · seen {seen} times since {first} UTC · status {status}",
         "examples": "Examples:",
         "audience": "audience",
+        "triggers": {
+            "reach": "reach",
+            "engagement": "engagement",
+            "percentile": "unusual audience",
+            "anger": "anger",
+        },
     },
 }
 
@@ -138,6 +150,11 @@ class _NumberFormatter(string.Formatter):
 
 def _fmt(t: Mapping[str, Any], key: str, **values: Any) -> str:
     return _NumberFormatter(t["_decimal"]).format(t[key], **values)
+
+
+def _count(t: Mapping[str, Any], value: int | None) -> str:
+    """A count with the language's thousands separator; "-" where the source gives none."""
+    return "-" if value is None else _NumberFormatter(t["_decimal"]).format("{:,}", value)
 
 
 @dataclass(frozen=True)
@@ -203,11 +220,11 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
                 "impact",
                 source=example.get("source", "?"),
                 audience=d["audience"],
-                reach="-" if d["reach"] is None else f"{d['reach']:,}",
-                engagement="-" if d["engagement"] is None else f"{d['engagement']:,}",
+                reach=_count(t, d["reach"]),
+                engagement=_count(t, d["engagement"]),
                 anger=d["anger"],
                 confidence=d["confidence"],
-                triggers=", ".join(d["triggers"]),
+                triggers=", ".join(t["triggers"].get(k, k) for k in d["triggers"]),
             )
         ]
     minutes = d.get("minutes_since_success")

@@ -78,6 +78,19 @@ def test_message_says_why_with_numbers_in_spanish_and_english(spike):
     assert en.data["details"]["observed"] == 15 and en.data["post_ids"] == list(spike.post_ids)
 
 
+def test_high_impact_message_names_its_triggers_in_the_reader_s_language(repo):
+    from monitor.alerts.rules import HighImpactRule, high_impact
+
+    post = negative_post(1, 5, reach=20_000, anger=0.9, source="reddit")
+    (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    alert = repo.upsert(c, NOW)
+    es, en = render(alert, "es").body, render(alert, "en").body
+    assert "audiencia 20.000 (alcance 20.000, interacciones -), ira 90%" in es
+    assert "Motivos: alcance, ira." in es
+    assert "audience 20,000 (reach 20,000, engagement -)" in en
+    assert "Triggers: reach, anger." in en
+
+
 # ---- URLs and secrets -------------------------------------------------------------------
 
 
