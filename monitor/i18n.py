@@ -254,6 +254,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{open} sin cerrar; primera respuesta en {ack} (mediana)",
         "{open} still open; first response in {ack} (median)",
     ),
+    "report_alerts_kpi_unanswered": (
+        "{open} sin cerrar; ninguna atendida por el equipo",
+        "{open} still open; none acknowledged by the team",
+    ),
     "report_headline_up": (
         "El sentimiento neto subió {v} puntos, hasta {net}.",
         "Net sentiment rose {v} points, to {net}.",

@@ -103,15 +103,7 @@ def kpis(data: WeeklyReportData, t: Tr) -> list[dict[str, str]]:
         {
             "label": t.t("report_kpi_alerts"),
             "value": t.number(len(a)),
-            "delta": t.t(
-                "report_alerts_kpi_detail",
-                open=t.number(open_count),
-                ack=t.duration(median_minutes(a["acknowledge_minutes"]))
-                if a["acknowledge_minutes"].notna().any()
-                else t.t("report_pending"),
-            )
-            if len(a)
-            else "",
+            "delta": _alerts_detail(t, a, open_count) if len(a) else "",
         }
     )
     return out
@@ -310,3 +302,12 @@ def _quiet_font_notice(record: logging.LogRecord) -> bool:
     # Without the optional libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools
     # (same PDF, a little slower) and says so on every run.
     return "HarfBuzz-Subset" not in record.getMessage()
+
+
+def _alerts_detail(t: Tr, alerts: pd.DataFrame, open_count: int) -> str:
+    """How many alerts are still open, and how fast the team first answered them."""
+    acked = alerts["acknowledge_minutes"].dropna()
+    if acked.empty:
+        return t.t("report_alerts_kpi_unanswered", open=t.number(open_count))
+    ack = t.duration(median_minutes(alerts["acknowledge_minutes"]))
+    return t.t("report_alerts_kpi_detail", open=t.number(open_count), ack=ack)

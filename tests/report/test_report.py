@@ -150,6 +150,9 @@ def test_headlines_and_kpis_in_both_languages(filled):
     assert kpis["Acme share of voice"]["value"] == "75%"
     assert kpis["Alerts"]["value"] == "3"
     assert kpis["Alerts"]["delta"] == "2 still open; first response in 75 min (median)"
+    unanswered = d.alerts.assign(acknowledge_minutes=float("nan"))
+    es_kpis = render.kpis(replace(d, alerts=unanswered), tr("es"))
+    assert es_kpis[-1]["delta"] == "2 sin cerrar; ninguna atendida por el equipo"
 
 
 def test_make_report_writes_html_and_a_pdf(filled, tmp_path):
