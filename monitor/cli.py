@@ -236,7 +236,12 @@ def cmd_eval(args) -> int:
     from monitor.classify.training import evaluate_examples
 
     settings = _settings(args)
-    examples = read_labelled_table(Path(args.file), task=args.task)
+    examples = read_labelled_table(
+        Path(args.file),
+        task=args.task,
+        text_column=args.text_column,
+        label_column=args.label_column,
+    )
     clf = load_classifier(settings, quantize=args.int8 or None)
     result = evaluate_examples(clf, args.task, examples, progress=Bar("evaluating"))
     print(
@@ -566,6 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--task", required=True, choices=["sentiment", "emotion"])
     sp.add_argument("--json", action="store_true", help="end with one JSON line of scores")
     sp.add_argument("--int8", action="store_true", help="use the int8-quantised model")
+    sp.add_argument(
+        "--text-column", default="text", help="column holding the text (EmoEvent: tweet)"
+    )
+    sp.add_argument(
+        "--label-column", default="label", help="column holding the gold label (EmoEvent: emotion)"
+    )
 
     sp = add(
         "train",

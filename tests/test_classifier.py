@@ -128,6 +128,28 @@ def test_eval_cli_prints_scores_and_json(tmp_path):
     assert "confusion" in out.stdout
 
 
+def test_eval_reads_other_column_names_such_as_emoevent_s(tmp_path):
+    data = tmp_path / "dev.tsv"
+    data.write_text(
+        "id\tevent\ttweet\toffensive\temotion\n"
+        '1\tNotreDame\t"Qué pena tan grande, se quema Notre Dame\tNO\tsadness\n'
+        "2\tNotreDame\tLa misa empieza a las nueve\tNO\tothers\n",
+        encoding="utf-8",
+    )
+    argv = [sys.executable, "-m", "monitor.cli", "eval", "--task", "emotion", str(data)]
+    out = subprocess.run(
+        [*argv, "--text-column", "tweet", "--label-column", "emotion", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["n"] == 2  # the stray quote does not swallow the next row
+    missing = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert missing.returncode != 0 and "no column 'text'" in missing.stderr
+
+
 def test_eval_rejects_a_file_without_label_column(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("text,sentiment\nhola,positive\n", encoding="utf-8")
