@@ -24,8 +24,9 @@ import numpy as np
 import torch
 
 from monitor.classify.external_config import TASK_LABELS, ExternalModelConfig
+from monitor.classify.predictor import input_note, prediction
 from monitor.errors import ModelError
-from monitor.types import Analysis, Prediction
+from monitor.types import Analysis
 
 
 def mapping_matrix(id2label: Mapping[int, str], labels: Mapping[str, str], ours) -> np.ndarray:
@@ -139,23 +140,15 @@ class CompositeClassifier:
                 else {}
             )
             for task, (rows, _) in answers.items():
-                labels = TASK_LABELS[task]
-                row = rows[i]
-                preds[task] = Prediction(
-                    task,
-                    labels[int(row.argmax())],
-                    {lab: float(row[j]) for j, lab in enumerate(labels)},
-                )
+                preds[task] = prediction(task, TASK_LABELS[task], rows[i])
             note = analyses[i].note if analyses else self._note(text, i, answers)
             out.append(Analysis(preds["sentiment"], preds["emotion"], self.version, note))
         return out[0] if single else out
 
     def _note(self, text: str, i: int, answers) -> str | None:
-        """What the built-in model would say of an empty or over-long text."""
-        if not text.strip():
-            return "empty text"
-        for task, (_, lengths) in answers.items():
-            limit = self.external[task].cfg.max_length
-            if lengths[i] > limit:
-                return f"truncated to the first {limit} tokens"
-        return None
+        """The built-in model's note for an empty or over-long text, from our tokenizers."""
+        notes = (
+            input_note(text, lengths[i], self.external[task].cfg.max_length)
+            for task, (_, lengths) in answers.items()
+        )
+        return next((n for n in notes if n), None)

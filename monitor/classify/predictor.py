@@ -38,6 +38,21 @@ def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
         return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
+def prediction(task: str, labels: Sequence[str], row: np.ndarray) -> Prediction:
+    """A task's answer from one row of probabilities over ``labels``."""
+    probas = {lab: float(row[j]) for j, lab in enumerate(labels)}
+    return Prediction(task, labels[int(row.argmax())], probas)
+
+
+def input_note(text: str, tokens: int, limit: int) -> str | None:
+    """Why a prediction deserves caution: an empty text, or one cut to ``limit`` tokens."""
+    if not text.strip():
+        return "empty text"
+    if tokens > limit:
+        return f"truncated to the first {limit} tokens"
+    return None
+
+
 class TransformerClassifier:
     """The product's classifier: ``predict(text_or_texts)`` -> Analysis."""
 
@@ -147,15 +162,10 @@ class TransformerClassifier:
         probs = self.calibrated(raw)
         results = []
         for i, text in enumerate(items):
-            preds = {}
-            for task, head in self.config.tasks.items():
-                row = probs[task][i]
-                probas = {lab: float(row[j]) for j, lab in enumerate(head.labels)}
-                preds[task] = Prediction(task, head.labels[int(row.argmax())], probas)
-            note = None
-            if not text.strip():
-                note = "empty text"
-            elif lengths[i] > self.config.max_length:
-                note = f"truncated to the first {self.config.max_length} tokens"
+            preds = {
+                task: prediction(task, head.labels, probs[task][i])
+                for task, head in self.config.tasks.items()
+            }
+            note = input_note(text, lengths[i], self.config.max_length)
             results.append(Analysis(preds["sentiment"], preds["emotion"], self.version, note))
         return results[0] if single else results
