@@ -442,6 +442,11 @@ MONTHS = {
 }
 
 
+def decimal_comma(number_text: str) -> str:
+    """An English-formatted number the Spanish way: 1,234.5 -> 1.234,5."""
+    return number_text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 @dataclass(frozen=True)
 class Tr:
     """Labels and number formats for one language."""
@@ -469,9 +474,7 @@ class Tr:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         text = f"{value:{'+' if sign else ''},.{decimals}f}"
-        if self.lang == "es":
-            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-        return text.replace("-", "−")
+        return (decimal_comma(text) if self.lang == "es" else text).replace("-", "−")
 
     def pct(self, value: float, decimals: int = 0, sign: bool = False) -> str:
         n = self.number(value, decimals, sign)

@@ -27,6 +27,7 @@ from monitor.alerts.config import AlertSettings, ChannelConfig
 from monitor.alerts.repository import Alert, AlertRepository
 from monitor.alerts.rules import CRITICAL, HIGH_IMPACT, NEGATIVE_SPIKE, SEVERITY_RANK
 from monitor.errors import MonitorError, NotifyError
+from monitor.i18n import decimal_comma
 from monitor.settings import secret
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,6 @@ TLS_TO_APPRISE = {"starttls": "starttls", "ssl": "ssl", "none": "insecure"}
 _TEXT = {
     "es": {
         "_decimal": ",",
-        "count": "{n:,}",
         "statuses": {"open": "abierta", "acknowledged": "reconocida", "resolved": "cerrada"},
         "warning": "AVISO",
         "critical": "CRÍTICO",
@@ -86,7 +86,6 @@ _TEXT = {
     },
     "en": {
         "_decimal": ".",
-        "count": "{n:,}",
         "statuses": {},
         "warning": "WARNING",
         "critical": "CRITICAL",
@@ -144,7 +143,7 @@ class _NumberFormatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         text = super().format_field(value, format_spec)
         if self.decimal == "," and isinstance(value, int | float) and not isinstance(value, bool):
-            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+            text = decimal_comma(text)
         return text
 
 
@@ -253,7 +252,7 @@ def render(alert: Alert, language: str = "es") -> Message:
         lines += ["", t["examples"]]
         for i, ex in enumerate(examples, 1):
             lines.append(
-                f'{i}. [{ex["source"]}] "{ex["text"]}" ({t["audience"]} {_fmt(t, "count", n=ex["audience"])})'
+                f'{i}. [{ex["source"]}] "{ex["text"]}" ({t["audience"]} {_count(t, ex["audience"])})'
                 + (f" {ex['url']}" if ex.get("url") else "")
             )
     elif examples:
