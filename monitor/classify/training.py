@@ -296,7 +296,6 @@ def _calibrate(clf: TransformerClassifier, data: TrainData, label_index: dict) -
     """Temperature per task on the held-out slices, then each task's prior shift."""
     for task, examples in data.calibrate.items():
         head = clf.config.tasks[task]
-        head.prior_shift = None
         logits = torch.from_numpy(clf.logits([e.text for e in examples])[0][task])
         gold = torch.tensor([label_index[task][e.label] for e in examples])
         head.temperature = fit_temperature(logits, gold)

@@ -306,8 +306,7 @@ def _quiet_font_notice(record: logging.LogRecord) -> bool:
 
 def _alerts_detail(t: Tr, alerts: pd.DataFrame, open_count: int) -> str:
     """How many alerts are still open, and how fast the team first answered them."""
-    acked = alerts["acknowledge_minutes"].dropna()
-    if acked.empty:
+    median = median_minutes(alerts["acknowledge_minutes"])  # NaN when none was acknowledged
+    if math.isnan(median):
         return t.t("report_alerts_kpi_unanswered", open=t.number(open_count))
-    ack = t.duration(median_minutes(alerts["acknowledge_minutes"]))
-    return t.t("report_alerts_kpi_detail", open=t.number(open_count), ack=ack)
+    return t.t("report_alerts_kpi_detail", open=t.number(open_count), ack=t.duration(median))
