@@ -71,7 +71,9 @@ def _delivery(alert) -> str:
         return t.t("alert_sent")
     if alert.last_delivery_error:
         return t.t("alert_failed", error=alert.last_delivery_error)
-    return t.t("alert_pending_delivery") if alert.delivery_due else t.t("alert_no_channels")
+    if alert.delivery_due and ctx.settings.alerts.channels:
+        return t.t("alert_pending_delivery")
+    return t.t("alert_no_channels")  # nothing configured could send it: it is not "pending"
 
 
 def _utc(when: datetime) -> datetime:

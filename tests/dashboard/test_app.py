@@ -327,6 +327,7 @@ def test_alerts_page_in_english_and_empty(app):
     titles = at.dataframe[0].value["Alert"].tolist()
     assert titles == ["High-impact negative post: Acme"]
     assert at.dataframe[0].value["Severity"].tolist() == ["Warning"]
+    assert at.dataframe[0].value["Delivery"].tolist() == ["no channels"]  # none configured
 
 
 def test_alerts_closed_by_the_rules_are_found_and_said_so(app):
