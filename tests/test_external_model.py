@@ -140,3 +140,25 @@ def test_external_models_for_both_tasks_need_no_built_in_model(tiny_model_dir, t
     assert sum(out[0].emotion.probas.values()) == pytest.approx(1.0, abs=1e-5)
     assert [a.note for a in out] == [None, "empty text", "truncated to the first 16 tokens"]
     assert seen[-1] == (3, 3)
+
+
+def test_one_tokenisation_gives_the_tokenizer_s_own_truncation(tiny_model_dir):
+    """Inputs are tokenised once and cut by hand; the cut keeps the closing </s>, so the
+    probabilities equal those of the tokenizer's own truncation."""
+    import torch
+
+    from monitor.classify.external import ExternalTaskModel
+
+    cfg = ExternalModelConfig("sentiment", str(tiny_model_dir), MAPPING, max_length=12)
+    model = ExternalTaskModel.load(cfg)
+    texts = ["corto", "la factura llegó duplicada otra vez y nadie responde " * 5, "🙂🙂"]
+    rows, lengths = model.probabilities(texts)
+    batch = model.tokenizer(
+        texts, padding=True, truncation=True, max_length=12, return_tensors="pt"
+    )
+    with torch.inference_mode():
+        expected = torch.softmax(model.model(**batch).logits, dim=-1) @ model.matrix
+    assert np.allclose(rows, expected.numpy(), atol=1e-5)
+    assert lengths[1] > 12 >= max(lengths[0], lengths[2])
+    short = [texts[0], texts[2]]
+    assert [lengths[0], lengths[2]] == [len(i) for i in model.tokenizer(short)["input_ids"]]

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from monitor.classify.external_config import TASK_LABELS, ExternalModelConfig
-from monitor.classify.predictor import input_note, prediction
+from monitor.classify.predictor import encode_truncated, input_note, prediction
 from monitor.errors import ModelError
 from monitor.types import Analysis
 
@@ -92,15 +92,9 @@ class ExternalTaskModel:
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 inputs = [self.cfg.prefix + texts[i][: self.cfg.max_length * 8] for i in idx]
-                for i, ids in zip(idx, self.tokenizer(inputs)["input_ids"], strict=True):
-                    lengths[i] = len(ids)
-                batch = self.tokenizer(
-                    inputs,
-                    padding=True,
-                    truncation=True,
-                    max_length=self.cfg.max_length,
-                    return_tensors="pt",
-                )
+                batch, counts = encode_truncated(self.tokenizer, inputs, self.cfg.max_length)
+                for i, n in zip(idx, counts, strict=True):
+                    lengths[i] = n
                 logits = self.model(**batch).logits.float()
                 out[idx] = (torch.softmax(logits, dim=-1) @ self.matrix).numpy()
         return out, lengths

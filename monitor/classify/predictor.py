@@ -53,6 +53,26 @@ def input_note(text: str, tokens: int, limit: int) -> str | None:
     return None
 
 
+def encode_truncated(tokenizer, texts: Sequence[str], limit: int) -> tuple[dict, list[int]]:
+    """Padded model inputs for ``texts`` cut to ``limit`` tokens, and each text's full
+    token count before the cut, from one tokenisation.
+
+    A row that ends in a special token (``</s>``, ``[SEP]``) keeps it when cut, as the
+    tokenizer's own truncation does.
+    """
+    ids = tokenizer(list(texts))["input_ids"]
+    special = set(tokenizer.all_special_ids)
+    cut = [
+        row
+        if len(row) <= limit
+        else row[: limit - 1] + row[-1:]
+        if row[-1] in special
+        else row[:limit]
+        for row in ids
+    ]
+    return tokenizer.pad({"input_ids": cut}, return_tensors="pt"), [len(row) for row in ids]
+
+
 class TransformerClassifier:
     """The product's classifier: ``predict(text_or_texts)`` -> Analysis."""
 
@@ -109,11 +129,10 @@ class TransformerClassifier:
         whole), then cut to ``max_length`` keeping the closing ``</s>``, as the
         tokenizer's own truncation does.
         """
-        cap, limit = self.config.max_length * 8, self.config.max_length
-        ids = self.tokenizer([self.config.prefix + t[:cap] for t in texts])["input_ids"]
-        lengths = [len(row) for row in ids]
-        cut = [row if len(row) <= limit else row[: limit - 1] + row[-1:] for row in ids]
-        batch = self.tokenizer.pad({"input_ids": cut}, return_tensors="pt")
+        cap = self.config.max_length * 8
+        batch, lengths = encode_truncated(
+            self.tokenizer, [self.config.prefix + t[:cap] for t in texts], self.config.max_length
+        )
         tensors = {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
         return tensors, lengths
 
