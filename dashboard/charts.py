@@ -309,24 +309,33 @@ def weekly_emotion_chart(
     scale = alt.Scale(
         domain=[tr.value("emotion", e) for e in EMOTION_ORDER], range=list(EMOTION_COLORS)
     )
+    color = alt.Color("emotion_label:N", title=None, scale=scale, legend=alt.Legend(orient="right"))
+    tooltip = [
+        alt.Tooltip("emotion_label:N", title=tr.col("emotion")),
+        alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
+    ]
+    return _weekly_share_bars(df, tr, title, order, color, "emotion_order", tooltip)
+
+
+def _weekly_share_bars(
+    df: pd.DataFrame,
+    tr: Tr,
+    title: str,
+    order: list[str],
+    color: alt.Color,
+    stack_order: str,
+    tooltip: list[alt.Tooltip],
+) -> alt.Chart:
+    """100 % bars per week (``week_label``), split by ``color``, stacked by ``stack_order``."""
     chart = (
         alt.Chart(df)
         .mark_bar()
         .encode(
             x=_week_x(tr, order),
             y=alt.Y("posts:Q", stack="normalize", title=tr.col("share"), axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "emotion_label:N",
-                title=None,
-                scale=scale,
-                legend=alt.Legend(orient="right"),
-            ),
-            order=alt.Order("emotion_order:Q"),
-            tooltip=[
-                alt.Tooltip("week_label:N", title=tr.col("week_start")),
-                alt.Tooltip("emotion_label:N", title=tr.col("emotion")),
-                alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
-            ],
+            color=color,
+            order=alt.Order(f"{stack_order}:Q"),
+            tooltip=[alt.Tooltip("week_label:N", title=tr.col("week_start")), *tooltip],
         )
     )
     return _finish(chart, title, tr)
@@ -342,28 +351,18 @@ def sov_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
     colors = [FOCUS_COLOR if b in focus else next(others) for b in brands]
     df["brand_order"] = df["brand"].map({b: i for i, b in enumerate(brands)})
     order = df.sort_values("week_start")["week_label"].unique().tolist()
-    chart = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=_week_x(tr, order),
-            y=alt.Y("posts:Q", stack="normalize", title=tr.col("share"), axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "brand:N",
-                title=None,
-                scale=alt.Scale(domain=brands, range=colors),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            order=alt.Order("brand_order:Q"),
-            tooltip=[
-                alt.Tooltip("week_label:N", title=tr.col("week_start")),
-                alt.Tooltip("brand:N", title=tr.col("brand")),
-                alt.Tooltip("posts:Q", title=tr.col("posts"), format=",d"),
-                alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
-            ],
-        )
+    color = alt.Color(
+        "brand:N",
+        title=None,
+        scale=alt.Scale(domain=brands, range=colors),
+        legend=alt.Legend(orient="bottom"),
     )
-    return _finish(chart, title, tr)
+    tooltip = [
+        alt.Tooltip("brand:N", title=tr.col("brand")),
+        alt.Tooltip("posts:Q", title=tr.col("posts"), format=",d"),
+        alt.Tooltip("share:Q", title=tr.col("share"), format=".1f"),
+    ]
+    return _weekly_share_bars(df, tr, title, order, color, "brand_order", tooltip)
 
 
 def themes_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
