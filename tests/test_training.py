@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from monitor.classify.datasets import Example, emotion_training_set
-from monitor.settings import load_settings
 from monitor.types import EMOTION_LABELS
 
 torch = pytest.importorskip("torch")
@@ -44,16 +43,11 @@ def test_neutral_tweets_fill_part_of_the_other_quota_and_keep_classes_balanced()
     assert counts["fear"] == 18  # a rare class is repeated up to 60 % of the cap
 
 
-def test_emotion_prior_shift_favours_other_and_joy_over_rare_emotions():
+def test_emotion_prior_shift_favours_other_and_joy_over_rare_emotions(datasets_dir):
     """On the real data sets: the head is trained balanced, the world is not."""
     from monitor.classify.training import TrainConfig, load_training_data
 
-    settings = load_settings(env={})
-    if not (settings.datasets_dir / "goemotions").exists():
-        pytest.skip(f"labelled data sets not found at {settings.datasets_dir}")
-    data = load_training_data(
-        settings.datasets_dir, DOMAIN_FILE, TrainConfig(seed=3, neutral_as_other=300)
-    )
+    data = load_training_data(datasets_dir, DOMAIN_FILE, TrainConfig(seed=3, neutral_as_other=300))
     shift = dict(zip(EMOTION_LABELS, data.prior_shift["emotion"], strict=True))
     assert data.prior_shift["sentiment"] is None  # UMSAB is balanced as published
     assert shift["other"] > 0 and shift["joy"] > 0
