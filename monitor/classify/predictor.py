@@ -62,15 +62,14 @@ def encode_truncated(tokenizer, texts: Sequence[str], limit: int) -> tuple[dict,
     """
     ids = tokenizer(list(texts))["input_ids"]
     special = set(tokenizer.all_special_ids)
-    cut = [
-        row
-        if len(row) <= limit
-        else row[: limit - 1] + row[-1:]
-        if row[-1] in special
-        else row[:limit]
-        for row in ids
-    ]
-    return tokenizer.pad({"input_ids": cut}, return_tensors="pt"), [len(row) for row in ids]
+
+    def cut(row: list[int]) -> list[int]:
+        if len(row) <= limit:
+            return row
+        return row[: limit - 1] + row[-1:] if row[-1] in special else row[:limit]
+
+    batch = tokenizer.pad({"input_ids": [cut(row) for row in ids]}, return_tensors="pt")
+    return batch, [len(row) for row in ids]
 
 
 class TransformerClassifier:
@@ -125,9 +124,7 @@ class TransformerClassifier:
     def _encode(self, texts: Sequence[str]) -> tuple[dict[str, torch.Tensor], list[int]]:
         """Model inputs for ``texts`` and each text's full token count (before truncation).
 
-        Tokenised once, whole (characters capped: 100 KB posts need not be tokenised
-        whole), then cut to ``max_length`` keeping the closing ``</s>``, as the
-        tokenizer's own truncation does.
+        Characters are capped first: 100 KB posts need not be tokenised whole.
         """
         cap = self.config.max_length * 8
         batch, lengths = encode_truncated(
