@@ -397,11 +397,13 @@ def _whoami() -> str:
         return "cli"
 
 
-def _alert_rows(alerts, now: datetime) -> str:
+_DELIVERY_WORDS = {"failed": "FAILED", "no_channels": "no channels", "none": "-"}
+
+
+def _alert_rows(alerts, now: datetime, has_channels: bool) -> str:
     def delivery(a) -> str:
-        if a.delivered_at and not a.delivery_due:
-            return "sent"
-        return "FAILED" if a.last_delivery_error else ("pending" if a.delivery_due else "-")
+        state = a.delivery_state(has_channels)
+        return _DELIVERY_WORDS.get(state, state)
 
     rows = [
         (
@@ -449,13 +451,13 @@ def cmd_alerts_check(args) -> int:
         alerts = replay_alerts(_store(settings), settings, start, end, progress=bar)
         print(f"replayed the alert rules from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
         if alerts:
-            print(_alert_rows(alerts, end))
+            print(_alert_rows(alerts, end, bool(settings.alerts.channels)))
         return 0
     alerts = check_alerts(_store(settings), settings, now, deliver=not args.no_deliver)
     if not alerts:
         print("nothing unusual: no alert opened, updated or resolved")
         return 0
-    print(_alert_rows(alerts, now))
+    print(_alert_rows(alerts, now, bool(settings.alerts.channels)))
     return 0
 
 
@@ -490,7 +492,7 @@ def cmd_alerts_list(args) -> int:
     if not alerts:
         print("no alerts" + ("" if args.all else f" ({args.status}); --all shows every status"))
         return 0
-    print(_alert_rows(alerts, datetime.now(UTC)))
+    print(_alert_rows(alerts, datetime.now(UTC), bool(settings.alerts.channels)))
     return 0
 
 

@@ -66,14 +66,18 @@ def _title(alert) -> str:
         return alert.title
 
 
+_DELIVERY_TEXT = {
+    "sent": "alert_sent",
+    "pending": "alert_pending_delivery",
+    "no_channels": "alert_no_channels",
+}
+
+
 def _delivery(alert) -> str:
-    if alert.delivered_at and not alert.delivery_due:
-        return t.t("alert_sent")
-    if alert.last_delivery_error:
+    state = alert.delivery_state(bool(ctx.settings.alerts.channels))
+    if state == "failed":
         return t.t("alert_failed", error=alert.last_delivery_error)
-    if alert.delivery_due and ctx.settings.alerts.channels:
-        return t.t("alert_pending_delivery")
-    return t.t("alert_no_channels")  # nothing configured could send it: it is not "pending"
+    return t.t(_DELIVERY_TEXT[state]) if state in _DELIVERY_TEXT else "–"
 
 
 def _utc(when: datetime) -> datetime:

@@ -71,6 +71,21 @@ class Alert:
             self.delivered_at is None or self.delivered_at < requested
         )
 
+    def delivery_state(self, has_channels: bool) -> str:
+        """Where this alert's delivery stands, for people reading a list of alerts.
+
+        ``sent``, ``failed`` (the last attempt's error is kept), ``pending`` (due and a
+        channel is configured to send it), ``no_channels`` (nothing could send it: it
+        is not "pending") or ``none`` (no delivery was ever asked for).
+        """
+        if self.delivered_at and not self.delivery_due:
+            return "sent"
+        if self.last_delivery_error:
+            return "failed"
+        if not has_channels:
+            return "no_channels"
+        return "pending" if self.delivery_due else "none"
+
     def __repr__(self) -> str:
         return (
             f"Alert(#{self.id} {self.severity} {self.rule} {self.brand or self.incident_key!r} "

@@ -149,3 +149,13 @@ def test_delivery_bookkeeping(repo):
         ("mail", True, 1),
     ]
     assert log[0]["attempted_at"] == NOW
+
+
+def test_delivery_state_says_what_people_can_expect(repo):
+    a = repo.upsert(candidate(), NOW)
+    assert a.delivery_state(has_channels=True) == "pending"
+    assert a.delivery_state(has_channels=False) == "no_channels"  # nothing would ever send it
+    repo.record_delivery(a.id, "mail", NOW, ok=False, attempts=3, error="HTTP 500")
+    assert repo.get(a.id).delivery_state(has_channels=True) == "failed"
+    repo.record_delivery(a.id, "mail", NOW, ok=True, attempts=1, complete=True)
+    assert repo.get(a.id).delivery_state(has_channels=False) == "sent"

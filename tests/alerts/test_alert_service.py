@@ -1,5 +1,7 @@
 """What the rules read from real stores, and check_alerts end to end."""
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -118,3 +120,24 @@ def test_without_configured_brands_the_stored_ones_are_checked(sqlite_store):
     add_posts(sqlite_store, spike_specs())
     (alert,) = check_alerts(sqlite_store, Settings(), NOW, deliver=False)
     assert alert.brand == BRAND and alert.rule == "negative_spike"
+
+
+def test_alerts_list_says_no_channels_rather_than_pending(sqlite_store, tmp_path):
+    """Nothing configured can send the alert, so the CLI must not promise a delivery."""
+    add_posts(sqlite_store, spike_specs())
+    (alert,) = check_alerts(sqlite_store, SETTINGS, NOW, deliver=False)
+    (tmp_path / "monitor.toml").write_text(
+        '[monitor]\ndatabase_url = "sqlite:///monitor.db"\n', encoding="utf-8"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "alerts", "list"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    row = next(
+        line for line in listed.stdout.splitlines() if line.lstrip().startswith(str(alert.id))
+    )
+    assert "no channels" in row and "pending" not in row
