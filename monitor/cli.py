@@ -276,6 +276,8 @@ def cmd_train(args) -> int:
         freeze_layers=args.freeze_layers,
         ema=args.ema,
         neutral_as_other=args.neutral_as_other,
+        emotion_mode=args.emotion_mode,
+        init_from=args.init_from,
     )
     out = Path(args.out) if args.out else settings.classifier.model_dir
     bar = Bar("training", enabled=True)
@@ -599,6 +601,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="UMSAB neutral tweets used as emotion 'other' (multilingual)",
+    )
+    sp.add_argument(
+        "--emotion-mode",
+        choices=("joint", "head"),
+        default="joint",
+        help="joint: emotion fine-tunes the encoder with sentiment; head: the encoder is "
+        "fine-tuned on sentiment alone and emotion gets a linear head on its output",
+    )
+    sp.add_argument(
+        "--init-from",
+        metavar="DIR",
+        help="start from this trained artifact; with --epochs 0 --emotion-mode head only the "
+        "emotion head and the calibration are fitted again (minutes, not an hour)",
     )
     sp.add_argument("--limit", type=int, help="examples per task (smoke runs)")
     sp.add_argument("--seed", type=int, default=13)

@@ -83,3 +83,20 @@ def test_prior_shift_changes_the_probabilities_the_classifier_reports():
     config.tasks["emotion"].prior_shift = [0.0, 1.5]
     shifted = clf.calibrated(logits)["emotion"][0]
     assert shifted[1] > shifted[0] and shifted.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("cfg", "message"),
+    [
+        ({"emotion_mode": "both"}, "emotion mode must be 'joint' or 'head'"),
+        ({"epochs": 0}, "untrained heads"),
+        ({"epochs": 0, "init_from": "/nonexistent"}, "no trained classifier there"),
+    ],
+)
+def test_training_options_that_cannot_work_are_refused_before_any_work(tmp_path, cfg, message):
+    from monitor.classify.training import TrainConfig, train
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        train(tmp_path, tmp_path / "none.tsv", tmp_path, tmp_path / "out", TrainConfig(**cfg))
+    assert not (tmp_path / "out").exists()

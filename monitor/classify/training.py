@@ -28,15 +28,18 @@ from torch import nn
 
 from monitor.classify import datasets as ds
 from monitor.classify.datasets import Example
+from monitor.classify.frozen_head import fit_head, pooled_features
 from monitor.classify.metrics import report
 from monitor.classify.model import (
     ClassifierConfig,
     MultiTaskModel,
     TaskHead,
     build_model,
+    load_artifacts,
     save_artifacts,
 )
 from monitor.classify.predictor import TransformerClassifier
+from monitor.errors import ConfigError
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,12 @@ class TrainConfig:
     emotion_weight: float = 1.0
     neutral_as_other: int = 0  # UMSAB neutral tweets (8 languages) among emotion's "other"
     ema: float = 0.0  # decay of a weight average saved instead of the last step (0: off)
+    # "joint": emotion batches fine-tune the encoder with sentiment; "head": the encoder
+    # is fine-tuned on sentiment alone and emotion gets a linear head on its frozen output
+    emotion_mode: str = "joint"
+    # start from a trained artifact instead of the base encoder; with epochs = 0 and
+    # emotion_mode "head" this only re-fits the emotion head and the calibration
+    init_from: str | None = None
     holdout_per_language: int = 48
     seed: int = 13
     freeze_layers: int = 0  # lowest encoder layers kept as pre-trained (faster smoke runs)
@@ -187,6 +196,18 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
     return float(log_t.detach().exp().clamp(0.05, 20.0))
 
 
+def _check(cfg: TrainConfig) -> None:
+    if cfg.emotion_mode not in ("joint", "head"):
+        raise ConfigError(f"emotion mode must be 'joint' or 'head', not {cfg.emotion_mode!r}")
+    if cfg.epochs <= 0 and not cfg.init_from:
+        raise ConfigError(
+            "0 epochs from the base encoder would save untrained heads",
+            hint="give --init-from DIR to re-fit heads and calibration of a trained model",
+        )
+    if cfg.init_from and not (Path(cfg.init_from) / "classifier.json").exists():
+        raise ConfigError(f"--init-from {cfg.init_from}: no trained classifier there")
+
+
 def train(
     datasets_dir: Path,
     domain_file: Path,
@@ -197,6 +218,7 @@ def train(
     device: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ClassifierConfig:
+    _check(cfg)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -209,15 +231,27 @@ def train(
             "emotion": TaskHead(list(EMOTION_LABELS)),
         },
     )
-    model, tokenizer = build_model(config, cache_dir)
+    start: dict = {}
+    if cfg.init_from:
+        model, tokenizer, loaded = load_artifacts(Path(cfg.init_from), cache_dir)
+        start = {
+            "init_from": {
+                "version": loaded.version,
+                "train_config": loaded.metrics.get("train_config"),
+                "train_seconds": loaded.metrics.get("train_seconds"),
+            }
+        }
+    else:
+        model, tokenizer = build_model(config, cache_dir)
     model.encoder.embeddings.requires_grad_(False)
     for layer in model.encoder.encoder.layer[: cfg.freeze_layers]:
         layer.requires_grad_(False)
     model.to(device).train()
 
     label_index = {t: {lab: i for i, lab in enumerate(h.labels)} for t, h in config.tasks.items()}
-    epoch_batches = sum(math.ceil(len(v) / cfg.batch_size) for v in data.train.values())
-    total = max(int(epoch_batches * cfg.epochs), 1)
+    tuned = {t: v for t, v in data.train.items() if t != "emotion" or cfg.emotion_mode == "joint"}
+    epoch_batches = sum(math.ceil(len(v) / cfg.batch_size) for v in tuned.values())
+    total = int(epoch_batches * cfg.epochs)
     opt = torch.optim.AdamW(_param_groups(model, cfg))
     average = (
         WeightAverage([p for p in model.parameters() if p.requires_grad], cfg.ema)
@@ -234,7 +268,7 @@ def train(
     step, started, running = 0, time.time(), 0.0
     while step < total:
         plan = []
-        for task, examples in data.train.items():
+        for task, examples in tuned.items():
             plan += _batches(examples, task, cfg.batch_size, rng)
         rng.shuffle(plan)
         for task, batch in plan:
@@ -274,22 +308,70 @@ def train(
     train_seconds = round(time.time() - started, 1)
     model.eval()
     clf = TransformerClassifier(model, tokenizer, config, batch_size=64, device=device)
-    last_step = {}
-    if average:  # the last step's weights, scored for comparison, then the average saved
+    last_step, frozen = {}, {}
+
+    def finish() -> None:
+        if cfg.emotion_mode == "head":
+            frozen.update(
+                _fit_frozen_head(model, tokenizer, config, data, "emotion", cfg, progress)
+            )
         _calibrate(clf, data, label_index)
+
+    if average:  # the last step's weights, scored for comparison, then the average saved
+        finish()
         last_step = {"last_step_weights": evaluate_standard(clf, datasets_dir)}
         average.copy_to_model()
-    _calibrate(clf, data, label_index)
+    finish()
     config.metrics = {
         "train_config": asdict(cfg),
         "train_seconds": train_seconds,
+        **start,
         "device": device,
+        **({"frozen_head": frozen} if frozen else {}),
         **evaluate_standard(clf, datasets_dir),
         **last_step,
     }
     model.to("cpu")
     save_artifacts(model, config, out_dir)
     return config
+
+
+def _fit_frozen_head(
+    model: MultiTaskModel,
+    tokenizer,
+    config: ClassifierConfig,
+    data: TrainData,
+    task: str,
+    cfg: TrainConfig,
+    progress: Callable[[str, int, int], None] | None,
+) -> dict:
+    """Replace ``task``'s head by a logistic regression on the frozen encoder's output.
+
+    The L2 strength is the one with the best macro-F1 on the task's held-out slice.
+    """
+    index = {lab: i for i, lab in enumerate(config.tasks[task].labels)}
+
+    def features(examples: list[Example], what: str) -> tuple[torch.Tensor, torch.Tensor]:
+        x = pooled_features(
+            model,
+            tokenizer,
+            [e.text for e in examples],
+            prefix=config.prefix,
+            max_length=cfg.train_max_length,
+            progress=(lambda done, n: progress(what, done, n)) if progress else None,
+        )
+        return x, torch.tensor([index[e.label] for e in examples])
+
+    train_x, train_y = features(data.train[task], f"{task} features")
+    held_x, held_y = features(data.calibrate[task], f"{task} held-out features")
+    head, l2, scores = fit_head(
+        train_x, train_y, held_x, held_y, len(index), label_smoothing=cfg.label_smoothing
+    )
+    device = next(model.parameters()).device
+    model.heads[task].load_state_dict(head.state_dict())
+    model.heads[task].to(device)
+    log.info("%s head: L2 %g (held-out macro-F1 by L2: %s)", task, l2, scores)
+    return {"task": task, "l2": l2, "held_out_macro_f1": {str(k): v for k, v in scores.items()}}
 
 
 def _calibrate(clf: TransformerClassifier, data: TrainData, label_index: dict) -> None:
