@@ -604,10 +604,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "--emotion-mode",
-        choices=("joint", "head"),
-        default="joint",
-        help="joint: emotion fine-tunes the encoder with sentiment; head: the encoder is "
-        "fine-tuned on sentiment alone and emotion gets a linear head on its output",
+        choices=("head", "joint"),
+        default="head",
+        help="head (default): the encoder is fine-tuned on sentiment alone and emotion gets "
+        "a linear head on its output; joint: emotion fine-tunes the encoder with sentiment",
     )
     sp.add_argument(
         "--init-from",

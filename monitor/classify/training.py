@@ -62,7 +62,7 @@ class TrainConfig:
     ema: float = 0.0  # decay of a weight average saved instead of the last step (0: off)
     # "joint": emotion batches fine-tune the encoder with sentiment; "head": the encoder
     # is fine-tuned on sentiment alone and emotion gets a linear head on its frozen output
-    emotion_mode: str = "joint"
+    emotion_mode: str = "head"
     # start from a trained artifact instead of the base encoder; with epochs = 0 and
     # emotion_mode "head" this only re-fits the emotion head and the calibration
     init_from: str | None = None
