@@ -1,15 +1,17 @@
 """Fine-tune the multi-task classifier and measure it.
 
 Recipe (see models/MODEL_CARD.md): full fine-tune of the e5 encoder with the
-word embeddings frozen, sentiment (UMSAB, 8 languages) and emotion (GoEmotions
-+ TweetEval capped per class, plus our hand-written customer posts) trained
-jointly with one head each; layer-wise learning-rate decay, warm-up then
-linear decay, label smoothing, length-bucketed batches; temperature scaling per
-task on a slice held out from the training sets, then a prior shift that undoes
-the emotion class balancing; evaluation on UMSAB validation (per language) and
-EmoEvent dev (es, en; never trained on). Options tried and kept available: an
-exponential moving average of the weights (``ema``) and multilingual UMSAB
-neutral tweets as part of emotion's ``other`` (``neutral_as_other``)."""
+word embeddings frozen on sentiment (UMSAB, 8 languages); then the emotion head
+(GoEmotions + TweetEval capped per class, plus our hand-written customer posts)
+fitted as a logistic regression on the frozen encoder's output
+(``emotion_mode="head"``; ``"joint"`` trains both tasks into the encoder);
+layer-wise learning-rate decay, warm-up then linear decay, label smoothing,
+length-bucketed batches; temperature scaling per task on a slice held out from
+the training sets, then a prior shift that undoes the emotion class balancing;
+evaluation on UMSAB validation (per language) and EmoEvent dev (es, en; never
+trained on). Options tried and kept available: an exponential moving average of
+the weights (``ema``) and multilingual UMSAB neutral tweets as part of emotion's
+``other`` (``neutral_as_other``)."""
 
 from __future__ import annotations
 
@@ -234,6 +236,12 @@ def train(
     start: dict = {}
     if cfg.init_from:
         model, tokenizer, loaded = load_artifacts(Path(cfg.init_from), cache_dir)
+        # the saved artifact must name the base it was built on, not the default one
+        config.encoder, config.prefix, config.max_length = (
+            loaded.encoder,
+            loaded.prefix,
+            loaded.max_length,
+        )
         start = {
             "init_from": {
                 "version": loaded.version,
