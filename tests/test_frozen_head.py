@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from monitor.classify.frozen_head import fit_head, fit_logistic, pooled_features  # noqa: E402
+from monitor.classify.frozen_head import fit_head, fit_logistic  # noqa: E402
 
 
 def _blobs(n_per_class: int, seed: int, scale: float = 40.0, offset: float = 500.0):
@@ -39,20 +39,18 @@ def test_stronger_l2_gives_smaller_weights_and_the_grid_reports_every_candidate(
 
 
 def test_pooled_features_keep_input_order_and_ignore_padding():
-    from monitor.classify.model import load_artifacts
+    from monitor.classify.predictor import TransformerClassifier
     from monitor.settings import load_settings
 
     settings = load_settings(env={})
-    model, tokenizer, config = load_artifacts(settings.classifier.model_dir, settings.cache_dir)
+    clf = TransformerClassifier.from_dir(settings.classifier.model_dir, settings.cache_dir)
     texts = [
         "Pésimo servicio, tres días sin fibra.",
         "ok",
         "The delivery was fast and the staff kind!",
     ]
-    batched = pooled_features(model, tokenizer, texts, prefix=config.prefix, max_length=64)
-    alone = torch.cat(
-        [pooled_features(model, tokenizer, [t], prefix=config.prefix, max_length=64) for t in texts]
-    )
-    assert batched.shape == (3, model.encoder.config.hidden_size)
+    batched = torch.from_numpy(clf.pooled(texts))
+    alone = torch.cat([torch.from_numpy(clf.pooled([t])) for t in texts])
+    assert batched.shape == (3, clf.model.encoder.config.hidden_size)
     assert torch.allclose(batched, alone, atol=1e-4)
     assert not torch.allclose(batched[0], batched[2], atol=1e-2)

@@ -1,4 +1,4 @@
-"""A task head fitted on a frozen encoder: pooled features once, then logistic regression.
+"""A task head fitted on a frozen encoder's pooled features: logistic regression.
 
 Used when the encoder is fine-tuned for sentiment alone and emotion must not pull it
 away (``TrainConfig.emotion_mode = "head"``): the emotion head becomes an
@@ -8,46 +8,12 @@ output, so inference is unchanged (one encoder pass, one linear layer per task).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
 
 from monitor.classify.metrics import macro_f1
-
-Progress = Callable[[int, int], None]
-
-
-@torch.inference_mode()
-def pooled_features(
-    model,
-    tokenizer,
-    texts: Sequence[str],
-    *,
-    prefix: str,
-    max_length: int,
-    batch_size: int = 64,
-    progress: Progress | None = None,
-) -> torch.Tensor:
-    """The model's mean-pooled encoder output for each text (rows in input order)."""
-    model.eval()
-    device = next(model.parameters()).device
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out = torch.zeros(len(texts), model.encoder.config.hidden_size)
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        enc = tokenizer(
-            [prefix + texts[i] for i in idx],
-            padding=True,
-            truncation=True,
-            max_length=max_length,
-            return_tensors="pt",
-        )
-        pooled = model.pooled(enc["input_ids"].to(device), enc["attention_mask"].to(device))
-        out[idx] = pooled.float().cpu()
-        if progress:
-            progress(min(start + batch_size, len(texts)), len(texts))
-    return out
 
 
 def fit_logistic(
@@ -97,13 +63,11 @@ def fit_head(
 
     Returns the head, its L2 strength and every candidate's held-out macro-F1.
     """
-    labels = list(range(n_labels))
-    scores, best = {}, None
-    for l2 in l2_grid:
-        head = fit_logistic(train_x, train_y, n_labels, l2, label_smoothing)
-        with torch.no_grad():
-            pred = head(held_x).argmax(-1).tolist()
-        scores[l2] = macro_f1(held_y.tolist(), pred, labels)
-        if best is None or scores[l2] > scores[best[1]]:
-            best = (head, l2)
-    return best[0], best[1], scores
+    heads = {l2: fit_logistic(train_x, train_y, n_labels, l2, label_smoothing) for l2 in l2_grid}
+    with torch.no_grad():
+        scores = {
+            l2: macro_f1(held_y.tolist(), head(held_x).argmax(-1).tolist(), list(range(n_labels)))
+            for l2, head in heads.items()
+        }
+    best = max(scores, key=scores.get)  # the first of equals, as the grid is ordered
+    return heads[best], best, scores

@@ -137,19 +137,36 @@ class TransformerClassifier:
         self, texts: Sequence[str], progress: Progress | None = None
     ) -> tuple[dict[str, np.ndarray], list[int]]:
         """Raw logits per task (rows in the order of ``texts``) and full token counts."""
+        widths = {t: len(h.labels) for t, h in self.config.tasks.items()}
+        return self._batched(texts, self.model.forward_all, widths, progress)
+
+    def pooled(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """The encoder's mean-pooled output per text, what every head reads (torch backend)."""
+        width = {"pooled": self.model.encoder.config.hidden_size}
+        out, _ = self._batched(
+            texts, lambda **inputs: {"pooled": self.model.pooled(**inputs)}, width, progress
+        )
+        return out["pooled"]
+
+    def _batched(
+        self,
+        texts: Sequence[str],
+        forward: Callable[..., dict[str, torch.Tensor]],
+        widths: dict[str, int],
+        progress: Progress | None,
+    ) -> tuple[dict[str, np.ndarray], list[int]]:
+        """``forward`` over length-sorted batches: its outputs (rows in the order of
+        ``texts``, ``widths`` columns each) and every text's full token count."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = {
-            t: np.zeros((len(texts), len(h.labels)), np.float32)
-            for t, h in self.config.tasks.items()
-        }
+        out = {name: np.zeros((len(texts), n), np.float32) for name, n in widths.items()}
         lengths = [0] * len(texts)
         done = 0
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 inputs, counts = self._encode([texts[i] for i in idx])
-                for task, values in self.model.forward_all(**inputs).items():
-                    out[task][idx] = values.float().cpu().numpy()
+                for name, values in forward(**inputs).items():
+                    out[name][idx] = values.float().cpu().numpy()
                 for i, n in zip(idx, counts, strict=True):
                     lengths[i] = n
                 done += len(idx)

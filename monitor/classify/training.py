@@ -30,7 +30,7 @@ from torch import nn
 
 from monitor.classify import datasets as ds
 from monitor.classify.datasets import Example
-from monitor.classify.frozen_head import fit_head, pooled_features
+from monitor.classify.frozen_head import fit_head
 from monitor.classify.metrics import report
 from monitor.classify.model import (
     ClassifierConfig,
@@ -316,20 +316,21 @@ def train(
     train_seconds = round(time.time() - started, 1)
     model.eval()
     clf = TransformerClassifier(model, tokenizer, config, batch_size=64, device=device)
-    last_step, frozen = {}, {}
+    last_step = {}
 
-    def finish() -> None:
+    def finish() -> dict:
+        """Emotion's frozen-encoder head (in head mode), then every task's calibration."""
+        fitted = {}
         if cfg.emotion_mode == "head":
-            frozen.update(
-                _fit_frozen_head(model, tokenizer, config, data, "emotion", cfg, progress)
-            )
+            fitted = _fit_frozen_head(clf, data, "emotion", cfg.label_smoothing, progress)
         _calibrate(clf, data, label_index)
+        return fitted
 
     if average:  # the last step's weights, scored for comparison, then the average saved
         finish()
         last_step = {"last_step_weights": evaluate_standard(clf, datasets_dir)}
         average.copy_to_model()
-    finish()
+    frozen = finish()
     config.metrics = {
         "train_config": asdict(cfg),
         "train_seconds": train_seconds,
@@ -345,39 +346,29 @@ def train(
 
 
 def _fit_frozen_head(
-    model: MultiTaskModel,
-    tokenizer,
-    config: ClassifierConfig,
+    clf: TransformerClassifier,
     data: TrainData,
     task: str,
-    cfg: TrainConfig,
+    label_smoothing: float,
     progress: Callable[[str, int, int], None] | None,
 ) -> dict:
     """Replace ``task``'s head by a logistic regression on the frozen encoder's output.
 
     The L2 strength is the one with the best macro-F1 on the task's held-out slice.
     """
-    index = {lab: i for i, lab in enumerate(config.tasks[task].labels)}
+    index = {lab: i for i, lab in enumerate(clf.config.tasks[task].labels)}
 
     def features(examples: list[Example], what: str) -> tuple[torch.Tensor, torch.Tensor]:
-        x = pooled_features(
-            model,
-            tokenizer,
-            [e.text for e in examples],
-            prefix=config.prefix,
-            max_length=cfg.train_max_length,
-            progress=(lambda done, n: progress(what, done, n)) if progress else None,
-        )
+        shown = (lambda done, n: progress(what, done, n)) if progress else None
+        x = torch.from_numpy(clf.pooled([e.text for e in examples], shown))
         return x, torch.tensor([index[e.label] for e in examples])
 
     train_x, train_y = features(data.train[task], f"{task} features")
     held_x, held_y = features(data.calibrate[task], f"{task} held-out features")
     head, l2, scores = fit_head(
-        train_x, train_y, held_x, held_y, len(index), label_smoothing=cfg.label_smoothing
+        train_x, train_y, held_x, held_y, len(index), label_smoothing=label_smoothing
     )
-    device = next(model.parameters()).device
-    model.heads[task].load_state_dict(head.state_dict())
-    model.heads[task].to(device)
+    clf.model.heads[task].load_state_dict(head.state_dict())
     log.info("%s head: L2 %g (held-out macro-F1 by L2: %s)", task, l2, scores)
     return {"task": task, "l2": l2, "held_out_macro_f1": {str(k): v for k, v in scores.items()}}
 
