@@ -277,6 +277,7 @@ def cmd_train(args) -> int:
         ema=args.ema,
         neutral_as_other=args.neutral_as_other,
         emotion_mode=args.emotion_mode,
+        own_layers=args.own_layers,
         init_from=args.init_from,
     )
     out = Path(args.out) if args.out else settings.classifier.model_dir
@@ -604,16 +605,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "--emotion-mode",
-        choices=("head", "joint"),
-        default="head",
-        help="head (default): the encoder is fine-tuned on sentiment alone and emotion gets "
-        "a linear head on its output; joint: emotion fine-tunes the encoder with sentiment",
+        choices=("branch", "head", "joint"),
+        default="branch",
+        help="branch (default): the encoder is fine-tuned on sentiment alone, then emotion "
+        "gets a linear head on its output and its own copy of the top --own-layers layers, "
+        "trained with that head; head: the linear head only; joint: emotion fine-tunes the "
+        "encoder with sentiment",
+    )
+    sp.add_argument(
+        "--own-layers",
+        type=int,
+        default=3,
+        help="top encoder layers emotion gets its own copy of (--emotion-mode branch)",
     )
     sp.add_argument(
         "--init-from",
         metavar="DIR",
-        help="start from this trained artifact; with --epochs 0 --emotion-mode head only the "
-        "emotion head and the calibration are fitted again (minutes, not an hour)",
+        help="start from this trained artifact; with --epochs 0 only emotion (head, own "
+        "layers) and the calibration are fitted again (minutes, not an hour)",
     )
     sp.add_argument("--limit", type=int, help="examples per task (smoke runs)")
     sp.add_argument("--seed", type=int, default=13)

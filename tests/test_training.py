@@ -88,7 +88,8 @@ def test_prior_shift_changes_the_probabilities_the_classifier_reports():
 @pytest.mark.parametrize(
     ("cfg", "message"),
     [
-        ({"emotion_mode": "both"}, "emotion mode must be 'joint' or 'head'"),
+        ({"emotion_mode": "both"}, "emotion mode must be one of branch, head, joint"),
+        ({"own_layers": 12}, "--own-layers must be 1 to 11"),
         ({"epochs": 0}, "untrained heads"),
         ({"epochs": 0, "init_from": "/nonexistent"}, "no trained classifier there"),
     ],

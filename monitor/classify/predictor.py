@@ -10,7 +10,7 @@ finding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +148,18 @@ class TransformerClassifier:
         )
         return out["pooled"]
 
+    def batches(
+        self, texts: Sequence[str], progress: Progress | None = None
+    ) -> Iterator[tuple[list[int], dict[str, torch.Tensor], list[int]]]:
+        """Length-sorted batches of model inputs: (row indices, inputs, full token counts)."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            inputs, counts = self._encode([texts[i] for i in idx])
+            yield idx, inputs, counts
+            if progress:
+                progress(start + len(idx), len(texts))
+
     def _batched(
         self,
         texts: Sequence[str],
@@ -157,21 +169,14 @@ class TransformerClassifier:
     ) -> tuple[dict[str, np.ndarray], list[int]]:
         """``forward`` over length-sorted batches: its outputs (rows in the order of
         ``texts``, ``widths`` columns each) and every text's full token count."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = {name: np.zeros((len(texts), n), np.float32) for name, n in widths.items()}
         lengths = [0] * len(texts)
-        done = 0
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                inputs, counts = self._encode([texts[i] for i in idx])
+            for idx, inputs, counts in self.batches(texts, progress):
                 for name, values in forward(**inputs).items():
                     out[name][idx] = values.float().cpu().numpy()
                 for i, n in zip(idx, counts, strict=True):
                     lengths[i] = n
-                done += len(idx)
-                if progress:
-                    progress(done, len(texts))
         return out, lengths
 
     def calibrated(self, logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -3,8 +3,11 @@
 Recipe (see models/MODEL_CARD.md): full fine-tune of the e5 encoder with the
 word embeddings frozen on sentiment (UMSAB, 8 languages); then the emotion head
 (GoEmotions + TweetEval capped per class, plus our hand-written customer posts)
-fitted as a logistic regression on the frozen encoder's output
-(``emotion_mode="head"``; ``"joint"`` trains both tasks into the encoder);
+fitted as a logistic regression on the frozen encoder's output, and, by default
+(``emotion_mode="branch"``), emotion's own copy of the top ``own_layers`` encoder
+layers fine-tuned with that head while the shared layers stay as sentiment left them
+(``"head"`` stops after the logistic head; ``"joint"`` trains both tasks into the
+encoder);
 layer-wise learning-rate decay, warm-up then linear decay, label smoothing,
 length-bucketed batches; temperature scaling per task on a slice held out from
 the training sets, then a prior shift that undoes the emotion class balancing;
@@ -29,6 +32,7 @@ import torch
 from torch import nn
 
 from monitor.classify import datasets as ds
+from monitor.classify.branch import entry_states, train_branch
 from monitor.classify.datasets import Example
 from monitor.classify.frozen_head import fit_head
 from monitor.classify.metrics import report
@@ -38,6 +42,7 @@ from monitor.classify.model import (
     TaskHead,
     build_model,
     load_artifacts,
+    round_to_storage,
     save_artifacts,
 )
 from monitor.classify.predictor import TransformerClassifier
@@ -63,10 +68,16 @@ class TrainConfig:
     neutral_as_other: int = 0  # UMSAB neutral tweets (8 languages) among emotion's "other"
     ema: float = 0.0  # decay of a weight average saved instead of the last step (0: off)
     # "joint": emotion batches fine-tune the encoder with sentiment; "head": the encoder
-    # is fine-tuned on sentiment alone and emotion gets a linear head on its frozen output
-    emotion_mode: str = "head"
+    # is fine-tuned on sentiment alone and emotion gets a linear head on its frozen output;
+    # "branch": that head, then emotion's own copy of the top layers trained with it
+    emotion_mode: str = "branch"
+    own_layers: int = 3  # top encoder layers emotion gets its own copy of ("branch")
+    branch_epochs: float = 2.0
+    branch_lr: float = 5e-5
+    branch_head_lr: float = 2.5e-4
+    branch_batch_size: int = 32
     # start from a trained artifact instead of the base encoder; with epochs = 0 and
-    # emotion_mode "head" this only re-fits the emotion head and the calibration
+    # emotion_mode "head" or "branch" this only re-fits emotion and the calibration
     init_from: str | None = None
     holdout_per_language: int = 48
     seed: int = 13
@@ -198,9 +209,16 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
     return float(log_t.detach().exp().clamp(0.05, 20.0))
 
 
+EMOTION_MODES = ("branch", "head", "joint")
+
+
 def _check(cfg: TrainConfig) -> None:
-    if cfg.emotion_mode not in ("joint", "head"):
-        raise ConfigError(f"emotion mode must be 'joint' or 'head', not {cfg.emotion_mode!r}")
+    if cfg.emotion_mode not in EMOTION_MODES:
+        raise ConfigError(
+            f"emotion mode must be one of {', '.join(EMOTION_MODES)}, not {cfg.emotion_mode!r}"
+        )
+    if cfg.emotion_mode == "branch" and not 0 < cfg.own_layers < 12:
+        raise ConfigError(f"--own-layers must be 1 to 11, not {cfg.own_layers}")
     if cfg.epochs <= 0 and not cfg.init_from:
         raise ConfigError(
             "0 epochs from the base encoder would save untrained heads",
@@ -251,6 +269,7 @@ def train(
         }
     else:
         model, tokenizer = build_model(config, cache_dir)
+    model.branches.clear()  # a loaded artifact's emotion layers: fitted again below, or dropped
     model.encoder.embeddings.requires_grad_(False)
     for layer in model.encoder.encoder.layer[: cfg.freeze_layers]:
         layer.requires_grad_(False)
@@ -258,6 +277,7 @@ def train(
 
     label_index = {t: {lab: i for i, lab in enumerate(h.labels)} for t, h in config.tasks.items()}
     tuned = {t: v for t, v in data.train.items() if t != "emotion" or cfg.emotion_mode == "joint"}
+    frozen_heads = cfg.emotion_mode in ("head", "branch")
     epoch_batches = sum(math.ceil(len(v) / cfg.batch_size) for v in tuned.values())
     total = int(epoch_batches * cfg.epochs)
     opt = torch.optim.AdamW(_param_groups(model, cfg))
@@ -319,10 +339,14 @@ def train(
     last_step = {}
 
     def finish() -> dict:
-        """Emotion's frozen-encoder head (in head mode), then every task's calibration."""
+        """Emotion's frozen-encoder head (and own layers), then every task's calibration,
+        all on the weights as the artifact stores them."""
         fitted = {}
-        if cfg.emotion_mode == "head":
+        if frozen_heads:
             fitted = _fit_frozen_head(clf, data, "emotion", cfg.label_smoothing, progress)
+        if cfg.emotion_mode == "branch":
+            fitted["own_layers"] = _fit_branch(clf, data, "emotion", cfg, progress)
+        round_to_storage(model)
         _calibrate(clf, data, label_index)
         return fitted
 
@@ -371,6 +395,52 @@ def _fit_frozen_head(
     clf.model.heads[task].load_state_dict(head.state_dict())
     log.info("%s head: L2 %g (held-out macro-F1 by L2: %s)", task, l2, scores)
     return {"task": task, "l2": l2, "held_out_macro_f1": {str(k): v for k, v in scores.items()}}
+
+
+def _fit_branch(
+    clf: TransformerClassifier,
+    data: TrainData,
+    task: str,
+    cfg: TrainConfig,
+    progress: Callable[[str, int, int], None] | None,
+) -> dict:
+    """Give ``task`` its own copy of the encoder's top layers and fine-tune it with the
+    task's head (already fitted on the shared output) on the task's training set."""
+    model = clf.model
+    model.branches[task] = model.copy_top_layers(cfg.own_layers).to(clf.device)
+    clf.config.tasks[task].own_layers = cfg.own_layers
+    examples = data.train[task]
+    index = {lab: i for i, lab in enumerate(clf.config.tasks[task].labels)}
+    shown = (lambda what: lambda done, n: progress(what, done, n)) if progress else None
+    size, clf.batch_size = clf.batch_size, cfg.branch_batch_size
+    try:
+        cached = entry_states(
+            clf, [e.text for e in examples], task, shown and shown(f"{task} layer inputs")
+        )
+    finally:
+        clf.batch_size = size
+    started = time.time()
+    losses = train_branch(
+        model,
+        task,
+        cached,
+        [index[e.label] for e in examples],
+        epochs=cfg.branch_epochs,
+        lr=cfg.branch_lr,
+        head_lr=cfg.branch_head_lr,
+        warmup=cfg.warmup,
+        label_smoothing=cfg.label_smoothing,
+        weight_decay=cfg.weight_decay,
+        seed=cfg.seed,
+        progress=shown and shown(f"{task} layers"),
+    )
+    tail = losses[-50:]
+    log.info("%s own layers: %d steps, last loss %.3f", task, len(losses), sum(tail) / len(tail))
+    return {
+        "layers": cfg.own_layers,
+        "steps": len(losses),
+        "seconds": round(time.time() - started, 1),
+    }
 
 
 def _calibrate(clf: TransformerClassifier, data: TrainData, label_index: dict) -> None:
