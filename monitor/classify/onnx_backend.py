@@ -1,11 +1,11 @@
 """ONNX Runtime inference for the trained classifier (``classifier.backend = "onnx"``).
 
-The torch model is exported once per artifact version to ONNX, its attention,
-LayerNorm and GELU blocks fused by ONNX Runtime's transformer optimizer, and (for
-int8) its MatMul weights quantised per channel. The files are cached in
+The torch model is exported once per artifact version to ONNX, its LayerNorm and
+GELU blocks fused by ONNX Runtime's transformer optimizer, and (for int8) its
+MatMul weights quantised per channel. The files are cached in
 ``<cache_dir>/onnx/<version>-<hash>/``, so later loads take a second. On 2 CPU
-cores this runs the same model about 1.5–2× faster than torch (see
-``benchmarks/classifier_speed.py``); the predictions go through the same
+cores with AVX-512 this ran the model 1.5× faster than torch; on AVX2 alone, at
+about torch's speed (see ``benchmarks/classifier_speed.py``); the predictions go through the same
 :class:`TransformerClassifier` code (tokenising, truncation notes, calibration).
 """
 
