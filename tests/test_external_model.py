@@ -117,6 +117,24 @@ def test_mapping_matrix_accepts_our_own_label_names():
     assert replace(ExternalModelConfig("sentiment", "m"), prefix="query: ").prefix == "query: "
 
 
+def test_an_external_emotion_model_spares_the_built_in_emotion_layers(tiny_model_dir, tmp_path):
+    """Sentiment still comes from the built-in model, unchanged; its emotion layers, whose
+    answer would be thrown away, are not run."""
+    from monitor.classify import load_classifier
+
+    emotion = dict.fromkeys(MODEL_LABELS.values(), "other") | {"great": "joy"}
+    data = {
+        "classifier": {"external": {"emotion": {"model": str(tiny_model_dir), "labels": emotion}}}
+    }
+    clf = load_classifier(parse_config(data, tmp_path, load_settings(env={})))
+    plain = load_classifier(load_settings(env={}))
+    assert "emotion" in plain.model.branches and "emotion" not in clf.base.model.branches
+    texts = ["Me cobraron dos veces la factura", "Great support, thanks!"]
+    for ours, ref in zip(clf.predict(texts), plain.predict(texts), strict=True):
+        assert ours.sentiment == ref.sentiment
+        assert ours.emotion.label in {"joy", "other"}
+
+
 def test_external_models_for_both_tasks_need_no_built_in_model(tiny_model_dir, tmp_path):
     """The built-in artifact directory may be missing: it is neither loaded nor run."""
     from monitor.classify import load_classifier

@@ -18,7 +18,8 @@ def load_classifier(settings: Settings, *, quantize: bool | None = None) -> Tran
 
     Tasks listed under ``[classifier.external]`` are answered by the user's own
     sequence-classification models instead (see :mod:`monitor.classify.external`);
-    when they answer both tasks, the built-in model is not loaded at all.
+    the built-in model then skips those tasks' own layers, and when the user's models
+    answer both tasks, it is not loaded at all.
     """
     import torch
 
@@ -39,6 +40,10 @@ def load_classifier(settings: Settings, *, quantize: bool | None = None) -> Tran
         )
     if not clf.external:
         return base
+    if base is not None and base.backend == "torch":
+        for m in clf.external:  # answered by the user's model: skip the task's own layers
+            if m.task in base.model.branches:
+                del base.model.branches[m.task]
     from monitor.classify.external import CompositeClassifier, ExternalTaskModel
 
     models = {m.task: ExternalTaskModel.load(m, clf.batch_size) for m in clf.external}
