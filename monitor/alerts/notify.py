@@ -68,6 +68,10 @@ _TEXT = {
             "(alcance {reach}, interacciones {engagement}), ira {anger:.0%}, "
             "confianza {confidence:.0%}. Motivos: {triggers}."
         ),
+        "impact_unknown_audience": (
+            "Una publicación negativa en {source} (la fuente no informa de alcance ni "
+            "interacciones), ira {anger:.0%}, confianza {confidence:.0%}. Motivos: {triggers}."
+        ),
         "source": (
             "La fuente {source} ({kind}) lleva {failures} fallos seguidos; "
             "último éxito: {since}. Último error: {error}."
@@ -114,6 +118,10 @@ _TEXT = {
             "A negative post on {source} with audience {audience:,} "
             "(reach {reach}, engagement {engagement}), anger {anger:.0%}, "
             "confidence {confidence:.0%}. Triggers: {triggers}."
+        ),
+        "impact_unknown_audience": (
+            "A negative post on {source} (the source reports no reach or engagement), "
+            "anger {anger:.0%}, confidence {confidence:.0%}. Triggers: {triggers}."
         ),
         "source": (
             "Source {source} ({kind}) has failed {failures} times in a row; "
@@ -213,10 +221,11 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
         return lines
     if alert.rule == HIGH_IMPACT:
         example = (d.get("examples") or [{}])[0]
+        unknown = d.get("reach") is None and d.get("engagement") is None
         return [
             _fmt(
                 t,
-                "impact",
+                "impact_unknown_audience" if unknown else "impact",
                 source=example.get("source", "?"),
                 audience=d["audience"],
                 reach=_count(t, d["reach"]),

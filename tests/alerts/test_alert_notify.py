@@ -91,6 +91,20 @@ def test_high_impact_message_names_its_triggers_in_the_reader_s_language(repo):
     assert "Triggers: reach, anger." in en
 
 
+def test_a_post_whose_source_reports_no_audience_is_not_called_audience_0(repo):
+    """A very angry post from a source without reach or engagement (a file import, RSS)."""
+    from monitor.alerts.rules import HighImpactRule, high_impact
+
+    post = negative_post(1, 5, anger=0.95, source="demo-export")
+    (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    alert = repo.upsert(c, NOW)
+    es, en = render(alert, "es").body, render(alert, "en").body
+    assert "en demo-export (la fuente no informa de alcance ni interacciones), ira 95%" in es
+    assert "audiencia 0" not in es and "Motivos: ira." in es
+    assert "on demo-export (the source reports no reach or engagement), anger 95%" in en
+    assert "audience 0" not in en
+
+
 # ---- URLs and secrets -------------------------------------------------------------------
 
 
