@@ -54,7 +54,9 @@ class Bar:
         self.label = label
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, label: str | None = None) -> None:
+        """Draw ``done`` of ``total``; ``label`` renames the line (a new stage of the work)."""
+        self.label = label or self.label
         if not self.enabled or not total:
             return
         width = 30
@@ -288,7 +290,7 @@ def cmd_train(args) -> int:
         settings.cache_dir,
         out,
         cfg,
-        progress=lambda label, done, total: bar(done, total),
+        progress=lambda label, done, total: bar(done, total, label),
     )
     print(json.dumps(config.metrics, indent=2))
     print(f"saved {config.version} to {out}")

@@ -154,3 +154,16 @@ def test_kill_mid_collection_then_restart_loses_and_duplicates_nothing(tmp_path)
             "select count(*), count(distinct external_id) from posts"
         ).fetchone()
     assert total == distinct == 6_020
+
+
+def test_progress_bar_names_each_stage_of_long_work(capsys):
+    from monitor.cli import Bar
+
+    bar = Bar("training", enabled=True)
+    bar(1, 4, "train loss 0.912")
+    bar(4, 4, "train loss 0.401")
+    bar(32, 64, "emotion layer inputs")
+    err = capsys.readouterr().err
+    assert "\rtrain loss 0.912 [#######.......................] 1/4" in err
+    assert "train loss 0.401 [##############################] 4/4\n" in err
+    assert err.endswith("\remotion layer inputs [###############...............] 32/64")
