@@ -7,7 +7,8 @@ sentiment models, 278 M parameters) has random weights: only its speed matters.
 Every row runs in one process on the same texts (UMSAB validation tweets when the
 data sets are present, else the bundled demo posts), batch size 32, length-sorted:
 ours with torch and with ONNX Runtime (``classifier.backend = "onnx"``), fp32 and
-int8, each with its sentiment macro-F1 on a UMSAB validation sample; the
+int8, each with its sentiment macro-F1 on a UMSAB validation sample and its emotion
+macro-F1 on EmoEvent dev (es, en); the
 XLM-R-base-sized model with torch fp32 (the reference), ONNX int8 and torch int8.
 """
 
@@ -120,16 +121,18 @@ def main() -> None:
 
     settings = load_settings()
     texts = texts_for_benchmark(settings, args.texts)
-    sample = []
+    sample, emotion_sets = [], {}
     if args.f1_sample:
-        from monitor.classify.datasets import read_umsab
+        from monitor.classify.datasets import read_emoevent, read_umsab
         from monitor.classify.training import evaluate_examples
 
         val = read_umsab(settings.datasets_dir, "val")
         # a seeded random sample: the files cycle through the labels, so a stride would not do
         sample = random.Random(0).sample(val, min(args.f1_sample, len(val)))
+        emotion_sets = {lang: read_emoevent(settings.datasets_dir, lang) for lang in ("es", "en")}
 
     rows = []  # name, weights MB, RSS +MB, texts/s, macro-F1
+    emotion_f1 = {}  # name -> {lang: EmoEvent macro-F1}
     variants = [("torch", False), ("torch", True)]
     if not args.no_onnx:
         variants += [("onnx", False), ("onnx", True)]
@@ -153,6 +156,10 @@ def main() -> None:
         f1 = evaluate_examples(clf, "sentiment", sample)["macro_f1"] if sample else float("nan")
         name = f"escucha e5-small {backend} {'int8' if quantize else 'fp32'}"
         rows.append((name, weights, rss_mb() - before, speed, f1))
+        emotion_f1[name] = {
+            lang: evaluate_examples(clf, "emotion", examples)["macro_f1"]
+            for lang, examples in emotion_sets.items()
+        }
         del clf
     gc.collect()
 
@@ -211,6 +218,13 @@ def main() -> None:
         print(
             f"macro-F1 on {len(sample)} UMSAB validation tweets; change vs torch fp32, points: {costs}"
         )
+    if emotion_f1 and emotion_sets:
+        base = emotion_f1[rows[0][0]]
+        print("emotion macro-F1 on EmoEvent dev (es / en), change vs torch fp32 in points:")
+        for name, scores in emotion_f1.items():
+            es, en = scores["es"], scores["en"]
+            change = f"{100 * (es - base['es']):+.1f} / {100 * (en - base['en']):+.1f}"
+            print(f"  {name:<28} {es:.3f} / {en:.3f}   ({change})")
     print("(weights MB: parameters in memory for torch, the model file for ONNX; RSS +MB: resident")
     print(" memory added by loading and running that model in this process)")
 
