@@ -21,7 +21,13 @@ Progress = Callable[[int, int], None]
 CachedBatch = tuple[list[int], torch.Tensor, torch.Tensor]  # rows, entry state, mask
 
 
-def entry_states(clf, texts: Sequence[str], task: str, progress: Progress | None = None):
+def entry_states(
+    clf,
+    texts: Sequence[str],
+    task: str,
+    batch_size: int,
+    progress: Progress | None = None,
+):
     """The shared state entering ``task``'s own layers, per length-sorted batch.
 
     ``clf`` is a TransformerClassifier on the torch backend whose model has the branch.
@@ -29,7 +35,7 @@ def entry_states(clf, texts: Sequence[str], task: str, progress: Progress | None
     n_own = len(clf.model.branches[task])
     out: list[CachedBatch] = []
     with torch.no_grad():
-        for idx, inputs, _ in clf.batches(texts, progress):
+        for idx, inputs, _ in clf.batches(texts, progress, batch_size):
             states = clf.model.hidden_states(**inputs)
             out.append((idx, states[-1 - n_own].to(torch.float16), inputs["attention_mask"]))
     return out

@@ -119,8 +119,7 @@ class MultiTaskModel(nn.Module):
     def pooled_all(self, input_ids, attention_mask) -> dict[str, torch.Tensor]:
         """Every task's pooled features from one pass through the shared layers."""
         if not self.branches:
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
-            shared = mean_pool(hidden.last_hidden_state, attention_mask)
+            shared = self.pooled(input_ids, attention_mask)
             return {t: shared for t in self.heads}
         states = self.hidden_states(input_ids, attention_mask)
         shared = mean_pool(states[-1], attention_mask)

@@ -149,12 +149,17 @@ class TransformerClassifier:
         return out["pooled"]
 
     def batches(
-        self, texts: Sequence[str], progress: Progress | None = None
+        self,
+        texts: Sequence[str],
+        progress: Progress | None = None,
+        batch_size: int | None = None,
     ) -> Iterator[tuple[list[int], dict[str, torch.Tensor], list[int]]]:
-        """Length-sorted batches of model inputs: (row indices, inputs, full token counts)."""
+        """Length-sorted batches of model inputs: (row indices, inputs, full token counts),
+        ``batch_size`` rows each (the classifier's own size by default)."""
+        size = batch_size or self.batch_size
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        for start in range(0, len(order), size):
+            idx = order[start : start + size]
             inputs, counts = self._encode([texts[i] for i in idx])
             yield idx, inputs, counts
             if progress:

@@ -412,13 +412,13 @@ def _fit_branch(
     examples = data.train[task]
     index = {lab: i for i, lab in enumerate(clf.config.tasks[task].labels)}
     shown = (lambda what: lambda done, n: progress(what, done, n)) if progress else None
-    size, clf.batch_size = clf.batch_size, cfg.branch_batch_size
-    try:
-        cached = entry_states(
-            clf, [e.text for e in examples], task, shown and shown(f"{task} layer inputs")
-        )
-    finally:
-        clf.batch_size = size
+    cached = entry_states(
+        clf,
+        [e.text for e in examples],
+        task,
+        cfg.branch_batch_size,
+        shown and shown(f"{task} layer inputs"),
+    )
     started = time.time()
     losses = train_branch(
         model,
