@@ -167,6 +167,11 @@ class PostStat:
         """Readers where the source reports reach, else 10 reads per interaction."""
         return max(self.reach or 0, 10 * (self.engagement or 0))
 
+    @property
+    def audience_known(self) -> bool:
+        """False when the source reports neither reach nor engagement (feeds, imports)."""
+        return self.reach is not None or self.engagement is not None
+
 
 @dataclass(frozen=True)
 class BrandWindowStats:
@@ -505,9 +510,10 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
             "post_count": 1,
             "examples": [_example(p)],
         }
+        audience = f"audience {p.audience:,}" if p.audience_known else "audience not reported"
         title = (
             f"High-impact negative post about {s.brand} on {p.source}: "
-            f"audience {p.audience:,}, anger {p.anger:.0%}"
+            f"{audience}, anger {p.anger:.0%}"
         )
         out.append(
             AlertCandidate(

@@ -97,6 +97,7 @@ def test_a_post_whose_source_reports_no_audience_is_not_called_audience_0(repo):
 
     post = negative_post(1, 5, anger=0.95, source="demo-export")
     (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    assert c.title.endswith("on demo-export: audience not reported, anger 95%")
     alert = repo.upsert(c, NOW)
     es, en = render(alert, "es").body, render(alert, "en").body
     assert "en demo-export (la fuente no informa de alcance ni interacciones), ira 95%" in es
