@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 LANGS = {"es": "Español", "en": "English"}
 DEFAULT_LANG = "es"
@@ -371,14 +372,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "other": ("Otra / ninguna", "Other / none"),
         "pending": ("Sin clasificar", "Not classified"),
     },
-    "language": {
-        "es": ("Español", "Spanish"),
-        "en": ("Inglés", "English"),
-        "pt": ("Portugués", "Portuguese"),
-        "it": ("Italiano", "Italian"),
-        "fr": ("Francés", "French"),
-        "de": ("Alemán", "German"),
-        "ca": ("Catalán", "Catalan"),
+    "language": {  # every other code is named by CLDR (babel): see language_name()
         "unknown": ("Desconocido", "Unknown"),
     },
     "rule": {
@@ -464,7 +458,7 @@ class Tr:
             value = "unknown" if kind == "language" else "pending"
         pair = VALUES[kind].get(str(value))
         if pair is None:
-            return str(value)
+            return language_name(str(value), self.lang) if kind == "language" else str(value)
         return pair[0] if self.lang == "es" else pair[1]
 
     def col(self, name: str) -> str:
@@ -491,6 +485,19 @@ class Tr:
         if minutes < 90:
             return self.t("minutes", v=self.number(minutes))
         return self.t("hours", v=self.number(minutes / 60, 1))
+
+
+@lru_cache(maxsize=512)
+def language_name(code: str, lang: str) -> str:
+    """``code``'s language named in ``lang`` ("gl" -> "Gallego" / "Galician"), from the
+    Unicode CLDR through babel; the code itself when CLDR does not know it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(lang).languages.get(code.replace("-", "_").split("_")[0])
+    except (UnknownLocaleError, ValueError):
+        name = None
+    return name[:1].upper() + name[1:] if name else code
 
 
 def tr(lang: str) -> Tr:
