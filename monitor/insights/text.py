@@ -30,6 +30,9 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]{3,}")
+# a theme phrase never spans punctuation, a URL or a mention
+_PHRASE_BREAK = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[^\w\s]+")
+_ANY_WORD = re.compile(r"[^\W_]+")  # letters or digits
 
 
 def fold(text: str) -> str:
@@ -44,9 +47,36 @@ def tokens(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
     return [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and w not in extra_stop]
 
 
-def terms(words: Sequence[str]) -> set[str]:
-    """Unigrams and bigrams of a token list, once each."""
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+def phrases(text: str, extra_stop: frozenset[str] = frozenset()) -> set[str]:
+    """Theme candidates in ``text``, once each, folded: content words, two adjacent content
+    words ("doble cargo"), and three words whose middle one is a function word or a number
+    ("cobrado dos veces", "tiempo de espera", "cobrado 2 veces").
+
+    A phrase starts and ends with a content word (3+ letters, not a stop word or a brand
+    name) and never spans punctuation, a URL or a mention, so dropping the function word
+    of "cobrado dos veces" cannot make the phrase "cobrado veces".
+    """
+    out: set[str] = set()
+    for segment in _PHRASE_BREAK.split(fold(text)):
+        words = _ANY_WORD.findall(segment)
+        content = [
+            len(w) >= 3 and w.isalpha() and w not in STOP_WORDS and w not in extra_stop
+            for w in words
+        ]
+        for i, word in enumerate(words):
+            if not content[i]:
+                continue
+            out.add(word)
+            if i + 1 < len(words) and content[i + 1]:
+                out.add(f"{word} {words[i + 1]}")
+            elif i + 2 < len(words) and content[i + 2] and words[i + 1] not in extra_stop:
+                out.add(f"{word} {words[i + 1]} {words[i + 2]}")
+    return out
+
+
+def _inside(short: str, long: str) -> bool:
+    """``short`` is a phrase within ``long`` ("doble" in "doble cargo")."""
+    return short != long and f" {short} " in f" {long} "
 
 
 def stop_words_for(names: Iterable[str]) -> frozenset[str]:
@@ -71,12 +101,13 @@ def distinctive_terms(
     Share = fraction of texts containing the term; lift = smoothed share ratio.
     Score = share × ln(lift): frequent *and* new beats merely frequent. With no
     previous texts every term has lift 1, and the most frequent ones are returned.
-    A unigram is dropped when a chosen bigram covers it with a similar count.
+    A phrase is dropped when a chosen longer phrase that contains it has a similar
+    count ("doble" beside "doble cargo"), and replaces a shorter one it contains.
     """
     if not current:
         return []
-    cur = Counter(t for text in current for t in terms(tokens(text, extra_stop)))
-    prev = Counter(t for text in previous for t in terms(tokens(text, extra_stop)))
+    cur = Counter(t for text in current for t in phrases(text, extra_stop))
+    prev = Counter(t for text in previous for t in phrases(text, extra_stop))
     n_cur, n_prev = len(current), len(previous)
     rows = []
     for term, count in cur.items():
@@ -92,12 +123,10 @@ def distinctive_terms(
     for score, term, count, share, prev_share, lift in rows:
         if n_prev and score <= 0:
             break
-        if " " not in term and any(
-            term in c[0].split() and c[1] >= 0.8 * count for c in chosen if " " in c[0]
-        ):
+        if any(_inside(term, c[0]) and c[1] >= 0.8 * count for c in chosen):
             continue
-        if " " in term:  # a bigram replaces its own unigram if that was chosen with a similar count
-            chosen = [c for c in chosen if not (c[0] in term.split() and count >= 0.8 * c[1])]
+        # a longer phrase replaces a shorter one inside it that was chosen with a similar count
+        chosen = [c for c in chosen if not (_inside(c[0], term) and count >= 0.8 * c[1])]
         chosen.append((term, count, share, prev_share, lift))
         if len(chosen) >= top:
             break

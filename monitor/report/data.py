@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from monitor import insights
 from monitor.alerts.repository import AUTO, AlertRepository
 from monitor.errors import ConfigError
-from monitor.insights.text import stop_words_for, terms, tokens
+from monitor.insights.text import phrases, stop_words_for
 from monitor.settings import Settings
 
 TREND_WEEKS = 6  # weeks shown in the trend charts, the reported week last
@@ -167,7 +167,7 @@ def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | Non
     best, best_audience = None, -1.0
     for row in negative.itertuples(index=False):
         text = f"{row.title or ''} {row.text}"
-        if theme not in terms(tokens(text, stop)):
+        if theme not in phrases(text, stop):
             continue
         audience = 0.0 if pd.isna(row.audience) else float(row.audience)
         if audience > best_audience:

@@ -11,7 +11,7 @@ from dashdata import COLLECTED, D1, END, SETTINGS, XSS_TEXT, fill
 
 from monitor import insights
 from monitor.insights import Filters
-from monitor.insights.text import distinctive_terms, near_duplicate_groups
+from monitor.insights.text import distinctive_terms, near_duplicate_groups, phrases
 
 ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
 
@@ -217,6 +217,26 @@ def test_distinctive_terms_prefer_what_is_new():
     terms = [t for t, *_ in distinctive_terms(now, before)]
     assert terms[0] == "factura duplicada"
     assert "fibra" not in terms
+
+
+def test_theme_phrases_keep_their_function_words_and_stop_at_punctuation():
+    got = phrases(
+        "¡Me han cobrado dos veces la factura! Doble cargo, otra vez. @movistela https://t.co/x"
+    )
+    assert {"cobrado dos veces", "doble cargo", "factura"} <= got
+    assert "cobrado veces" not in got  # the dropped "dos" does not join its neighbours
+    assert "factura doble" not in got and "factura doble cargo" not in got  # across "!"
+    assert not any("movistela" in p or "http" in p for p in got)
+    assert "me han" not in got and "vez" not in got  # stop words never start or end a phrase
+    assert phrases("Movistela me cobró", frozenset({"movistela"})) == {"cobro"}
+
+
+def test_a_theme_is_shown_once_in_its_longest_form_with_a_similar_count():
+    now = ["me han cobrado dos veces", "cobrado dos veces este mes", "cobrado dos veces, otra vez"]
+    now += ["sin fibra en casa"]
+    terms = [t for t, *_ in distinctive_terms(now, ["todo bien", "fibra rápida"])]
+    assert terms[0] == "cobrado dos veces"
+    assert "cobrado" not in terms and "veces" not in terms  # inside the phrase, same count
 
 
 def test_stories_group_same_text_and_near_duplicates_of_one_brand():
