@@ -195,8 +195,19 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _print_analysis(text: str, a) -> None:
+UNKNOWN_LANGUAGE = "unknown (too little text to tell, or no language the detector knows)"
+OUTSIDE_ENCODER = "not one of the encoder's pre-training languages: read the labels with care"
+
+
+def _print_analysis(text: str, a, lang: str | None) -> None:
+    from monitor.i18n import language_name
+    from monitor.langid import ENCODER_LANGUAGES
+
     print(f"{text[:70]!r}")
+    named = f"{lang} ({language_name(lang, 'en')})" if lang else UNKNOWN_LANGUAGE
+    if lang and lang not in ENCODER_LANGUAGES:
+        named += f": {OUTSIDE_ENCODER}"
+    print(f"  language  {named}")
     for pred in (a.sentiment, a.emotion):
         probs = "  ".join(
             f"{k} {v:.2f}" for k, v in sorted(pred.probas.items(), key=lambda kv: -kv[1])
@@ -208,17 +219,20 @@ def _print_analysis(text: str, a) -> None:
 
 def cmd_analyze(args) -> int:
     from monitor.classify import load_classifier
+    from monitor.langid import detect_language
 
     settings = _settings(args)
     texts = list(args.text) or [line.rstrip("\n") for line in sys.stdin]
     clf = load_classifier(settings, quantize=args.int8 or None)
     results = clf.predict(texts)
     for text, a in zip(texts, results, strict=True):
+        lang = detect_language(text)
         if args.json:
             print(
                 json.dumps(
                     {
                         "text": text,
+                        "lang": lang,
                         "sentiment": {"label": a.sentiment.label, "probas": a.sentiment.probas},
                         "emotion": {"label": a.emotion.label, "probas": a.emotion.probas},
                         "model": a.model_version,
@@ -228,7 +242,7 @@ def cmd_analyze(args) -> int:
                 )
             )
         else:
-            _print_analysis(text, a)
+            _print_analysis(text, a, lang)
     return 0
 
 
@@ -278,6 +292,7 @@ def cmd_train(args) -> int:
         freeze_layers=args.freeze_layers,
         ema=args.ema,
         neutral_as_other=args.neutral_as_other,
+        rare_from_multilabel=args.rare_from_multilabel,
         emotion_mode=args.emotion_mode,
         own_layers=args.own_layers,
         init_from=args.init_from,
@@ -604,6 +619,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="UMSAB neutral tweets used as emotion 'other' (multilingual)",
+    )
+    sp.add_argument(
+        "--rare-from-multilabel",
+        action="store_true",
+        help="also train on GoEmotions rows with several labels that include disgust or "
+        "fear, as that label",
     )
     sp.add_argument(
         "--emotion-mode",

@@ -95,6 +95,7 @@ def test_analyze_cli_json():
             "--json",
             "¡Me encanta Movistela!",
             "Odio esperar 2 horas al teléfono",
+            "Ẹ ku aaro, iṣẹ yin ko dara rara",  # Yoruba: not one of the encoder's languages
         ],
         capture_output=True,
         text=True,
@@ -102,7 +103,9 @@ def test_analyze_cli_json():
         timeout=300,
     )
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [r["sentiment"]["label"] for r in rows] == ["positive", "negative"]
+    assert [r["sentiment"]["label"] for r in rows[:2]] == ["positive", "negative"]
+    assert [r["lang"] for r in rows[1:]] == ["es", "yo"]  # the first is too short to tell
+    assert rows[2]["sentiment"]["label"] in ("negative", "neutral", "positive")  # still answered
 
 
 def test_eval_cli_prints_scores_and_json(tmp_path):
