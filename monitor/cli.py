@@ -292,7 +292,6 @@ def cmd_train(args) -> int:
         freeze_layers=args.freeze_layers,
         ema=args.ema,
         neutral_as_other=args.neutral_as_other,
-        rare_from_multilabel=args.rare_from_multilabel,
         emotion_mode=args.emotion_mode,
         own_layers=args.own_layers,
         init_from=args.init_from,
@@ -619,12 +618,6 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="UMSAB neutral tweets used as emotion 'other' (multilingual)",
-    )
-    sp.add_argument(
-        "--rare-from-multilabel",
-        action="store_true",
-        help="also train on GoEmotions rows with several labels that include disgust or "
-        "fear, as that label",
     )
     sp.add_argument(
         "--emotion-mode",
