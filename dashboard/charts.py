@@ -187,10 +187,14 @@ def emotion_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
 
 
 def breakdown_chart(df: pd.DataFrame, tr: Tr, by: str, title: str) -> alt.Chart:
-    """Horizontal 100 % bars: sentiment mix per source or language, biggest first.
+    """Horizontal 100 % bars: sentiment mix per source or language, biggest first, each
+    labelled with its number of posts (a 100 % bar of 2 posts is not a trend).
     ``df``: <by>, positive, neutral, negative, posts, net_sentiment (from insights.breakdown)."""
     df = df.copy()
-    df["key_label"] = df[by].map(lambda v: tr.value("language", v) if by == "language" else v)
+    names = df[by].map(lambda v: tr.value("language", v) if by == "language" else v)
+    df["key_label"] = [
+        f"{name} ({tr.number(n)})" for name, n in zip(names, df["posts"], strict=True)
+    ]
     long = df.melt(
         id_vars=["key_label", "posts", "net_sentiment"],
         value_vars=list(SENTIMENT_ORDER),

@@ -194,7 +194,7 @@ def negative_themes(
     top: int = 10,
     sample: int = THEME_SAMPLE,
 ) -> pd.DataFrame:
-    """Words and two-word phrases distinctive of this week's negative posts against the
+    """Phrases (one to three words) distinctive of this week's negative posts against the
     ``weeks_back`` weeks before (see :func:`text.distinctive_terms`).
 
     Up to ``sample`` posts are read per side, spread evenly by id, so a busy week

@@ -87,6 +87,18 @@ def test_live_page_shows_the_figures_of_the_own_brand(app):
     assert len(chart_titles(at)) == 6
 
 
+def test_sentiment_by_language_labels_each_bar_with_its_posts(app):
+    at = app()
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    chart = next(
+        c for c in charts if (c.get("title") or {}).get("text") == "Sentimiento por idioma"
+    )
+    labels = chart["encoding"]["y"]["sort"]  # the bars, biggest first
+    counts = [int(label.rsplit("(", 1)[1].rstrip(")")) for label in labels]
+    assert labels[0].startswith("Español (") or labels[0].startswith("Inglés (")
+    assert counts == sorted(counts, reverse=True) and sum(counts) == 6  # the page's 6 mentions
+
+
 @pytest.mark.parametrize(
     ("key", "value", "mentions"),
     [
