@@ -192,6 +192,8 @@ def breakdown_chart(df: pd.DataFrame, tr: Tr, by: str, title: str) -> alt.Chart:
     ``df``: <by>, positive, neutral, negative, posts, net_sentiment (from insights.breakdown)."""
     df = df.copy()
     names = df[by].map(lambda v: tr.value("language", v) if by == "language" else v)
+    repeated = names.duplicated(keep=False)  # two stored tags with one name ("es", "es-es")
+    names = names.where(~repeated, names + " [" + df[by].fillna("?").astype(str) + "]")
     df["key_label"] = [
         f"{name} ({tr.number(n)})" for name, n in zip(names, df["posts"], strict=True)
     ]

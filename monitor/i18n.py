@@ -494,7 +494,7 @@ def language_name(code: str, lang: str) -> str:
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse(lang).languages.get(code.replace("-", "_").split("_")[0])
+        name = Locale.parse(lang).languages.get(code.lower().replace("-", "_").split("_")[0])
     except (UnknownLocaleError, ValueError):
         name = None
     return name[:1].upper() + name[1:] if name else code

@@ -19,7 +19,9 @@ probability is below ``min_confidence``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _NOISE = re.compile(r"https?://\S+|(?<!\w)[@#]\w+")
@@ -39,25 +41,39 @@ ENCODER_LANGUAGES = frozenset(_XLMR_CODES.split())
 NO_LANGUAGE = "zxx"  # py3langid's answer for text with no linguistic content
 
 # py3langid codes counted as the language they are a variety or close neighbour of
-VARIETIES = {
-    "arz": "ar",  # Egyptian Arabic
-    "ary": "ar",  # Moroccan Arabic
-    "wuu": "zh",  # Wu
-    "yue": "zh",  # Cantonese
-    "uzs": "uz",  # Southern Uzbek
-    "sdh": "ku",  # Southern Kurdish
-    "nn": "no",  # Norwegian Nynorsk
-    "ltg": "lv",  # Latgalian
-    "an": "es",  # Aragonese
-    "ext": "es",  # Extremaduran
-    "lij": "it",  # Ligurian
-    "vec": "it",  # Venetian
-    "gcf": "fr",  # Guadeloupean Creole French
-    "gcr": "fr",  # Guianese Creole French
-    "pcm": "en",  # Nigerian Pidgin
-    "grc": "el",  # Ancient Greek
-    "hbo": "he",  # Ancient Hebrew
-}
+VARIETIES: Mapping[str, str] = MappingProxyType(
+    {
+        "arz": "ar",  # Egyptian Arabic
+        "ary": "ar",  # Moroccan Arabic
+        "wuu": "zh",  # Wu
+        "yue": "zh",  # Cantonese
+        "uzs": "uz",  # Southern Uzbek
+        "sdh": "ku",  # Southern Kurdish
+        "nn": "no",  # Norwegian Nynorsk
+        "ltg": "lv",  # Latgalian
+        "an": "es",  # Aragonese
+        "ext": "es",  # Extremaduran
+        "lij": "it",  # Ligurian
+        "vec": "it",  # Venetian
+        "gcf": "fr",  # Guadeloupean Creole French
+        "gcr": "fr",  # Guianese Creole French
+        "pcm": "en",  # Nigerian Pidgin
+        "grc": "el",  # Ancient Greek
+        "hbo": "he",  # Ancient Hebrew
+    }
+)
+
+
+def primary_language(code: str | None) -> str | None:
+    """A language tag from a source ("es-ES", "pt_BR", "EN", "nn") as the code the
+    detector gives ("es", "pt", "en", "no"): regions and scripts dropped, varieties
+    folded; None for a missing or undetermined ("und") tag."""
+    if not code:
+        return None
+    primary = code.strip().lower().replace("_", "-").split("-")[0]
+    if not primary or primary in ("und", "mul", NO_LANGUAGE):
+        return None
+    return VARIETIES.get(primary, primary)
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +87,7 @@ def detect_language(
     text: str,
     min_letters: int = 12,
     min_confidence: float = 0.5,
-    varieties: dict[str, str] = VARIETIES,
+    varieties: Mapping[str, str] = VARIETIES,
 ) -> str | None:
     """ISO 639-1 code of ``text``'s language, or None when it cannot be told."""
     core = _NOISE.sub(" ", text)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from monitor.langid import primary_language
 from monitor.normalize import content_hash, fold
 from monitor.settings import BrandConfig
 from monitor.types import Post, RawPost
@@ -52,7 +53,7 @@ class BrandMatcher:
         self._any = compile_terms(brand.terms)
         self._include = compile_terms(brand.include)
         self._exclude = compile_terms(brand.exclude)
-        self._languages = {lang.lower() for lang in brand.languages}
+        self._languages = {primary_language(lang) for lang in brand.languages} - {None}
 
     def explain(self, text: str, lang: str | None = None) -> MatchResult:
         folded = fold(text)
@@ -62,7 +63,7 @@ class BrandMatcher:
             return MatchResult(False, "no context term")
         if self._exclude is not None and (hit := self._exclude.search(folded)):
             return MatchResult(False, f"excluded term {hit.group(0)!r}")
-        if self._languages and (lang or "").lower() not in self._languages:
+        if self._languages and primary_language(lang) not in self._languages:
             return MatchResult(False, f"language {lang or 'unknown'} not watched")
         return MatchResult(True, "match")
 
@@ -89,7 +90,7 @@ def match_posts(
         searchable = f"{title}\n{body}" if title and title not in body else body
         if not searchable.strip():
             continue
-        lang = raw.lang or detect_language(searchable)
+        lang = primary_language(raw.lang) or detect_language(searchable)
         for m in matchers:
             if m.matches(searchable, lang):
                 out.append(

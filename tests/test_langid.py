@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.i18n import tr
-from monitor.langid import ENCODER_LANGUAGES, VARIETIES, detect_language
+from monitor.langid import ENCODER_LANGUAGES, VARIETIES, detect_language, primary_language
 
 
 def test_varieties_fold_into_languages_the_encoder_knows():
@@ -59,7 +59,36 @@ def test_every_language_code_is_named_in_both_languages():
     assert (es.value("language", "gl"), en.value("language", "gl")) == ("Gallego", "Galician")
     assert (es.value("language", "ar"), en.value("language", "ar")) == ("Árabe", "Arabic")
     assert es.value("language", "es") == "Español"
+    assert en.value("language", "PT") == "Portuguese"  # tags as some sources write them
     assert es.value("language", None) == "Desconocido"
     assert en.value("language", "xx") == "xx"  # no name known: the code, not an error
     assert {en.value("language", c) for c in ENCODER_LANGUAGES} >= {"Swahili", "Vietnamese"}
     assert all(es.value("language", c) != c for c in ENCODER_LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [
+        ("es-ES", "es"),
+        ("pt_BR", "pt"),
+        ("EN", "en"),
+        ("nn", "no"),
+        ("zh-Hant", "zh"),
+        ("und", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_source_language_tags_become_the_detectors_codes(tag, code):
+    assert primary_language(tag) == code
+
+
+def test_a_brand_watching_spanish_takes_posts_tagged_with_a_region():
+    from monitor.query import BrandMatcher, match_posts
+    from monitor.settings import BrandConfig
+    from monitor.types import RawPost
+
+    matcher = BrandMatcher(BrandConfig("Movistela", languages=("es-ES",)))
+    raw = RawPost(source="feed", external_id="1", text="Movistela me cobra de más", lang="es-MX")
+    posts = match_posts([raw], [matcher], detect_language, lambda t: t)
+    assert [p.lang for p in posts] == ["es"]

@@ -31,7 +31,7 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 # a theme phrase never spans punctuation, a URL or a mention
-_PHRASE_BREAK = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[^\w\s]+")
+_PHRASE_BREAK = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[^\w \t]+")  # \n breaks too
 _ANY_WORD = re.compile(r"[^\W_]+")  # letters or digits
 
 

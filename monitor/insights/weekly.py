@@ -238,7 +238,7 @@ def negative_themes(
 
     df = read_split(engine, build, scope, ["now", "title", "text"])
     df["now"] = df["now"].astype(bool)
-    texts = (df["title"].fillna("") + " " + df["text"]).tolist()
+    texts = (df["title"].fillna("") + "\n" + df["text"]).tolist()  # no phrase spans the two
     current = [t for t, n in zip(texts, df["now"], strict=True) if n][:sample]
     previous = [t for t, n in zip(texts, df["now"], strict=True) if not n][:sample]
     rows = distinctive_terms(current, previous, extra_stop=stop_words_for(brand_names), top=top)

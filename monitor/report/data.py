@@ -166,7 +166,7 @@ def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | Non
     stop = stop_words_for(names)
     best, best_audience = None, -1.0
     for row in negative.itertuples(index=False):
-        text = f"{row.title or ''} {row.text}"
+        text = f"{row.title or ''}\n{row.text}"  # no phrase spans the two
         if theme not in phrases(text, stop):
             continue
         audience = 0.0 if pd.isna(row.audience) else float(row.audience)

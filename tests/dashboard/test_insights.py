@@ -229,6 +229,7 @@ def test_theme_phrases_keep_their_function_words_and_stop_at_punctuation():
     assert not any("movistela" in p or "http" in p for p in got)
     assert "me han" not in got and "vez" not in got  # stop words never start or end a phrase
     assert phrases("Movistela me cobró", frozenset({"movistela"})) == {"cobro"}
+    assert "duplicada cobro" not in phrases("Factura duplicada\nCobro doble")  # title | body
 
 
 def test_a_theme_is_shown_once_in_its_longest_form_with_a_similar_count():
