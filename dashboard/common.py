@@ -187,6 +187,14 @@ def safe_url(url) -> str | None:
     return url if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
+def stars(rating) -> str:
+    """A review's rating as stars ('★★☆☆☆'); empty for posts that are not reviews."""
+    if rating is None or pd.isna(rating):
+        return ""
+    n = int(rating)
+    return "★" * n + "☆" * (5 - n)
+
+
 def label_with_conf(t: Tr, kind: str, value, conf, corrected: bool = False) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return t.value(kind, "pending")
@@ -218,6 +226,8 @@ def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) ->
             ],
         }
     )
+    if "rating" in df and df["rating"].notna().any():  # reviews among the posts
+        out[t.col("rating")] = df["rating"].map(stars)
     for column, header in (extra or {}).items():
         out[header] = df[column].to_numpy()
     out[t.col("url")] = df["url"].map(safe_url)

@@ -397,6 +397,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "brand": ("Marca", "Brand"),
         "source": ("Fuente", "Source"),
         "language": ("Idioma", "Language"),
+        "rating": ("Valoración", "Rating"),
         "author": ("Autor", "Author"),
         "text": ("Texto", "Text"),
         "url": ("Original", "Original"),

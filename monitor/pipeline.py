@@ -15,7 +15,7 @@ from monitor.errors import MonitorError
 from monitor.langid import detect_language
 from monitor.normalize import clean_text
 from monitor.query import BrandMatcher, match_posts
-from monitor.settings import Settings, SourceConfig
+from monitor.settings import BRAND_OWNED_KINDS, Settings, SourceConfig
 from monitor.sources import Source, make_source
 from monitor.store import Store
 from monitor.types import FetchState, SourceRun
@@ -86,7 +86,13 @@ class Pipeline:
             return run
         for warning in result.warnings:
             log.warning("source %s: %s", cfg.name, warning)
-        posts = match_posts(result.posts, self.matchers_for(cfg), detect_language, clean_text)
+        posts = match_posts(
+            result.posts,
+            self.matchers_for(cfg),
+            detect_language,
+            clean_text,
+            assume_mentioned=cfg.kind in BRAND_OWNED_KINDS,
+        )
         finished = self.clock()
         run = SourceRun(
             cfg.name,

@@ -55,12 +55,15 @@ class BrandMatcher:
         self._exclude = compile_terms(brand.exclude)
         self._languages = {primary_language(lang) for lang in brand.languages} - {None}
 
-    def explain(self, text: str, lang: str | None = None) -> MatchResult:
+    def explain(
+        self, text: str, lang: str | None = None, *, assume_mentioned: bool = False
+    ) -> MatchResult:
         folded = fold(text)
-        if self._any is None or not self._any.search(folded):
-            return MatchResult(False, "brand not mentioned")
-        if self._include is not None and not self._include.search(folded):
-            return MatchResult(False, "no context term")
+        if not assume_mentioned:
+            if self._any is None or not self._any.search(folded):
+                return MatchResult(False, "brand not mentioned")
+            if self._include is not None and not self._include.search(folded):
+                return MatchResult(False, "no context term")
         if self._exclude is not None and (hit := self._exclude.search(folded)):
             return MatchResult(False, f"excluded term {hit.group(0)!r}")
         if self._languages and primary_language(lang) not in self._languages:
@@ -76,11 +79,16 @@ def match_posts(
     matchers: Iterable[BrandMatcher],
     detect_language: Callable[[str], str | None],
     clean: Callable[[str | None], str],
+    *,
+    assume_mentioned: bool = False,
 ) -> list[Post]:
     """Cleaned posts for every (raw post, brand) pair that matches.
 
     ``detect_language`` and ``clean`` are injected (the pipeline passes the
     real language identifier and :func:`monitor.normalize.clean_text`).
+    ``assume_mentioned``: the items are about the brands by where they come from
+    (reviews of the brand's app), so no brand term is needed; exclusions and the
+    language filter still apply.
     """
     matchers = list(matchers)
     out: list[Post] = []
@@ -92,7 +100,7 @@ def match_posts(
             continue
         lang = primary_language(raw.lang) or detect_language(searchable)
         for m in matchers:
-            if m.matches(searchable, lang):
+            if m.explain(searchable, lang, assume_mentioned=assume_mentioned).matched:
                 out.append(
                     Post(
                         source=raw.source,
@@ -107,6 +115,7 @@ def match_posts(
                         published=raw.published,
                         reach=raw.reach,
                         engagement=raw.engagement,
+                        rating=raw.rating,
                     )
                 )
     return out

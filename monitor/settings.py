@@ -19,12 +19,15 @@ from monitor.classify.external_config import ExternalModelConfig
 from monitor.config_checks import choice
 from monitor.errors import ConfigError
 from monitor.report.config import ReportSettings, report_channel
+from monitor.sources import SOURCE_KINDS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_CONFIG_FILE = "monitor.toml"
 DEMO_CONFIG = PACKAGE_DIR / "demo" / "monitor.toml"
-SOURCE_KINDS = ("rss", "reddit", "file")
+# kinds whose every item is about the one brand the source names (reviews of its own app):
+# no brand term is needed in the text
+BRAND_OWNED_KINDS = ("appstore",)
 BACKENDS = ("torch", "onnx")
 
 
@@ -156,9 +159,13 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
                 f"source {name!r}: {key!r} looks like a secret and must not be in the config file",
                 hint="put it in an environment variable (see the README)",
             )
-    return SourceConfig(
-        name.strip(), kind, params, float(interval), _strs(raw.get("brands"), f"{where}.brands")
-    )
+    brands = _strs(raw.get("brands"), f"{where}.brands")
+    if kind in BRAND_OWNED_KINDS and len(brands) != 1:
+        raise ConfigError(
+            f"source {name!r} ({kind}): name the one brand its reviews are about",
+            hint='add brands = ["YourBrand"]: reviews of an app rarely name the brand',
+        )
+    return SourceConfig(name.strip(), kind, params, float(interval), brands)
 
 
 def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Settings:

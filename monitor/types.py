@@ -44,6 +44,7 @@ class RawPost:
     lang: str | None = None
     reach: int | None = None
     engagement: int | None = None
+    rating: int | None = None  # a review's stars, 1-5 (App Store, review exports)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -63,6 +64,7 @@ class Post:
     published: datetime | None = None
     reach: int | None = None
     engagement: int | None = None
+    rating: int | None = None
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,17 @@ def test_migrations_create_schema_and_record_revision(store):
     store.migrate()  # idempotent
 
 
+def test_the_migrations_build_exactly_the_schema_the_code_declares(store):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from monitor.store.schema import metadata
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []  # e.g. a column added to schema.py without a migration
+
+
 def test_same_item_twice_is_stored_once(store):
     assert (
         store.save_collection(

@@ -110,7 +110,9 @@ for _, post in posts.iterrows():
         with badges[1]:
             st.badge(common.label_with_conf(t, "emotion", post["emotion"], post["emotion_conf"]), color="orange")  # fmt: skip
         with badges[2]:
-            st.badge(f"{t.col('urgency')} {t.number(post['urgency'])}", color="gray")
+            urgency = f"{t.col('urgency')} {t.number(post['urgency'])}"
+            rating = common.stars(post.get("rating"))
+            st.badge(f"{urgency} · {rating}" if rating else urgency, color="gray")
         url = common.safe_url(post["url"])
         if url:
             badges[3].link_button(t.t("open_original"), url, icon=":material/open_in_new:")

@@ -248,6 +248,7 @@ POST_COLUMNS = [
     "corrected",
     "reach",
     "engagement",
+    "rating",
 ]
 
 
@@ -269,6 +270,7 @@ def post_columns():
         CORRECTED,
         posts.c.reach,
         posts.c.engagement,
+        posts.c.rating,
     )
 
 

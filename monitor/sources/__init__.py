@@ -3,6 +3,7 @@
 rss     RSS/Atom feeds, including Google News and Reddit search feeds (rss.py)
 reddit  Reddit search through praw (reddit.py; praw is imported only when used)
 file    CSV/TSV/JSON Lines exports from other tools (files.py)
+appstore  App Store reviews of one app, Apple's public feed (appstore.py)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     import httpx
     import praw
 
-SOURCE_KINDS: tuple[str, ...] = ("rss", "reddit", "file")
+SOURCE_KINDS: tuple[str, ...] = ("rss", "reddit", "file", "appstore")
 
 
 def make_source(
@@ -47,6 +48,10 @@ def make_source(
         from monitor.sources.files import FileSource
 
         return FileSource.from_params(name, params)
+    if kind == "appstore":
+        from monitor.sources.appstore import AppStoreSource
+
+        return AppStoreSource.from_params(name, params, http_client=http_client)
     raise ConfigError(
         f"source {name!r}: unknown kind {kind!r}",
         hint=f"use one of: {', '.join(SOURCE_KINDS)}",

@@ -1,8 +1,9 @@
 """Import CSV/TSV or JSON Lines exports from other tools.
 
 Columns (or keys): ``text`` (required), ``date``, ``author``, ``url``, ``source``, ``id``,
-``lang``, ``title``, ``reach``, ``engagement`` (optional; names are case-insensitive;
-reach and engagement are whole numbers, "1.2k" style counts are read too). Other columns go to
+``lang``, ``title``, ``reach``, ``engagement``, ``rating`` (optional; names are
+case-insensitive; reach and engagement are whole numbers, "1.2k" style counts are read
+too; rating is a review's stars, 1-5, "4", "4.0" or "4/5"). Other columns go to
 ``RawPost.extra``; the row's ``source`` is kept as ``extra["origin"]``.
 
 A bad row (no text, unreadable date, broken JSON) is skipped with a warning naming its
@@ -118,7 +119,7 @@ def row_to_post(
 ) -> RawPost:
     """One row (keys already lower-case) to a ``RawPost``; ``ValueError`` if unusable.
 
-    An unreadable reach or engagement does not cost the post: the raw value stays in
+    An unreadable reach, engagement or rating does not cost the post: the raw value stays in
     ``extra`` and a note is added to ``notes``."""
     values = {key: _text(fields.get(key)) for key in FIELDS}
     text = values["text"]
@@ -138,7 +139,14 @@ def row_to_post(
             counts[key] = None
             if notes is not None:
                 notes.append(f"{e}; kept the post without it")
+    try:
+        rating = parse_rating(fields.get("rating"))
+    except ValueError as e:
+        rating = None
+        if notes is not None:
+            notes.append(f"{e}; kept the post without it")
     known = (*FIELDS, *(k for k, v in counts.items() if v is not None))
+    known += ("rating",) if rating is not None else ()
     extra = {k: v for k, v in fields.items() if k and k not in known and v not in ("", None)}
     if values["source"]:
         extra["origin"] = values["source"]
@@ -153,8 +161,23 @@ def row_to_post(
         lang=values["lang"].lower() if values["lang"] else None,
         reach=counts["reach"],
         engagement=counts["engagement"],
+        rating=rating,
         extra=extra,
     )
+
+
+def parse_rating(value: Any) -> int | None:
+    """A review's stars, 1-5: 4, "4", "4.0", "4/5"; None when empty."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip().removesuffix("/5").strip()
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"rating {value!r} is not a number of stars") from None
+    if number != int(number) or not 1 <= number <= 5:
+        raise ValueError(f"rating {value!r} is not a whole number of stars from 1 to 5")
+    return int(number)
 
 
 _SUFFIX = {"k": 1_000, "m": 1_000_000}

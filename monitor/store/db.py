@@ -220,6 +220,7 @@ class Store:
                     posted_at=p.published or now,
                     reach=p.reach,
                     engagement=p.engagement,
+                    rating=p.rating,
                 )
             )
             if result.rowcount:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -70,6 +71,7 @@ posts = Table(
     Column("posted_at", DateTime(timezone=True), nullable=False),  # published, else collected
     Column("reach", Integer),
     Column("engagement", Integer),
+    Column("rating", SmallInteger),  # a review's stars, 1-5
     UniqueConstraint("source", "external_id", "brand", name="uq_posts_source_item_brand"),
     Index("ix_posts_brand_posted", "brand", "posted_at"),
     Index("ix_posts_brand_hash", "brand", "content_hash"),

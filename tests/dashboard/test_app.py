@@ -87,6 +87,21 @@ def test_live_page_shows_the_figures_of_the_own_brand(app):
     assert len(chart_titles(at)) == 6
 
 
+def test_reviews_show_their_stars_and_other_posts_none(app):
+    from monitor.store.schema import posts
+
+    with app.filled.store.engine.begin() as conn:
+        conn.execute(
+            posts.update().where(posts.c.id == min(app.filled.ids.values())).values(rating=2)
+        )
+    column = app().dataframe[0].value["Valoración"].tolist()
+    assert column.count("★★☆☆☆") == 1 and column.count("") == len(column) - 1
+
+
+def test_posts_without_reviews_get_no_empty_rating_column(app):
+    assert "Valoración" not in app().dataframe[0].value.columns
+
+
 def test_sentiment_by_language_labels_each_bar_with_its_posts(app):
     at = app()
     charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]

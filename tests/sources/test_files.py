@@ -208,6 +208,24 @@ def test_reach_and_engagement_are_read_and_a_bad_count_keeps_the_post(tmp_path: 
     assert len(warnings) == 1 and "line 4" in warnings[0] and "'reach'" in warnings[0]
 
 
+def test_review_exports_keep_their_stars_and_a_bad_rating_keeps_the_post(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "text,Rating\nmala atención,1\nok,4.0\ngenial,5/5\nraro,7\nsin nota,\n",
+        encoding="utf-8",
+    )
+    posts, warnings = read_file(path)
+    assert [(p.text, p.rating) for p in posts] == [
+        ("mala atención", 1),
+        ("ok", 4),
+        ("genial", 5),
+        ("raro", None),
+        ("sin nota", None),
+    ]
+    assert posts[3].extra["rating"] == "7"  # the raw value is not lost
+    assert len(warnings) == 1 and "line 5" in warnings[0] and "1 to 5" in warnings[0]
+
+
 @pytest.mark.parametrize("value", ["-3", "nan", "12x"])
 def test_parse_count_rejects(value: str) -> None:
     with pytest.raises(ValueError):

@@ -14,14 +14,14 @@ from monitor.sources.rss import RssSource
 
 
 def test_kinds() -> None:
-    assert SOURCE_KINDS == ("rss", "reddit", "file")
+    assert SOURCE_KINDS == ("rss", "reddit", "file", "appstore")
 
 
 def test_unknown_kind_lists_the_known_ones() -> None:
     with pytest.raises(ConfigError, match="unknown kind 'twitter'") as info:
         make_source("x", "twitter", {})
 
-    assert info.value.hint == "use one of: rss, reddit, file"
+    assert info.value.hint == "use one of: rss, reddit, file, appstore"
 
 
 def test_rss_source_uses_the_injected_client() -> None:
