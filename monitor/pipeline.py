@@ -15,7 +15,7 @@ from monitor.errors import MonitorError
 from monitor.langid import detect_language
 from monitor.normalize import clean_text
 from monitor.query import BrandMatcher, match_posts
-from monitor.settings import BRAND_OWNED_KINDS, Settings, SourceConfig
+from monitor.settings import Settings, SourceConfig
 from monitor.sources import Source, make_source
 from monitor.store import Store
 from monitor.types import FetchState, SourceRun
@@ -91,7 +91,7 @@ class Pipeline:
             self.matchers_for(cfg),
             detect_language,
             clean_text,
-            assume_mentioned=cfg.kind in BRAND_OWNED_KINDS,
+            assume_mentioned=cfg.about_brand,
         )
         finished = self.clock()
         run = SourceRun(

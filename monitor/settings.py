@@ -25,9 +25,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_CONFIG_FILE = "monitor.toml"
 DEMO_CONFIG = PACKAGE_DIR / "demo" / "monitor.toml"
-# kinds whose every item is about the one brand the source names (reviews of its own app):
-# no brand term is needed in the text
-BRAND_OWNED_KINDS = ("appstore",)
+# kinds whose every item is about the one brand the source names (reviews of its own app)
+ABOUT_BRAND_KINDS = ("appstore",)
 BACKENDS = ("torch", "onnx")
 
 
@@ -60,6 +59,9 @@ class SourceConfig:
     params: Mapping[str, Any] = field(default_factory=dict)
     interval_minutes: float = 30.0
     brands: tuple[str, ...] = ()  # empty: every brand
+    # every item is about the source's one brand (reviews of its app, a review-site
+    # export for it), so no brand term is needed in the text
+    about_brand: bool = False
 
     def __repr__(self) -> str:
         return (
@@ -149,7 +151,9 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
     if not isinstance(interval, int | float) or interval <= 0:
         raise ConfigError(f"source {name!r}: interval_minutes must be a positive number")
     params = {
-        k: v for k, v in raw.items() if k not in {"name", "kind", "interval_minutes", "brands"}
+        k: v
+        for k, v in raw.items()
+        if k not in {"name", "kind", "interval_minutes", "brands", "about_brand"}
     }
     if kind == "file" and "path" in params:
         params["path"] = str((base / str(params["path"])).resolve())
@@ -160,12 +164,19 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
                 hint="put it in an environment variable (see the README)",
             )
     brands = _strs(raw.get("brands"), f"{where}.brands")
-    if kind in BRAND_OWNED_KINDS and len(brands) != 1:
+    about_brand = raw.get("about_brand", kind in ABOUT_BRAND_KINDS)
+    if not isinstance(about_brand, bool):
         raise ConfigError(
-            f"source {name!r} ({kind}): name the one brand its reviews are about",
-            hint='add brands = ["YourBrand"]: reviews of an app rarely name the brand',
+            f"source {name!r}: about_brand must be true or false, not {about_brand!r}"
         )
-    return SourceConfig(name.strip(), kind, params, float(interval), brands)
+    if kind in ABOUT_BRAND_KINDS and not about_brand:
+        raise ConfigError(f"source {name!r}: {kind} items are always about the source's brand")
+    if about_brand and len(brands) != 1:
+        raise ConfigError(
+            f"source {name!r} ({kind}): name the one brand its items are about",
+            hint='add brands = ["YourBrand"]: reviews of a brand rarely name it',
+        )
+    return SourceConfig(name.strip(), kind, params, float(interval), brands, about_brand)
 
 
 def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Settings:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from monitor.pipeline import Pipeline
 from monitor.settings import BrandConfig, Settings, SourceConfig
 
@@ -74,3 +76,40 @@ def test_cross_posts_across_sources_are_linked(tmp_path, sqlite_store):
             "select count(*) from posts where duplicate_of is not null"
         ).scalar()
     assert dup == 1
+
+
+def test_a_review_export_about_one_brand_needs_no_brand_name_in_its_rows(tmp_path, sqlite_store):
+    from monitor.settings import parse_config
+
+    export = tmp_path / "reviews.csv"
+    export.write_text(
+        "text,rating,date\n"
+        "La app no carga desde ayer y el chat no responde,1,2026-11-20\n"
+        "Muy buena atención en tienda,5,2026-11-21\n"
+        "Concierto genial en el Movistela Arena,5,2026-11-21\n",  # still excluded
+        encoding="utf-8",
+    )
+    source = {"name": "reviews", "kind": "file", "path": str(export), "brands": ["Movistela"]}
+    brands = [{"name": "Movistela", "exclude": ["movistela arena"]}]
+    about = {"brands": brands, "sources": [{**source, "about_brand": True}]}
+    s = parse_config(about, tmp_path, Settings(database_url="sqlite://"))
+    (run,) = Pipeline(s, sqlite_store).collect()
+    assert (run.fetched, run.matched, run.new_posts, run.error) == (3, 2, 2, None)
+    plain = parse_config({"brands": brands, "sources": [source]}, tmp_path, Settings())
+    assert Pipeline(plain, sqlite_store).collect()[0].matched == 0  # the rows never name it
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"kind": "file", "path": "x.csv", "about_brand": True}, "name the one brand"),
+        ({"kind": "file", "path": "x.csv", "about_brand": "yes"}, "true or false"),
+        ({"kind": "appstore", "app_id": "1", "brands": ["M"], "about_brand": False}, "always"),
+    ],
+)
+def test_about_brand_settings_that_cannot_work_are_refused(tmp_path, source, message):
+    from monitor.errors import ConfigError
+    from monitor.settings import parse_config
+
+    with pytest.raises(ConfigError, match=message):
+        parse_config({"sources": [{"name": "s", **source}]}, tmp_path, Settings())

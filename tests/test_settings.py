@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from monitor.errors import ConfigError
@@ -15,6 +17,9 @@ def test_demo_config_loads():
     assert [b.name for b in s.brands][0] == "Movistela"
     assert s.sources[0].kind == "file"
     assert s.sources[0].params["path"].endswith("posts.jsonl")
+    reviews = s.sources[1]  # App Store reviews of Movistela's app: all about the brand
+    assert reviews.about_brand and reviews.brands == ("Movistela",)
+    assert Path(reviews.params["path"]).is_file()
 
 
 def test_precedence_file_then_env_then_flags(tmp_path):

@@ -205,6 +205,15 @@ def test_queue_lists_stories_and_renders_posts_as_text(app):
     assert "<script>" not in markdown_text(at)
 
 
+def test_a_queued_review_shows_its_stars_on_its_card(app):
+    from monitor.store.schema import posts
+
+    with app.filled.store.engine.begin() as conn:
+        conn.execute(posts.update().values(rating=1))
+    at = app("queue")
+    assert any("★☆☆☆☆" in m.value for m in at.markdown)  # the urgency badge of the card
+
+
 def test_queue_actions_persist(app):
     at = app("queue")
     ids = app.filled.ids

@@ -136,10 +136,11 @@ def test_an_appstore_source_must_name_its_brand():
 
     base = {"brands": [{"name": "Movistela"}]}
     bad = {**base, "sources": [{"name": "a", "kind": "appstore", "app_id": APP}]}
-    with pytest.raises(ConfigError, match="name the one brand"):
+    with pytest.raises(ConfigError, match="name the one brand its items are about"):
         parse_config(bad, Path("."), Settings())
     good = {**base, "sources": [{**bad["sources"][0], "brands": ["Movistela"]}]}
-    assert parse_config(good, Path("."), Settings()).sources[0].brands == ("Movistela",)
+    (cfg,) = parse_config(good, Path("."), Settings()).sources
+    assert cfg.brands == ("Movistela",) and cfg.about_brand  # appstore: always
 
 
 # --- the pipeline ---------------------------------------------------------------------
@@ -155,7 +156,9 @@ def test_reviews_are_mentions_of_their_brand_and_keep_their_stars(
     from monitor.store.schema import posts
 
     url = serve(httpserver, {1: page(1), 2: page(2), 3: page(3)})
-    cfg = SourceConfig("appstore", "appstore", {"app_id": APP, "pages": 3}, brands=("Movistela",))
+    cfg = SourceConfig(
+        "appstore", "appstore", {"app_id": APP, "pages": 3}, ("Movistela",), about_brand=True
+    )
     brand = BrandConfig("Movistela", exclude=("modo oscuro",))  # exclusions still apply
     settings = Settings(database_url="sqlite://", brands=(brand,), sources=(cfg,))
     pipeline = Pipeline(
