@@ -141,6 +141,8 @@ def cmd_classify(args) -> int:
 
 
 def cmd_status(args) -> int:
+    from monitor.classify.metrics import agreement_with_stars
+
     settings = _settings(args)
     store = _store(settings)
     now = datetime.now(UTC)
@@ -169,6 +171,14 @@ def cmd_status(args) -> int:
         )
     print(_table(rows, ["source", "kind", "last run", "last success", "new", "total", "health"]))
     print(f"\nposts: {store.post_count()}  awaiting classification: {store.count_unclassified()}")
+    stars = agreement_with_stars(store.rated_sentiments())
+    if stars:
+        print(
+            f"reviews with stars: {stars['n']} classified; the sentiment agrees with their stars "
+            f"on {stars['accuracy']:.0%} (macro-F1 {stars['macro_f1']:.2f})\n"
+            "  (1-2 stars negative, 3 neutral, 4-5 positive: a check of the model on your own "
+            "data; stars are the overall verdict, the label what the text says)"
+        )
     return 0
 
 

@@ -101,6 +101,26 @@ def test_unclassified_then_analyses_saved_once(store):
     assert store.count_unclassified() == 1
 
 
+def test_reviews_keep_their_stars_and_are_checked_against_the_classifier(store):
+    from dataclasses import replace
+
+    from monitor.classify.metrics import agreement_with_stars
+
+    reviews = [
+        replace(post(str(i), text=f"opinión {i}"), rating=r) for i, r in enumerate((1, 5, 3))
+    ]
+    store.save_collection(run(), "file", [*reviews, post("plain")], None)
+    ids = dict((text, pid) for pid, text in store.unclassified(10))
+    store.save_analyses([(ids["opinión 0"], analysis("negative"))], T0)
+    store.save_analyses([(ids["opinión 1"], analysis("negative"))], T0)  # 5 stars: disagrees
+    store.save_analyses([(ids["Movistela me cobró dos veces"], analysis("negative"))], T0)
+    pairs = sorted(store.rated_sentiments())  # the unclassified 3-star review is not counted
+    assert pairs == [(1, "negative"), (5, "negative")]
+    check = agreement_with_stars(pairs)
+    assert check["n"] == 2 and check["accuracy"] == 0.5
+    assert agreement_with_stars([]) is None
+
+
 def test_actions_record_first_response_and_corrections(store):
     store.save_collection(run(), "rss", [post("a")], None)
     ((pid, _),) = store.unclassified(1)

@@ -76,3 +76,27 @@ def report(
         "labels": list(labels),
         "confusion": confusion(gold, pred, labels),
     }
+
+
+def stars_to_sentiment(rating: int) -> str:
+    """A review's stars as a sentiment: 1-2 negative, 3 neutral, 4-5 positive."""
+    return "negative" if rating <= 2 else "neutral" if rating == 3 else "positive"
+
+
+def agreement_with_stars(pairs: Sequence[tuple[int, str]]) -> dict[str, float] | None:
+    """How far the classifier's sentiment agrees with reviewers' own stars.
+
+    ``pairs``: (rating 1-5, predicted sentiment). Stars are the reviewer's overall
+    verdict and the label is what the text says, so this is a check of the classifier
+    on the user's own data, not a score. None when there are no reviews.
+    """
+    if not pairs:
+        return None
+    gold = [stars_to_sentiment(r) for r, _ in pairs]
+    pred = [p for _, p in pairs]
+    labels = ("negative", "neutral", "positive")
+    return {
+        "n": len(pairs),
+        "accuracy": accuracy(gold, pred),
+        "macro_f1": macro_f1(gold, pred, labels),
+    }

@@ -283,6 +283,16 @@ class Store:
             for i, title, text in rows
         ]
 
+    def rated_sentiments(self) -> list[tuple[int, str]]:
+        """(stars, the classifier's sentiment) of every classified review."""
+        q = (
+            select(posts.c.rating, analyses.c.sentiment)
+            .join(analyses, analyses.c.post_id == posts.c.id)
+            .where(posts.c.rating.is_not(None))
+        )
+        with self.engine.connect() as conn:
+            return [(int(r), s) for r, s in conn.execute(q).all()]
+
     def count_unclassified(self) -> int:
         q = (
             select(func.count())
