@@ -58,6 +58,21 @@ def test_emotion_prior_shift_favours_other_and_joy_over_rare_emotions(datasets_d
     assert not calibration & {e.text for e in data.train["sentiment"]}
 
 
+def test_the_in_domain_check_set_is_never_trained_on(datasets_dir):
+    from monitor.classify.datasets import read_labelled_table
+    from monitor.classify.training import TrainConfig, load_training_data
+
+    check = read_labelled_table(
+        DOMAIN_FILE.parent / "domain_holdout.tsv", task="sentiment", label_column="sentiment"
+    )
+    assert len(check) == 61 and {e.label for e in check} == {"negative", "neutral", "positive"}
+    data = load_training_data(datasets_dir, DOMAIN_FILE, TrainConfig())
+    seen = {
+        e.text for split in (data.train, data.calibrate) for rows in split.values() for e in rows
+    }
+    assert not seen & {e.text for e in check}
+
+
 def test_weight_average_moves_towards_the_weights_by_one_minus_decay():
     from monitor.classify.training import WeightAverage
 
