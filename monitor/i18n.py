@@ -147,6 +147,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi_week_posts": ("Menciones esta semana", "Mentions this week"),
     "kpi_week_net": ("Sentimiento neto", "Net sentiment"),
     "kpi_week_negative": ("Negativas", "Negative"),
+    "week_reviews": (
+        "Reseñas con estrellas esta semana: {n}, valoración media {mean} ★ ({before}).",
+        "Reviews with stars this week: {n}, average rating {mean} ★ ({before}).",
+    ),
+    "week_reviews_before": ("{mean} ★ la semana anterior", "{mean} ★ the week before"),
+    "week_reviews_none_before": ("sin reseñas la semana anterior", "no reviews the week before"),
     "kpi_sov": ("Cuota de voz de {brand}", "{brand}'s share of voice"),
     "vs_last_week": ("vs. semana anterior", "vs. last week"),
     "points": ("{v} pts", "{v} pts"),

@@ -81,6 +81,20 @@ if not focus.empty:
         border=True,
     )
 
+ratings = ctx.q("weekly_ratings", f, weeks).set_index("week")
+if ratings["reviews"].get(0, 0):  # reviews this week: the reviewers' own verdict, in stars
+    before = ratings["mean_rating"].get(1)
+    st.caption(
+        t.t(
+            "week_reviews",
+            n=t.number(ratings.at[0, "reviews"]),
+            mean=t.number(ratings.at[0, "mean_rating"], 1),
+            before=t.t("week_reviews_before", mean=t.number(before, 1))
+            if before is not None and not pd.isna(before)
+            else t.t("week_reviews_none_before"),
+        )
+    )
+
 left, right = st.columns(2)
 left.altair_chart(charts.weekly_volume_chart(wow, t, t.t("weekly_volume_title")), width="stretch")
 right.altair_chart(charts.weekly_net_chart(wow, t, t.t("weekly_net_title")), width="stretch")

@@ -40,6 +40,7 @@ from monitor.insights.weekly import (
     week_windows,
     weekly_counts,
     weekly_emotions,
+    weekly_ratings,
 )
 
 __all__ = [
@@ -72,4 +73,5 @@ __all__ = [
     "week_windows",
     "weekly_counts",
     "weekly_emotions",
+    "weekly_ratings",
 ]

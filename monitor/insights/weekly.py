@@ -115,6 +115,29 @@ def weekly_counts(
     return df[WEEKLY_COLUMNS]
 
 
+def weekly_ratings(engine: Engine, f: Filters, weeks: int = WEEKS) -> pd.DataFrame:
+    """Reviews (posts with stars) of the chosen brands per week: week (0 = newest),
+    week_start, reviews, mean_rating (NaN without reviews); oldest first."""
+    windows = week_windows(f, weeks)
+    end = windows["week_end"].max()
+    scope = f.replace(start=windows["week_start"].min().to_pydatetime(), end=end.to_pydatetime())
+    q = (
+        select(posts.c.posted_at, posts.c.rating)
+        .select_from(JOINED)
+        .where(*conditions(scope), posts.c.rating.is_not(None))
+    )
+    df = read(engine, q, ["posted_at", "rating"])
+    out = windows[["week", "week_start"]].copy()
+    if df.empty:
+        return out.assign(reviews=0, mean_rating=float("nan"))
+    weeks_back = (end - utc_series(df["posted_at"])) / pd.Timedelta(days=7)  # (0, weeks]
+    df["week"] = (weeks_back.apply(math.ceil) - 1).astype("int64")
+    stats = df.groupby("week")["rating"].agg(reviews="count", mean_rating="mean").reset_index()
+    out = out.merge(stats, on="week", how="left")
+    out["reviews"] = out["reviews"].fillna(0).astype("int64")
+    return out
+
+
 def _focus(counts: pd.DataFrame, brands: Sequence[str]) -> pd.DataFrame:
     return counts[counts["brand"].isin(brands)] if brands else counts
 

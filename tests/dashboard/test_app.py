@@ -278,6 +278,19 @@ def test_weekly_page(app):
     assert len(at.dataframe[1].value) == 8
 
 
+def test_weekly_page_gives_the_average_stars_of_this_weeks_reviews(app):
+    from monitor.store.schema import posts
+
+    with app.filled.store.engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.brand == "Acme").values(rating=2))
+    text = markdown_text(app("weekly"))
+    assert "valoración media 2,0 ★ (sin reseñas la semana anterior)" in text
+
+
+def test_weekly_page_without_reviews_says_nothing_about_stars(app):
+    assert "Reseñas con estrellas" not in markdown_text(app("weekly"))
+
+
 def test_weekly_page_in_english(app):
     at = app("weekly", lang="en")
     assert at.title[0].value == "Weekly summary"

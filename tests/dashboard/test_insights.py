@@ -143,6 +143,35 @@ def test_first_response_time(filled):
     assert r["awaiting"] == 1  # neg2: nobody responded
 
 
+def test_weekly_review_ratings_average_the_stars_of_each_week(filled):
+    from sqlalchemy import select
+
+    from monitor.store.schema import posts
+
+    engine = filled.store.engine
+    assert insights.weekly_ratings(engine, ACME, weeks=2)["reviews"].tolist() == [0, 0]
+    with engine.begin() as conn:
+        acme = (
+            conn.execute(
+                select(posts.c.id)
+                .where(posts.c.brand == "Acme", posts.c.duplicate_of.is_(None))
+                .order_by(posts.c.id)
+                .limit(3)
+            )
+            .scalars()
+            .all()
+        )
+        for pid, stars in zip(acme, (1, 2, 5), strict=True):
+            conn.execute(posts.update().where(posts.c.id == pid).values(rating=stars))
+    out = insights.weekly_ratings(engine, ACME, weeks=2)
+    assert out["week"].tolist() == [1, 0] and out["reviews"].tolist() == [0, 3]
+    assert out["mean_rating"].iloc[-1] == pytest.approx(8 / 3) and math.isnan(
+        out["mean_rating"].iloc[0]
+    )
+    rival = insights.weekly_ratings(engine, ACME.replace(brands=("Rival",)), weeks=2)
+    assert rival["reviews"].sum() == 0  # the brand filter applies
+
+
 def test_weekly_trends_and_share_of_voice(filled):
     engine = filled.store.engine
     windows = insights.week_windows(ACME, weeks=2)
