@@ -225,6 +225,13 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
     if len(set(names)) != len(names):
         raise ConfigError("two brands share a name")
     sources = tuple(_source(x, i, base) for i, x in enumerate(data.get("sources", [])))
+    for src in sources:
+        unknown = [b for b in src.brands if b not in names]
+        if unknown:
+            raise ConfigError(
+                f"source {src.name!r}: brands names an unknown brand {unknown[0]!r}",
+                hint=f"known brands: {', '.join(names) or 'none yet; add a [[brands]] table'}",
+            )
     if len({x.name for x in sources}) != len(sources):
         raise ConfigError(
             "two sources share a name", hint="source names identify their posts; make them unique"

@@ -105,6 +105,7 @@ def test_a_review_export_about_one_brand_needs_no_brand_name_in_its_rows(tmp_pat
         ({"kind": "file", "path": "x.csv", "about_brand": True}, "name the one brand"),
         ({"kind": "file", "path": "x.csv", "about_brand": "yes"}, "true or false"),
         ({"kind": "appstore", "app_id": "1", "brands": ["M"], "about_brand": False}, "always"),
+        ({"kind": "appstore", "app_id": "1", "brands": ["Movistel"]}, "unknown brand 'Movistel'"),
     ],
 )
 def test_about_brand_settings_that_cannot_work_are_refused(tmp_path, source, message):

@@ -121,6 +121,17 @@ def test_reviews_keep_their_stars_and_are_checked_against_the_classifier(store):
     assert agreement_with_stars([]) is None
 
 
+def test_identical_reviews_are_two_opinions_not_a_cross_post(store):
+    from dataclasses import replace
+
+    same = [replace(post(i, text="Excelente"), rating=5) for i in ("r1", "r2")]
+    store.save_collection(run(), "appstore", [*same, post("p1"), post("p2")], None)
+    with store.engine.connect() as conn:
+        rows = dict(conn.execute(select(posts.c.external_id, posts.c.duplicate_of)).all())
+    assert rows["r1"] is None and rows["r2"] is None  # both reviews count
+    assert rows["p1"] is None and rows["p2"] is not None  # posts still link their copies
+
+
 def test_actions_record_first_response_and_corrections(store):
     store.save_collection(run(), "rss", [post("a")], None)
     ((pid, _),) = store.unclassified(1)

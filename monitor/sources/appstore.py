@@ -8,6 +8,8 @@ app is about the brand even when it never names it, so this kind of source must 
 exactly one brand (``brands = ["Movistela"]``) and every review counts as a mention.
 
 ``fetch`` is thin (one careful GET per page); ``parse`` is pure and tested on its own.
+A review is stored once, as first seen: an edit on Apple's side (new text or stars)
+does not update it.
 """
 
 from __future__ import annotations
@@ -72,14 +74,16 @@ class AppStoreSource:
         ``pages`` (1-10, default 1), ``timeout`` seconds."""
         p = Params(name, cls.kind, params, cls.PARAMS)
         raw_id = params.get("app_id")
-        app_id = str(raw_id).strip().removeprefix("id") if raw_id is not None else ""
-        if not app_id.isdigit():
+        if raw_id is None:
+            p.text("app_id", required=True, example="284882215")
+        app_id = str(raw_id).strip().removeprefix("id")
+        if not (app_id.isascii() and app_id.isdigit()):
             raise p.error(
                 f"app_id must be the app's number, not {raw_id!r}",
                 hint='e.g. app_id = "284882215" (from apps.apple.com/es/app/…/id284882215)',
             )
         country = (p.text("country") or "es").lower()
-        if len(country) != 2 or not country.isalpha():
+        if len(country) != 2 or not (country.isascii() and country.isalpha()):
             raise p.error(f"country must be a two-letter storefront code, not {country!r}")
         pages = int(p.number("pages", 1, integer=True))
         if pages > MAX_PAGES:
@@ -133,7 +137,7 @@ class AppStoreSource:
                 return
             posts.extend(found)
             warnings.extend(f"page {page}: {p}" for p in problems)
-            if not found:
+            if not found and not problems:  # past the last review
                 return
 
 
@@ -148,14 +152,20 @@ def parse(
         reason = "not JSON" if isinstance(e, ValueError) else "no 'feed' object"
         raise SourceError(source, f"not an App Store reviews page: {reason}", hint=_HINT) from e
     if not isinstance(feed, Mapping):
-        raise SourceError(source, "not an App Store reviews page: 'feed' is not an object")
+        raise SourceError(
+            source, "not an App Store reviews page: 'feed' is not an object", hint=_HINT
+        )
     entries = feed.get("entry") or []
     if isinstance(entries, Mapping):  # a page with one entry holds it bare
         entries = [entries]
+    if not isinstance(entries, list):
+        raise SourceError(
+            source, "not an App Store reviews page: 'entry' is not a list", hint=_HINT
+        )
+    reviews = [e for e in entries if isinstance(e, Mapping) and "im:rating" in e]
+    # (older pages open with an entry describing the app itself, without a rating)
     posts, warnings = [], []
-    for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, Mapping) or "im:rating" not in entry:
-            continue  # older pages open with an entry describing the app itself
+    for number, entry in enumerate(reviews, start=1):
         post = _review(entry, source, app_id, country)
         if post is None:
             warnings.append(f"review {number}: no text or rating; skipped")
@@ -180,7 +190,7 @@ def _review(entry: Mapping[str, Any], source: str, app_id: str, country: str) ->
         title=title if text else None,
         author=_label(author, "name") if isinstance(author, Mapping) else None,
         published=_date(_label(entry, "updated")),
-        engagement=votes or None,
+        engagement=votes,  # people who voted on whether the review helped
         rating=rating,
         extra={"app_version": _label(entry, "im:version"), "storefront": country},
     )

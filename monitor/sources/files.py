@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -168,14 +169,14 @@ def row_to_post(
 
 def parse_rating(value: Any) -> int | None:
     """A review's stars, 1-5: 4, "4", "4.0", "4/5"; None when empty."""
-    if value is None or value == "":
+    text = "" if value is None else str(value).strip().removesuffix("/5").strip()
+    if not text:
         return None
-    text = str(value).strip().removesuffix("/5").strip()
     try:
         number = float(text.replace(",", "."))
     except ValueError:
         raise ValueError(f"rating {value!r} is not a number of stars") from None
-    if number != int(number) or not 1 <= number <= 5:
+    if not math.isfinite(number) or number != int(number) or not 1 <= number <= 5:
         raise ValueError(f"rating {value!r} is not a whole number of stars from 1 to 5")
     return int(number)
 
@@ -198,7 +199,7 @@ def parse_count(value: Any, name: str) -> int | None:
             number = float(text[:-1] if scale > 1 else text) * scale
         except ValueError:
             raise ValueError(f"{name!r} must be a number, not {value!r}") from None
-    if number < 0 or number != number:
+    if not math.isfinite(number) or number < 0:
         raise ValueError(f"{name!r} must be zero or more, not {value!r}")
     return int(number)
 

@@ -202,7 +202,9 @@ class Store:
         originals = self._first_by_hash(conn, fresh.values())
         added = 0
         for p in fresh.values():
-            first = originals.get((p.brand, p.content_hash))
+            # a review is one person's verdict: two identical short reviews ("Excelente",
+            # 5 stars) are two opinions, not a cross-post, so reviews are never linked
+            first = None if p.rating is not None else originals.get((p.brand, p.content_hash))
             result = conn.execute(
                 self._insert_ignore(posts).values(
                     source=p.source,
@@ -225,7 +227,7 @@ class Store:
             )
             if result.rowcount:
                 added += 1
-                if first is None and result.inserted_primary_key:
+                if first is None and p.rating is None and result.inserted_primary_key:
                     originals[(p.brand, p.content_hash)] = result.inserted_primary_key[0]
         return added
 

@@ -52,10 +52,10 @@ def test_parse_reads_reviews_with_their_stars_and_skips_the_app_entry():
     assert first.title == "Me cobran dos veces" and first.text.startswith("Desde la última")
     assert first.author == "lucia_bcn" and first.external_id == "11000000001"
     assert first.published == datetime(2026, 11, 22, 6, 15, 2, tzinfo=UTC)  # -07:00 to UTC
-    assert first.engagement == 4 and posts[1].engagement is None  # helpful votes, 0 = none
+    assert first.engagement == 4 and posts[1].engagement == 0  # helpful votes: none yet
     assert first.url == f"https://apps.apple.com/es/app/id{APP}?see-all=reviews"
     assert first.extra["app_version"] == "7.4.0"
-    assert warnings == ["review 5: no text or rating; skipped"]
+    assert warnings == ["review 4: no text or rating; skipped"]  # the app's entry not counted
 
 
 def test_parse_a_page_whose_one_review_is_not_in_a_list():
@@ -119,7 +119,8 @@ def test_from_params_accepts_the_id_as_written_in_the_app_link():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({}, "app_id must be the app's number"),
+        ({}, "missing required parameter 'app_id'"),
+        ({"app_id": "id²"}, "app_id must be the app's number"),
         ({"app_id": "mi-movistela"}, "app_id must be the app's number"),
         ({"app_id": APP, "pages": 11}, "at most 10"),
         ({"app_id": APP, "country": "spain"}, "two-letter"),

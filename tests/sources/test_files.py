@@ -211,7 +211,7 @@ def test_reach_and_engagement_are_read_and_a_bad_count_keeps_the_post(tmp_path: 
 def test_review_exports_keep_their_stars_and_a_bad_rating_keeps_the_post(tmp_path: Path) -> None:
     path = tmp_path / "reviews.csv"
     path.write_text(
-        "text,Rating\nmala atención,1\nok,4.0\ngenial,5/5\nraro,7\nsin nota,\n",
+        "text,Rating\nmala atención,1\nok,4.0\ngenial,5/5\nraro,7\nsin nota, \n",
         encoding="utf-8",
     )
     posts, warnings = read_file(path)
@@ -226,7 +226,15 @@ def test_review_exports_keep_their_stars_and_a_bad_rating_keeps_the_post(tmp_pat
     assert len(warnings) == 1 and "line 5" in warnings[0] and "1 to 5" in warnings[0]
 
 
-@pytest.mark.parametrize("value", ["-3", "nan", "12x"])
+@pytest.mark.parametrize("value", ["-3", "nan", "12x", "inf", "1e400"])
 def test_parse_count_rejects(value: str) -> None:
     with pytest.raises(ValueError):
         parse_count(value, "reach")
+
+
+@pytest.mark.parametrize("value", ["0", "6", "2.5", "inf", "nan", "1e400", "muy bien"])
+def test_parse_rating_rejects_with_a_value_error(value: str) -> None:
+    from monitor.sources.files import parse_rating
+
+    with pytest.raises(ValueError, match="rating"):
+        parse_rating(value)
