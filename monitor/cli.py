@@ -194,14 +194,25 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.exists():
         raise MonitorError(f"{path}: file not found")
+    names = [b.name for b in settings.brands]
+    if args.about and args.about not in names:
+        raise ConfigError(
+            f"--about names an unknown brand {args.about!r}", hint=f"known: {', '.join(names)}"
+        )
     cfg = SourceConfig(
-        args.source or f"import:{path.name}", "file", {"path": str(path.resolve())}, 1e9
+        args.source or f"import:{path.name}",
+        "file",
+        {"path": str(path.resolve())},
+        1e9,
+        (args.about,) if args.about else (),
+        about_brand=bool(args.about),
     )
     pipeline = Pipeline(settings, _store(settings))
     run = pipeline.collect_source(cfg)
     if run.error:
         raise MonitorError(run.error)
-    print(f"{path}: {run.fetched} rows read, {run.matched} mention a brand, {run.new_posts} new")
+    what = f"are about {args.about}" if args.about else "mention a brand"
+    print(f"{path}: {run.fetched} rows read, {run.matched} {what}, {run.new_posts} new")
     return 0
 
 
@@ -587,6 +598,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("file")
     sp.add_argument("--source", help="name to store the posts under (default: import:<file name>)")
+    sp.add_argument(
+        "--about",
+        metavar="BRAND",
+        help="every row is about this brand, named or not (a review-site export for it)",
+    )
 
     sp = add("analyze", cmd_analyze, "Print sentiment and emotion for texts (or lines on stdin).")
     sp.add_argument("text", nargs="*")

@@ -97,6 +97,21 @@ def test_import_collect_and_status(tmp_path):
     assert "exports" in status.stdout and "posts: 2" in status.stdout
 
 
+def test_import_a_review_export_about_one_brand(tmp_path):
+    data = tmp_path / "reviews.csv"
+    data.write_text(
+        "text,date,rating\nLa app no carga desde ayer,2026-11-01,1\nTodo perfecto,2026-11-02,5\n",
+        encoding="utf-8",
+    )
+    write_config(tmp_path, "")
+    plain = monitor("import", str(data), "--source", "a", cwd=tmp_path)
+    assert "2 rows read, 0 mention a brand" in plain.stdout  # neither row names it
+    about = monitor("import", str(data), "--source", "b", "--about", "Movistela", cwd=tmp_path)
+    assert "2 rows read, 2 are about Movistela, 2 new" in about.stdout
+    bad = monitor("import", str(data), "--about", "Movistel", cwd=tmp_path, check=False)
+    assert bad.returncode == 1 and "unknown brand 'Movistel'" in bad.stderr
+
+
 def test_failing_source_shows_in_status_and_exit_code(tmp_path):
     write_config(tmp_path, '\n[[sources]]\nname = "gone"\nkind = "file"\npath = "missing.jsonl"\n')
     result = monitor("collect", cwd=tmp_path, check=False)
