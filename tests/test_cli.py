@@ -182,3 +182,26 @@ def test_progress_bar_names_each_stage_of_long_work(capsys):
     assert "\rtrain loss 0.912 [#######.......................] 1/4" in err
     assert "train loss 0.401 [##############################] 4/4\n" in err
     assert err.endswith("\remotion layer inputs [###############...............] 32/64")
+
+
+def test_dashboard_brings_an_older_database_up_to_date_before_serving(tmp_path, monkeypatch):
+    from sqlalchemy import inspect
+
+    from monitor import cli, dashboard_launcher
+    from monitor.store import Store
+    from monitor.store.migrate import upgrade
+
+    db = tmp_path / "old.db"
+    store = Store.open(f"sqlite:///{db}", migrate_schema=False)
+    with store.engine.begin() as conn:
+        upgrade(conn, "0003")  # a database from before review ratings
+    assert "rating" not in {c["name"] for c in inspect(store.engine).get_columns("posts")}
+    store.close()
+    monkeypatch.setattr(dashboard_launcher, "launch", lambda settings, **kw: 0)  # no Streamlit
+    assert cli.main(["--db", f"sqlite:///{db}", "dashboard"]) == 0
+    store = Store.open(f"sqlite:///{db}", migrate_schema=False)
+    assert "rating" in {c["name"] for c in inspect(store.engine).get_columns("posts")}
+    store.close()
+    missing = tmp_path / "none.db"
+    assert cli.main(["--db", f"sqlite:///{missing}", "dashboard"]) == 0
+    assert not missing.exists()  # a missing file is not created (the app explains instead)
