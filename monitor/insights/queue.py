@@ -4,7 +4,8 @@ Urgency, from 0 to 100, is computed in SQL for every open negative post of the
 last :data:`QUEUE_DAYS` days of the period::
 
     urgency = 100 × confidence × (0.5 + 0.5 × anger) × (0.5 + 0.5 × audience)
-                  × 0.5 ^ (age_hours / 24)
+                  × 0.5 ^ (age_hours / 24) × stars
+
 
 - confidence: the model's probability for "negative" (1 once a person set the label)
 - anger: the probability of anger (1 or 0 once a person set the emotion)
@@ -12,6 +13,9 @@ last :data:`QUEUE_DAYS` days of the period::
   it, else 10 × engagement (0 when neither is known): 100,000 readers count in full
 - age_hours: hours from the post to the end of the period; urgency halves every
   24 hours, so a week-old post keeps under 1 % of it
+- stars: for a review, (6 − its stars) / 5: 1 for one star down to 0.2 for five, so
+  a five-star review the model reads as negative is not answered before a complaint
+  (its label can still be corrected); 1 for posts that are not reviews
 
 Posts that tell the same story are grouped: same ``content_hash`` (the same
 text, cross-posted) or near-duplicate wording (Jaccard ≥ 0.6 on content words).
@@ -78,7 +82,8 @@ def urgency_expr(engine: Engine, f: Filters):
     reach = case((reach > 1.0, literal(1.0)), else_=reach)
     decay = func.power(cast(literal(0.5), Float), age / HALF_LIFE_HOURS)
     conf = cast(SENTIMENT_CONF, Float)
-    return 100.0 * conf * (0.5 + 0.5 * cast(ANGER, Float)) * (0.5 + 0.5 * reach) * decay
+    stars = func.coalesce((6.0 - cast(posts.c.rating, Float)) / 5.0, literal(1.0))
+    return 100.0 * conf * (0.5 + 0.5 * cast(ANGER, Float)) * (0.5 + 0.5 * reach) * decay * stars
 
 
 def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame:

@@ -117,6 +117,20 @@ def test_queue_orders_by_urgency_and_groups_cross_posts(filled):
     assert (q["status"] == "open").all()
 
 
+def test_a_reviews_stars_weigh_its_urgency(filled):
+    from monitor.store.schema import posts
+
+    engine, ids = filled.store.engine, filled.ids
+    before = insights.response_queue(engine, ACME).set_index("post_id")["urgency"]
+    with engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == ids["xss"]).values(rating=5))
+        conn.execute(posts.update().where(posts.c.id == ids["neg2"]).values(rating=1))
+    after = insights.response_queue(engine, ACME).set_index("post_id")["urgency"]
+    assert after[ids["xss"]] == pytest.approx(before[ids["xss"]] * 0.2)  # five stars: (6-5)/5
+    assert after[ids["neg2"]] == pytest.approx(before[ids["neg2"]])  # one star: full weight
+    assert after[ids["neg1"]] == pytest.approx(before[ids["neg1"]])  # not a review
+
+
 def test_queue_actions_move_posts_out_and_in(filled):
     store, ids = filled.store, filled.ids
     store.update_action(ids["xss"], COLLECTED, status="handled", note="answered by DM")
