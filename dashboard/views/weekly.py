@@ -90,7 +90,7 @@ if ratings["reviews"].get(0, 0):  # reviews this week: the reviewers' own verdic
             n=t.number(ratings.at[0, "reviews"]),
             mean=t.number(ratings.at[0, "mean_rating"], 1),
             before=t.t("week_reviews_before", mean=t.number(before, 1))
-            if before is not None and not pd.isna(before)
+            if not pd.isna(before)
             else t.t("week_reviews_none_before"),
         )
     )

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, String, and_, func, or_, select
 
@@ -43,6 +44,11 @@ def _week_end(f: Filters) -> datetime:
         raise ValueError("weekly figures need the end of the period")
     day = f.end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return day if day == f.end else day + timedelta(days=1)
+
+
+def _week_of(times: pd.Series, end) -> pd.Series:
+    """The week (0 = the one ending at ``end``, a midnight) each UTC time falls in."""
+    return (np.ceil((pd.Timestamp(end) - times) / pd.Timedelta(days=7)) - 1).astype("int64")
 
 
 def week_windows(f: Filters, weeks: int = WEEKS) -> pd.DataFrame:
@@ -107,8 +113,7 @@ def weekly_counts(
     df = read_split(engine, build, scope, ["day", "brand", "sentiment", "emotion", "posts"])
     if df.empty:
         return pd.DataFrame(columns=WEEKLY_COLUMNS)
-    day = utc_series(df["day"])
-    df["week"] = ((pd.Timestamp(end) - day).dt.days - 1) // 7
+    df["week"] = _week_of(utc_series(df["day"]), end)
     df = df.merge(windows, on="week")
     df = df.groupby(WEEKLY_COLUMNS[:-1], as_index=False)["posts"].sum()
     df["posts"] = df["posts"].astype("int64")
@@ -130,8 +135,7 @@ def weekly_ratings(engine: Engine, f: Filters, weeks: int = WEEKS) -> pd.DataFra
     out = windows[["week", "week_start"]].copy()
     if df.empty:
         return out.assign(reviews=0, mean_rating=float("nan"))
-    weeks_back = (end - utc_series(df["posted_at"])) / pd.Timedelta(days=7)  # (0, weeks]
-    df["week"] = (weeks_back.apply(math.ceil) - 1).astype("int64")
+    df["week"] = _week_of(utc_series(df["posted_at"]), end)
     stats = df.groupby("week")["rating"].agg(reviews="count", mean_rating="mean").reset_index()
     out = out.merge(stats, on="week", how="left")
     out["reviews"] = out["reviews"].fillna(0).astype("int64")
