@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -25,6 +25,7 @@ import httpx
 from monitor.errors import SourceError
 from monitor.sources import http
 from monitor.sources.base import FetchResult, Params, stable_id
+from monitor.sources.files import parse_date
 from monitor.types import FetchState, RawPost
 
 FEED_URL = (
@@ -212,9 +213,6 @@ def _whole(value: str | None) -> int | None:
 
 def _date(value: str | None) -> datetime | None:
     try:
-        when = datetime.fromisoformat(value) if value else None
+        return parse_date(value) if value else None
     except ValueError:
         return None
-    if when is None:
-        return None
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
