@@ -19,6 +19,7 @@ import streamlit as st  # noqa: E402
 from dashboard import common  # noqa: E402
 from monitor import insights  # noqa: E402
 from monitor.errors import MonitorError  # noqa: E402
+from monitor.store.db import sqlite_file_missing  # noqa: E402
 
 st.set_page_config(page_title="Escucha", page_icon="👂", layout="wide")
 
@@ -67,7 +68,7 @@ def main() -> None:
     except MonitorError as e:
         common.show_error(t, e)
         return
-    if common.sqlite_file_missing(url):
+    if sqlite_file_missing(url):
         _empty(t)
         return
     engine = common.engine_for(url)

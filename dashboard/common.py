@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -32,13 +31,6 @@ def engine_for(url: str):
 def store_for(url: str) -> Store:
     """The store for people's actions (assign, handle, correct); no migration here."""
     return Store(engine_for(url))
-
-
-def sqlite_file_missing(url: str) -> bool:
-    """True for a SQLite URL whose file does not exist (connecting would create it)."""
-    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
-        return False
-    return not Path(url[len("sqlite:///") :]).exists()
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)

@@ -344,8 +344,9 @@ def cmd_dashboard(args) -> int:
     from monitor.dashboard_launcher import launch
 
     settings = _settings(args)
-    url = settings.database_url
-    if not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists():
+    from monitor.store.db import sqlite_file_missing
+
+    if not sqlite_file_missing(settings.database_url):
         _store(settings).close()  # an existing database's schema is brought up to date first
     return launch(settings, port=args.port, headless=args.headless)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, and_, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -54,6 +55,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def sqlite_file_missing(url: str) -> bool:
+    """True for a SQLite URL whose file does not exist (connecting would create it)."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return False
+    return not Path(url[len("sqlite:///") :]).exists()
 
 
 def make_engine(url: str) -> Engine:
