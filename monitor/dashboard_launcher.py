@@ -11,7 +11,10 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+import time
+import urllib.request
+import webbrowser
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from monitor.errors import MonitorError
@@ -20,7 +23,9 @@ from monitor.settings import REPO_DIR, Settings
 APP = REPO_DIR / "dashboard" / "app.py"
 
 
-def command(port: int = 8501, headless: bool = True, app: Path = APP) -> list[str]:
+def command(port: int = 8501, app: Path = APP) -> list[str]:
+    """Streamlit always runs headless: a windowed first run would stop at Streamlit's
+    e-mail prompt on the terminal. ``launch`` opens the browser itself instead."""
     return [
         sys.executable,
         "-m",
@@ -30,7 +35,7 @@ def command(port: int = 8501, headless: bool = True, app: Path = APP) -> list[st
         "--server.port",
         str(port),
         "--server.headless",
-        "true" if headless else "false",
+        "true",
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
@@ -47,17 +52,44 @@ def environment(settings: Settings, base: Mapping[str, str] | None = None) -> di
     return env
 
 
+def open_when_ready(
+    port: int,
+    is_running: Callable[[], bool],
+    opener: Callable[[str], object] = webbrowser.open,
+    timeout: float = 120.0,
+) -> bool:
+    """Open the dashboard in a browser once Streamlit's health check answers; gives up
+    (False) when the server stops first or does not answer within ``timeout`` seconds."""
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and is_running():
+        try:
+            with urllib.request.urlopen(health, timeout=2) as response:
+                if response.status == 200:
+                    opener(f"http://localhost:{port}")
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def launch(settings: Settings, port: int = 8501, headless: bool = True) -> int:
-    """Serve the dashboard until interrupted; returns Streamlit's exit code."""
+    """Serve the dashboard until interrupted; returns Streamlit's exit code.
+
+    Unless ``headless``, a browser tab opens on the dashboard once it answers."""
     if not APP.exists():
         raise MonitorError(
             f"dashboard not found at {APP}",
             hint="run from a source checkout (the dashboard/ folder is not packaged)",
         )
     try:
-        child = subprocess.Popen(command(port, headless), env=environment(settings))
+        child = subprocess.Popen(command(port), env=environment(settings))
     except OSError as e:
         raise MonitorError(f"could not start Streamlit: {e}") from e
+    if not headless:
+        running = lambda: child.poll() is None  # noqa: E731
+        threading.Thread(target=open_when_ready, args=(port, running), daemon=True).start()
     # `kill`, systemd or docker stop the parent: pass it on so Streamlit is not orphaned.
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate()) if main else None

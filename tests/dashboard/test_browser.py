@@ -80,7 +80,7 @@ def server(filled_sqlite, tmp_path):
         env = {"MONITOR_DATABASE_URL": str(filled_sqlite.store.engine.url)}
         settings = load_settings(config, env=env)
     port = _free_port()
-    argv = command(port, headless=True) + ["--server.address", "127.0.0.1"]
+    argv = command(port) + ["--server.address", "127.0.0.1"]
     child_env = environment(settings) | {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
     log = (tmp_path / "streamlit.log").open("wb")
     child = subprocess.Popen(argv, env=child_env, cwd=tmp_path, stdout=log, stderr=log)
