@@ -254,6 +254,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_kpi_posts": ("Menciones", "Mentions"),
     "report_kpi_net": ("Sentimiento neto", "Net sentiment"),
     "report_kpi_negative": ("Menciones negativas", "Negative mentions"),
+    "report_kpi_rating": ("Valoración media ({n} reseñas)", "Average rating ({n} reviews)"),
     "report_kpi_sov": ("Cuota de voz de {brand}", "{brand} share of voice"),
     "report_kpi_alerts": ("Alertas", "Alerts"),
     "report_vs_last": ("{v} frente a la semana anterior", "{v} vs the week before"),

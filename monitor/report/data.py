@@ -86,6 +86,7 @@ class WeeklyReportData:
     negative_posts: pd.DataFrame  # most-read negative posts of the week
     alerts: pd.DataFrame  # raised this week: id, rule, severity, brand, title, ...
     response: dict = field(default_factory=dict)  # insights.response_times, one row
+    ratings: pd.DataFrame | None = None  # insights.weekly_ratings: the week before, this week
 
     @property
     def this_week(self) -> pd.Series:
@@ -139,6 +140,7 @@ def gather(
         negative_posts=insights.most_read_negative(engine, f, EXAMPLES),
         alerts=raised_alerts(engine, week_start, week_end, brands),
         response=insights.response_times(engine, week).iloc[0].to_dict(),
+        ratings=insights.weekly_ratings(engine, f, 2),
     )
 
 

@@ -86,6 +86,9 @@ def kpis(data: WeeklyReportData, t: Tr) -> list[dict[str, str]]:
             "tone": tone,
         }
     )
+    stars = _rating_kpi(data, t)
+    if stars:
+        out.append(stars)
     focus = data.share_of_voice[data.share_of_voice["focus"].astype(bool)]
     if not focus.empty:
         row = focus.iloc[0]
@@ -107,6 +110,27 @@ def kpis(data: WeeklyReportData, t: Tr) -> list[dict[str, str]]:
         }
     )
     return out
+
+
+def _rating_kpi(data: WeeklyReportData, t: Tr) -> dict[str, str] | None:
+    """The reviewers' own verdict: the week's average stars, when it had reviews."""
+    r = data.ratings
+    if r is None or r.empty or not r["reviews"].iloc[-1]:
+        return None
+    now = r["mean_rating"].iloc[-1]
+    before = r["mean_rating"].iloc[-2] if len(r) > 1 else None
+    if before is None or pd.isna(before):
+        delta, moved = t.t("report_no_previous"), None
+    else:
+        moved = now - before
+        delta = t.t("report_vs_last", v=f"{t.number(moved, 1, sign=True)} ★")
+    tone = "" if moved is None or abs(moved) < 0.1 else ("good" if moved > 0 else "bad")
+    return {
+        "label": t.t("report_kpi_rating", n=t.number(r["reviews"].iloc[-1])),
+        "value": f"{t.number(now, 1)} ★",
+        "delta": delta,
+        "tone": tone,
+    }
 
 
 def headlines(data: WeeklyReportData, t: Tr) -> list[str]:

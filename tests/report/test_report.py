@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from reportdata import NOW, SETTINGS, W46, W47, fill
+from sqlalchemy import update
 
 from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
 from monitor.alerts.repository import AlertRepository
@@ -20,6 +21,7 @@ from monitor.report import data as report_data
 from monitor.report import render
 from monitor.report.config import ReportSettings
 from monitor.report.service import make_report
+from monitor.store.schema import posts
 
 
 @pytest.fixture
@@ -153,6 +155,23 @@ def test_headlines_and_kpis_in_both_languages(filled):
     unanswered = d.alerts.assign(acknowledge_minutes=float("nan"))
     es_kpis = render.kpis(replace(d, alerts=unanswered), tr("es"))
     assert es_kpis[-1]["delta"] == "2 sin cerrar; ninguna atendida por el equipo"
+
+
+def test_the_average_rating_is_a_kpi_when_the_week_had_reviews(filled):
+    store, ids = filled
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    assert "Average rating" not in str(render.kpis(d, tr("en")))  # no stars, no KPI
+    stars = {"a1": 4, "a2": 5, "b1": 1, "b6": 5, "r5": 2}  # r5 is Rival's: not in Acme's mean
+    with store.engine.begin() as conn:
+        for key, rating in stars.items():
+            conn.execute(update(posts).where(posts.c.id == ids[key]).values(rating=rating))
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    kpis = {k["label"]: k for k in render.kpis(d, tr("en"))}
+    rating = kpis["Average rating (2 reviews)"]
+    assert rating["value"] == "3.0 ★"  # (1 + 5) / 2; the week before (4 + 5) / 2 = 4.5
+    assert rating["delta"] == "−1.5 ★ vs the week before" and rating["tone"] == "bad"
+    es = {k["label"]: k for k in render.kpis(d, tr("es"))}
+    assert es["Valoración media (2 reseñas)"]["value"] == "3,0 ★"
 
 
 def test_make_report_writes_html_and_a_pdf(filled, tmp_path):
