@@ -179,12 +179,16 @@ def safe_url(url) -> str | None:
     return url if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
-def stars(rating) -> str:
-    """A review's rating as stars ('★★☆☆☆'); empty for posts that are not reviews."""
+def stars(rating, previous=None) -> str:
+    """A review's rating as stars ('★★☆☆☆'), with the stars it had before an edit that
+    changed them ('★☆☆☆☆ → ★★★★★'); empty for posts that are not reviews."""
     if rating is None or pd.isna(rating):
         return ""
     n = int(rating)
-    return "★" * n + "☆" * (5 - n)
+    now = "★" * n + "☆" * (5 - n)
+    if previous is None or pd.isna(previous) or int(previous) == n:
+        return now
+    return f"{stars(previous)} → {now}"
 
 
 def label_with_conf(t: Tr, kind: str, value, conf, corrected: bool = False) -> str:
@@ -219,7 +223,8 @@ def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) ->
         }
     )
     if "rating" in df and df["rating"].notna().any():  # reviews among the posts
-        out[t.col("rating")] = df["rating"].map(stars)
+        before = df["previous_rating"] if "previous_rating" in df else [None] * len(df)
+        out[t.col("rating")] = [stars(r, b) for r, b in zip(df["rating"], before, strict=True)]
     for column, header in (extra or {}).items():
         out[header] = df[column].to_numpy()
     out[t.col("url")] = df["url"].map(safe_url)

@@ -132,6 +132,42 @@ def test_identical_reviews_are_two_opinions_not_a_cross_post(store):
     assert rows["p1"] is None and rows["p2"] is not None  # posts still link their copies
 
 
+def test_an_edited_review_is_updated_and_classified_again(store):
+    from dataclasses import replace
+
+    angry = replace(post("r1", text="Me cobraron dos veces"), rating=1)
+    other = replace(post("r2", text="Bien"), rating=4)
+    store.save_collection(run(), "appstore", [angry, other], None)
+    ids = dict((text, pid) for pid, text in store.unclassified(10))
+    store.save_analyses([(pid, analysis()) for pid in ids.values()], T0)
+    store.update_action(ids["Me cobraron dos veces"], T0, status="handled", assignee="ana")
+    # the team answered; the customer rewrote the review and raised the stars
+    happy = replace(post("r1", text="Me devolvieron el cargo. Gracias"), rating=5)
+    edited_at = T0 + timedelta(days=1)
+    later = SourceRun("feed", edited_at, edited_at, fetched=2, matched=2)
+    assert store.save_collection(later, "appstore", [happy, other], None) == 0  # nothing new
+    with store.engine.connect() as conn:
+        row = conn.execute(select(posts).where(posts.c.external_id == "r1")).mappings().one()
+        action = conn.execute(select(post_actions.c.status)).scalar_one()
+    assert (row["text"], row["rating"], row["previous_rating"]) == (happy.text, 5, 1)
+    assert row["content_hash"] == happy.content_hash
+    assert row["edited_at"].replace(tzinfo=None) == edited_at.replace(tzinfo=None)
+    assert action == "handled"  # the team's work on it is kept
+    # only the edited review waits for the classifier again, with its new text
+    assert store.unclassified(10) == [(ids["Me cobraron dos veces"], happy.text)]
+
+
+def test_a_post_deleted_at_its_source_keeps_its_stored_text(store):
+    from dataclasses import replace
+
+    store.save_collection(run(), "reddit", [post("t3_a")], None)
+    gone = replace(post("t3_a", text="[deleted]"), content_hash="hash-deleted")
+    store.save_collection(run(), "reddit", [gone], None)
+    with store.engine.connect() as conn:
+        text, edited = conn.execute(select(posts.c.text, posts.c.edited_at)).one()
+    assert text == "Movistela me cobró dos veces" and edited is None
+
+
 def test_actions_record_first_response_and_corrections(store):
     store.save_collection(run(), "rss", [post("a")], None)
     ((pid, _),) = store.unclassified(1)

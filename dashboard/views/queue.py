@@ -111,7 +111,7 @@ for _, post in posts.iterrows():
             st.badge(common.label_with_conf(t, "emotion", post["emotion"], post["emotion_conf"]), color="orange")  # fmt: skip
         with badges[2]:
             urgency = f"{t.col('urgency')} {t.number(post['urgency'])}"
-            rating = common.stars(post.get("rating"))
+            rating = common.stars(post.get("rating"), post.get("previous_rating"))
             st.badge(f"{urgency} · {rating}" if rating else urgency, color="gray")
         url = common.safe_url(post["url"])
         if url:

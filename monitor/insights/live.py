@@ -249,6 +249,7 @@ POST_COLUMNS = [
     "reach",
     "engagement",
     "rating",
+    "previous_rating",
 ]
 
 
@@ -271,6 +272,7 @@ def post_columns():
         posts.c.reach,
         posts.c.engagement,
         posts.c.rating,
+        posts.c.previous_rating,
     )
 
 

@@ -8,18 +8,21 @@ none of it, and the next run re-fetches what was lost.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import StoreError
 from monitor.store import migrate
 from monitor.store.schema import analyses, post_actions, posts, source_runs, sources
 from monitor.types import Analysis, FetchState, Post, SourceRun
+
+log = logging.getLogger(__name__)
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -42,7 +45,20 @@ class SourceHealth:
     last_error_at: datetime | None
 
 
-def _chunks(values: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+REMOVED_TEXTS = frozenset({"", "[deleted]", "[removed]"})
+
+
+def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
+    """Whether a re-collected post changed at its source: new text, or new stars. A post
+    deleted or removed there keeps what was stored (Reddit shows "[deleted]")."""
+    if post.text.strip() in REMOVED_TEXTS:
+        return False
+    return post.content_hash != stored_hash or (
+        post.rating is not None and post.rating != stored_rating
+    )
+
+
+def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence[str]]:
     """Slices small enough for one ``IN (...)`` list on every database."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -188,23 +204,36 @@ class Store:
             ) from e
 
     def _add_posts(self, conn, items: Sequence[Post], now: datetime) -> int:
+        """Insert the posts not stored yet; returns how many. Stored ones whose text or
+        stars changed since (an edited review or post) are updated in place instead."""
         if not items:
             return 0
         keys = {(p.source, p.external_id, p.brand) for p in items}
-        existing = set()
+        stored: dict[tuple, tuple[int, str, int | None]] = {}
         ext_ids = list({p.external_id for p in items})
         for chunk in _chunks(ext_ids):
             rows = conn.execute(
-                select(posts.c.source, posts.c.external_id, posts.c.brand).where(
-                    posts.c.external_id.in_(chunk)
-                )
+                select(
+                    posts.c.source,
+                    posts.c.external_id,
+                    posts.c.brand,
+                    posts.c.id,
+                    posts.c.content_hash,
+                    posts.c.rating,
+                ).where(posts.c.external_id.in_(chunk))
             )
-            existing |= {tuple(r) for r in rows} & keys
+            stored |= {tuple(r[:3]): tuple(r[3:]) for r in rows if tuple(r[:3]) in keys}
         fresh: dict[tuple, Post] = {}
+        edits: dict[int, tuple[Post, int | None]] = {}
         for p in items:
             key = (p.source, p.external_id, p.brand)
-            if key not in existing and key not in fresh:
+            if key in stored:
+                post_id, old_hash, old_rating = stored[key]
+                if post_id not in edits and is_edit(p, old_hash, old_rating):
+                    edits[post_id] = (p, old_rating)
+            elif key not in fresh:
                 fresh[key] = p
+        self._apply_edits(conn, edits, now)
         if not fresh:
             return 0
         originals = self._first_by_hash(conn, fresh.values())
@@ -238,6 +267,26 @@ class Store:
                 if first is None and p.rating is None and result.inserted_primary_key:
                     originals[(p.brand, p.content_hash)] = result.inserted_primary_key[0]
         return added
+
+    def _apply_edits(self, conn, edits: dict[int, tuple[Post, int | None]], now: datetime) -> None:
+        """New text and stars for edited posts; their analysis is dropped so that the next
+        classify run reads the new text (a human correction in post_actions stays)."""
+        for post_id, (p, old_rating) in edits.items():
+            values = {
+                "text": p.text,
+                "title": p.title,
+                "content_hash": p.content_hash,
+                "rating": p.rating,
+                "duplicate_of": None,  # the new text is this post's own
+                "edited_at": now,
+            }
+            if p.rating != old_rating:
+                values["previous_rating"] = old_rating
+            conn.execute(update(posts).where(posts.c.id == post_id).values(**values))
+        for chunk in _chunks(list(edits)):
+            conn.execute(delete(analyses).where(analyses.c.post_id.in_(chunk)))
+        if edits:
+            log.info("%d stored posts were edited at their source: updated", len(edits))
 
     def _first_by_hash(self, conn, items: Iterable[Post]) -> dict[tuple[str, str], int]:
         wanted = {(p.brand, p.content_hash) for p in items}

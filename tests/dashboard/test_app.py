@@ -98,6 +98,16 @@ def test_reviews_show_their_stars_and_other_posts_none(app):
     assert column.count("★★☆☆☆") == 1 and column.count("") == len(column) - 1
 
 
+def test_a_review_edited_to_new_stars_shows_both(app):
+    from monitor.store.schema import posts
+
+    first = min(app.filled.ids.values())
+    with app.filled.store.engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == first).values(rating=4, previous_rating=1))
+    column = app().dataframe[0].value["Valoración"].tolist()
+    assert "★☆☆☆☆ → ★★★★☆" in column
+
+
 def test_posts_without_reviews_get_no_empty_rating_column(app):
     assert "Valoración" not in app().dataframe[0].value.columns
 
