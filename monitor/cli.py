@@ -194,11 +194,8 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.exists():
         raise MonitorError(f"{path}: file not found")
-    names = [b.name for b in settings.brands]
-    if args.about and args.about not in names:
-        raise ConfigError(
-            f"--about names an unknown brand {args.about!r}", hint=f"known: {', '.join(names)}"
-        )
+    if args.about:
+        settings.brand(args.about)  # an unknown name raises, listing the known ones
     cfg = SourceConfig(
         args.source or f"import:{path.name}",
         "file",

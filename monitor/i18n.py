@@ -502,8 +502,10 @@ def language_name(code: str, lang: str) -> str:
     Unicode CLDR through babel; the code itself when CLDR does not know it."""
     from babel import Locale, UnknownLocaleError
 
+    from monitor.langid import primary_language
+
     try:
-        name = Locale.parse(lang).languages.get(code.lower().replace("-", "_").split("_")[0])
+        name = Locale.parse(lang).languages.get(primary_language(code) or "")
     except (UnknownLocaleError, ValueError):
         name = None
     return name[:1].upper() + name[1:] if name else code

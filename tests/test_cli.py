@@ -109,7 +109,7 @@ def test_import_a_review_export_about_one_brand(tmp_path):
     about = monitor("import", str(data), "--source", "b", "--about", "Movistela", cwd=tmp_path)
     assert "2 rows read, 2 are about Movistela, 2 new" in about.stdout
     bad = monitor("import", str(data), "--about", "Movistel", cwd=tmp_path, check=False)
-    assert bad.returncode == 1 and "unknown brand 'Movistel'" in bad.stderr
+    assert bad.returncode == 1 and "no brand named 'Movistel'" in bad.stderr
 
 
 def test_failing_source_shows_in_status_and_exit_code(tmp_path):
