@@ -66,8 +66,12 @@ class BrandMatcher:
                 return MatchResult(False, "no context term")
         if self._exclude is not None and (hit := self._exclude.search(folded)):
             return MatchResult(False, f"excluded term {hit.group(0)!r}")
-        if self._languages and primary_language(lang) not in self._languages:
-            return MatchResult(False, f"language {lang or 'unknown'} not watched")
+        # a text too short or too mixed to identify is kept: it may be a complaint in a
+        # watched language ("Movistela is the worst"), and losing it costs more than a
+        # stray post in another language
+        code = primary_language(lang)
+        if self._languages and code is not None and code not in self._languages:
+            return MatchResult(False, f"language {code} not watched")
         return MatchResult(True, "match")
 
     def matches(self, text: str, lang: str | None = None) -> bool:

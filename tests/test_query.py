@@ -37,6 +37,23 @@ def test_include_terms_and_language_filter():
     assert m.matches("my Apple iPhone died", lang="en")
     assert m.explain("apple pie recipe", lang="en").reason == "no context term"
     assert m.explain("mi Apple iPhone murió", lang="es").reason == "language es not watched"
+    # a text whose language could not be identified is kept, not lost
+    assert m.matches("Apple iPhone worst", lang=None)
+    assert m.matches("Apple iPhone worst", lang="und")
+
+
+def test_short_complaints_in_a_watched_language_are_not_lost():
+    from monitor.langid import detect_language
+
+    m = BrandMatcher(BrandConfig("Movistela", languages=("es", "en")))
+    posts = [
+        RawPost("feed", str(i), text)
+        for i, text in enumerate(["Movistela is the worst", "Movistela fatal", "Movistela 😡😡"])
+    ]
+    kept = match_posts(posts, [m], detect_language, lambda t: t)
+    assert len(kept) == 3
+    german = RawPost("feed", "de", "Movistela hat mir zweimal die Rechnung geschickt, unglaublich")
+    assert match_posts([german], [m], detect_language, lambda t: t) == []
 
 
 def test_match_posts_cleans_html_detects_language_and_hashes():
