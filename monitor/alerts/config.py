@@ -4,7 +4,7 @@
     language = "es"                  # "es" or "en": the language of the messages
     check_interval_minutes = 15
     cooldown_minutes = 360           # a resolved incident stays quiet this long
-    resolve_after_minutes = 120      # an incident not seen this long resolves itself
+    resolve_after_minutes = 120      # an acknowledged incident not seen this long resolves
 
     [alerts.spike]                   # any SpikeRule field
     window_minutes = 60

@@ -119,7 +119,7 @@ class AlertRules:
     high_impact: HighImpactRule = field(default_factory=HighImpactRule)
     sources: SourceRule = field(default_factory=SourceRule)
     cooldown_minutes: float = 360.0  # after a resolution, same incident stays quiet
-    resolve_after_minutes: float = 120.0  # open incidents not seen this long resolve
+    resolve_after_minutes: float = 120.0  # acknowledged incidents not seen this long resolve
 
     @property
     def cooldown(self) -> timedelta:
@@ -608,7 +608,9 @@ def decide(
     One active alert per incident key: a candidate for it updates that alert (and
     says whether its severity went up). A resolved incident stays quiet for the
     cooldown unless it comes back more severe. Active incidents that no candidate
-    renewed for ``resolve_after_minutes`` are resolved.
+    renewed for ``resolve_after_minutes`` are resolved if someone acknowledged them: an
+    alert nobody has seen stays open for a person to read, however quiet its incident
+    has become (a source that recovered is the exception: nothing is left to do).
     """
     active: dict[str, Incident] = {}
     resolved: dict[str, Incident] = {}
@@ -645,9 +647,12 @@ def decide(
             continue
         out.append(Decision("open", key, c, None, False, "new incident"))
     for key, inc in active.items():
-        if key not in best and now - inc.last_seen_at >= rules.resolve_after:
-            why = f"not seen since {inc.last_seen_at.isoformat()}"
-            out.append(Decision("resolve", key, None, inc.alert_id, False, why))
+        if key in best or now - inc.last_seen_at < rules.resolve_after:
+            continue
+        if inc.status == OPEN and not key.endswith(f":{SOURCE_HEALTH}"):
+            continue  # not acknowledged yet: it waits for a person
+        why = f"not seen since {inc.last_seen_at.isoformat()}"
+        out.append(Decision("resolve", key, None, inc.alert_id, False, why))
     return out
 
 

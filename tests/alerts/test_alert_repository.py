@@ -108,7 +108,7 @@ def test_acknowledge_resolve_and_list(repo):
 
 
 def test_decisions_applied_over_an_incident_lifetime(repo):
-    """Open, update, auto-resolve, stay quiet in the cooldown, open again after it."""
+    """Open, update, acknowledge, auto-resolve, stay quiet in the cooldown, open again."""
 
     def run(now, firing):
         cands = [candidate()] if firing else []
@@ -120,10 +120,12 @@ def test_decisions_applied_over_an_incident_lifetime(repo):
     assert run(t, True)[0] == ["open"]
     assert run(t + timedelta(minutes=15), True)[0] == ["update"]
     assert run(t + timedelta(minutes=60), False)[0] == []  # quiet, not yet resolved
-    actions, touched = run(t + timedelta(minutes=150), False)
+    assert run(t + timedelta(minutes=150), False)[0] == []  # quiet, but nobody has seen it
+    repo.acknowledge(repo.list()[0].id, "ana", t + timedelta(minutes=155))
+    actions, touched = run(t + timedelta(minutes=160), False)
     assert actions == ["resolve"] and touched[0].resolved_by == AUTO
     assert repo.in_cooldown(touched[0].incident_key, t + timedelta(hours=3), RULES.cooldown)
-    actions, touched = run(t + timedelta(hours=3), True)
+    actions, touched = run(t + timedelta(hours=4), True)
     assert actions == ["suppress"] and touched == []
     first_id = repo.list(status="resolved")[0].id
     actions, touched = run(t + timedelta(hours=9), True)

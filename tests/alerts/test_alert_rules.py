@@ -9,8 +9,10 @@ import pytest
 from alertdata import BRAND, NOW, candidate, negative_post, window_stats
 
 from monitor.alerts.rules import (
+    ACKNOWLEDGED,
     CRITICAL,
     RESOLVED,
+    SOURCE_HEALTH,
     WARNING,
     AlertRules,
     HighImpactRule,
@@ -261,11 +263,21 @@ def test_cooldown_after_resolution():
     assert d.action == "open"  # cooldown (6 h) is over
 
 
-def test_incidents_that_stop_firing_resolve_after_a_while():
-    quiet = _incident(seen=NOW - timedelta(minutes=150))
+def test_acknowledged_incidents_that_stop_firing_resolve_after_a_while():
+    quiet = _incident(ACKNOWLEDGED, seen=NOW - timedelta(minutes=150))
     (d,) = decide([], [quiet], RULES, NOW)
     assert (d.action, d.alert_id) == ("resolve", 7)
-    assert decide([], [_incident(seen=NOW - timedelta(minutes=60))], RULES, NOW) == []
+    recent = _incident(ACKNOWLEDGED, seen=NOW - timedelta(minutes=60))
+    assert decide([], [recent], RULES, NOW) == []
+
+
+def test_an_alert_nobody_acknowledged_stays_open_however_quiet():
+    unseen = _incident(seen=NOW - timedelta(days=3))
+    assert decide([], [unseen], RULES, NOW) == []
+    # a source that recovered needs nobody: its alert resolves on its own
+    source = Incident(9, f"source:forum:{SOURCE_HEALTH}", "open", WARNING, NOW - timedelta(hours=3))
+    (d,) = decide([], [source], RULES, NOW)
+    assert (d.action, d.alert_id) == ("resolve", 9)
 
 
 def test_evaluate_accepts_one_or_many_inputs():
