@@ -78,7 +78,14 @@ _TEXT = {
         ),
         "never": "nunca",
         "minutes_ago": "hace {minutes} min",
-        "footer": "Alerta #{id} · {rule} · vista {seen} veces desde {first} UTC · estado {status}",
+        "footer": "Alerta #{id} · {rule} · {seen} desde {first} UTC · estado {status}",
+        "seen": ("vista {n} vez", "vista {n} veces"),
+        "rules": {
+            "negative_spike": "pico negativo",
+            "high_impact": "alto impacto",
+            "source_health": "salud de la fuente",
+        },
+        "tests": {"conditional": "condicional", "poisson": "de Poisson"},
         "examples": "Ejemplos:",
         "audience": "audiencia",
         "triggers": {
@@ -129,7 +136,10 @@ _TEXT = {
         ),
         "never": "never",
         "minutes_ago": "{minutes} min ago",
-        "footer": "Alert #{id} · {rule} · seen {seen} times since {first} UTC · status {status}",
+        "footer": "Alert #{id} · {rule} · {seen} since {first} UTC · status {status}",
+        "seen": ("seen {n} time", "seen {n} times"),
+        "rules": {},
+        "tests": {},
         "examples": "Examples:",
         "audience": "audience",
         "triggers": {
@@ -191,7 +201,7 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
                 expected=d["expected"],
                 ratio=d["ratio"],
                 p=d["p_value"],
-                test=d["test"],
+                test=t["tests"].get(d["test"], d["test"]),
             )
         ]
         b = d["baseline"]
@@ -273,8 +283,8 @@ def render(alert: Alert, language: str = "es") -> Message:
             t,
             "footer",
             id=alert.id,
-            rule=alert.rule,
-            seen=alert.updated_count + 1,
+            rule=t["rules"].get(alert.rule, alert.rule),
+            seen=t["seen"][alert.updated_count > 0].format(n=alert.updated_count + 1),
             first=alert.first_seen_at.strftime("%Y-%m-%d %H:%M"),
             status=t["statuses"].get(alert.status, alert.status),
         ),

@@ -70,11 +70,14 @@ def test_message_says_why_with_numbers_in_spanish_and_english(spike):
     assert "(2026-11-18 11:00 – 12:00 UTC)" in es.body  # times are not numbers to localise
     assert "Ejemplos:" in es.body and es.body.count("https://example.com/") == 5
     assert '1. [reddit] "Me cobraron dos veces #15" (audiencia 1.500)' in es.body
-    assert f"Alerta #{spike.id}" in es.body and "estado abierta" in es.body
+    assert f"Alerta #{spike.id} · pico negativo · vista 1 vez desde" in es.body
+    assert "estado abierta" in es.body and "prueba condicional" in es.body
+    assert "negative_spike" not in es.body and "conditional" not in es.body  # no English
     en = render(spike, "en")
     assert en.title == "[Escucha] CRITICAL: Negative spike: Movistela"
     assert "15 negative posts in 60 min" in en.body and "1.0 were expected (15.0x" in en.body
     assert "(audience 1,500)" in en.body
+    assert f"Alert #{spike.id} · negative_spike · seen 1 time since" in en.body
     assert en.data["details"]["observed"] == 15 and en.data["post_ids"] == list(spike.post_ids)
 
 
