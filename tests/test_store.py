@@ -157,6 +157,23 @@ def test_an_edited_review_is_updated_and_classified_again(store):
     assert store.unclassified(10) == [(ids["Me cobraron dos veces"], happy.text)]
 
 
+def test_a_post_dated_in_the_future_counts_as_posted_when_collected(store):
+    from dataclasses import replace
+
+    future = replace(post("f"), published=T0 + timedelta(days=200))
+    store.save_collection(
+        run(), "rss", [future, replace(post("p", text="ayer"), published=T0)], None
+    )
+    with store.engine.connect() as conn:
+        rows = {r.external_id: r for r in conn.execute(select(posts))}
+    collected = rows["f"].collected_at.replace(tzinfo=None)
+    assert rows["f"].posted_at.replace(tzinfo=None) == collected  # not 200 days ahead
+    assert rows["f"].published_at.replace(tzinfo=None) == (T0 + timedelta(days=200)).replace(
+        tzinfo=None
+    )  # the source's own value is kept
+    assert rows["p"].posted_at.replace(tzinfo=None) == T0.replace(tzinfo=None)
+
+
 def test_a_post_deleted_at_its_source_keeps_its_stored_text(store):
     from dataclasses import replace
 

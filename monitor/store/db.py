@@ -45,6 +45,14 @@ class SourceHealth:
     last_error_at: datetime | None
 
 
+def posted_at(published: datetime | None, collected: datetime) -> datetime:
+    """When a post counts as posted: its published time, else when it was collected; never
+    later than collected (a wrong clock or time zone at the source must not put a post in
+    the future, where it would end every dashboard period). ``published_at`` keeps the
+    source's own value."""
+    return collected if published is None else min(utc(published), utc(collected))
+
+
 REMOVED_TEXTS = frozenset({"", "[deleted]", "[removed]"})
 
 
@@ -256,7 +264,7 @@ class Store:
                     duplicate_of=first,
                     published_at=p.published,
                     collected_at=now,
-                    posted_at=p.published or now,
+                    posted_at=posted_at(p.published, now),
                     reach=p.reach,
                     engagement=p.engagement,
                     rating=p.rating,
