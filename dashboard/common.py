@@ -242,3 +242,35 @@ def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) ->
 
 def data_caption(t: Tr, newest: datetime) -> str:
     return t.t("updated", when=t.date(newest, with_time=True))
+
+
+def source_problems(t: Tr, health) -> list[str]:
+    """One sentence per source whose last runs failed (``Store.source_health`` rows):
+    whoever watches the page must know that its figures may be missing posts."""
+    out = []
+    for h in health:
+        if not h.consecutive_failures:
+            continue
+        when = (
+            t.date(h.last_success_at, with_time=True) + " UTC"
+            if h.last_success_at
+            else t.t("never")
+        )
+        error = (h.last_error or "").splitlines()[0][:160] if h.last_error else "?"
+        out.append(
+            t.t("source_failing", name=h.name, n=h.consecutive_failures, when=when, error=error)
+        )
+    return out
+
+
+def source_health_sidebar(t: Tr, url: str) -> None:
+    """A warning in the sidebar for every failing source; a quiet caption otherwise."""
+    try:
+        health = store_for(url).source_health()
+    except MonitorError:
+        return  # the page's own queries report database trouble
+    problems = source_problems(t, health)
+    for line in problems:
+        st.sidebar.warning(line, icon=":material/sync_problem:")
+    if health and not problems:
+        st.sidebar.caption(t.t("sources_ok", n=len(health)))

@@ -170,6 +170,7 @@ def cmd_status(args) -> int:
             )
         )
     print(_table(rows, ["source", "kind", "last run", "last success", "new", "total", "health"]))
+    failing = [h.name for h in health.values() if h.consecutive_failures]
     print(f"\nposts: {store.post_count()}  awaiting classification: {store.count_unclassified()}")
     stars = agreement_with_stars(store.rated_sentiments())
     if stars:
@@ -179,6 +180,9 @@ def cmd_status(args) -> int:
             "  (1-2 stars negative, 3 neutral, 4-5 positive: a check of the model on your own "
             "data; stars are the overall verdict, the label what the text says)"
         )
+    if failing:  # exit 1, so that cron and monitoring scripts notice
+        print(f"\n{len(failing)} source(s) failing: {', '.join(sorted(failing))}")
+        return 1
     return 0
 
 
@@ -590,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_run,
         "Run the scheduler: collect each source at its interval, classify, until stopped.",
     )
-    add("status", cmd_status, "Show each source's health: last run, new posts, last error.")
+    add("status", cmd_status, "Show each source's health (exit 1 when one is failing).")
 
     sp = add(
         "import",

@@ -40,6 +40,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "While `monitor run` collects posts, the page refreshes every {s} s.",
     ),
     "updated": ("Datos hasta {when} (UTC)", "Data up to {when} (UTC)"),
+    "never": ("nunca", "never"),
+    "sources_ok": ("Fuentes: {n}, todas funcionan.", "Sources: {n}, all working."),
+    "source_failing": (
+        "La fuente {name} falla ({n} intentos seguidos; último éxito: {when}). Puede "
+        "faltar lo publicado desde entonces. Error: {error}",
+        "Source {name} is failing ({n} runs in a row; last success: {when}). Posts "
+        "since then may be missing. Error: {error}",
+    ),
     "empty_title": ("Todavía no hay publicaciones", "No posts yet"),
     "empty_body": (
         "Recoge publicaciones y clasifícalas; esta página se llenará sola:\n\n"

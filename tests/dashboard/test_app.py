@@ -108,6 +108,22 @@ def test_a_review_edited_to_new_stars_shows_both(app):
     assert "★☆☆☆☆ → ★★★★☆" in column
 
 
+def test_a_failing_source_is_flagged_in_the_sidebar(app):
+    from monitor.types import SourceRun
+
+    store = app.filled.store
+    at = app()
+    assert "todas funcionan" in markdown_text(at) and not at.warning
+    failed = SourceRun("forum", COLLECTED, COLLECTED, error="HTTP 503 from forum.example")
+    store.save_collection(failed, "rss", [], None)
+    store.save_collection(failed, "rss", [], None)
+    (warning,) = app().warning
+    assert warning.value.startswith("La fuente forum falla (2 intentos seguidos; último éxito: ")
+    assert "HTTP 503 from forum.example" in warning.value
+    (warning,) = app(lang="en").warning
+    assert "Posts since then may be missing" in warning.value
+
+
 def test_posts_without_reviews_get_no_empty_rating_column(app):
     assert "Valoración" not in app().dataframe[0].value.columns
 
