@@ -149,9 +149,18 @@ TEXT: dict[str, tuple[str, str]] = {
     # weekly
     "weekly_title": ("Resumen semanal", "Weekly summary"),
     "weeks_shown": ("Semanas", "Weeks"),
-    "week_caption": (
+    "week_kind": ("Semanas", "Weeks"),
+    "week_kind_rolling": ("Últimos 7 días", "Last 7 days"),
+    "week_kind_calendar": ("De lunes a domingo", "Monday to Sunday"),
+    "week_caption_rolling": (
         "Semanas de 7 días que terminan el {end}; la última es la semana actual.",
         "7-day weeks ending on {end}; the last one is this week.",
+    ),
+    "week_caption_calendar": (
+        "Semanas naturales, de lunes a domingo, como las del informe semanal en PDF; la "
+        "última termina el {end} y puede estar aún en curso.",
+        "Calendar weeks, Monday to Sunday, as in the weekly PDF report; the last one ends on "
+        "{end} and may still be under way.",
     ),
     "kpi_week_posts": ("Menciones esta semana", "Mentions this week"),
     "kpi_week_net": ("Sentimiento neto", "Net sentiment"),

@@ -14,12 +14,23 @@ ctx = common.context()
 t, f, settings = ctx.tr, ctx.filters, ctx.settings
 
 st.title(t.t("weekly_title"))
-weeks = st.segmented_control(
+left, right = st.columns([1, 2])
+weeks = left.segmented_control(
     t.t("weeks_shown"), (4, 8, 12), default=4, required=True, key="w_weeks"
 )
+kind = right.segmented_control(
+    t.t("week_kind"),
+    ("rolling", "calendar"),
+    format_func=lambda k: t.t(f"week_kind_{k}"),
+    default="rolling",
+    required=True,
+    key="w_kind",
+)
+if kind == "calendar":  # Monday to Sunday, the last complete week last: the PDF report's weeks
+    f = insights.calendar_weeks(f)
 windows = insights.week_windows(f, weeks)
 last_day = windows["week_end"].iloc[-1] - timedelta(days=1)
-st.caption(t.t("week_caption", end=t.date(last_day)))
+st.caption(t.t(f"week_caption_{kind}", end=t.date(last_day)))
 
 counts = ctx.q("weekly_counts", f, settings, weeks)
 brands = list(f.brands)

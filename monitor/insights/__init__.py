@@ -32,11 +32,13 @@ from monitor.insights.live import (
 )
 from monitor.insights.queue import group_stories, response_queue, response_times
 from monitor.insights.weekly import (
+    calendar_weeks,
     most_read_negative,
     negative_themes,
     share_of_voice,
     sov_brands,
     week_over_week,
+    week_start_for,
     week_windows,
     weekly_counts,
     weekly_emotions,
@@ -70,6 +72,8 @@ __all__ = [
     "totals",
     "volume",
     "week_over_week",
+    "calendar_weeks",
+    "week_start_for",
     "week_windows",
     "weekly_counts",
     "weekly_emotions",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,23 @@ def _week_end(f: Filters) -> datetime:
 def _week_of(times: pd.Series, end) -> pd.Series:
     """The week (0 = the one ending at ``end``, a midnight) each UTC time falls in."""
     return (np.ceil((pd.Timestamp(end) - times) / pd.Timedelta(days=7)) - 1).astype("int64")
+
+
+def week_start_for(when: date | datetime) -> datetime:
+    """Monday 00:00 UTC of the calendar week that contains ``when``."""
+    day = when.astimezone(UTC).date() if isinstance(when, datetime) else when
+    monday = day - timedelta(days=day.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+
+
+def calendar_weeks(f: Filters) -> Filters:
+    """``f`` ending at the Monday that closes the calendar week its end falls in (the
+    week so far, when it has not ended), so that :func:`week_windows` gives Monday-to-Sunday
+    weeks: the weekly report's weeks."""
+    if f.end is None:
+        raise ValueError("weekly figures need the end of the period")
+    start = week_start_for(f.end)
+    return f.replace(end=start if start == f.end else start + timedelta(days=7))
 
 
 def week_windows(f: Filters, weeks: int = WEEKS) -> pd.DataFrame:

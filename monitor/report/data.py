@@ -1,8 +1,9 @@
 """Everything the weekly report says, read from the store in one place.
 
 The week is a calendar week, Monday 00:00 to Monday 00:00 UTC. The figures use
-the same queries as the dashboard (:mod:`monitor.insights`), so the report and
-the weekly page never disagree: effective labels (a person's correction wins),
+the same queries as the dashboard (:mod:`monitor.insights`), so the report agrees
+with the weekly page set to calendar weeks (its default, rolling 7-day weeks that end
+with the newest data, is a different cut): effective labels (a person's correction wins),
 cross-posts counted once, net sentiment = (P − N) / (P + N) × 100.
 """
 
@@ -20,18 +21,12 @@ from monitor import insights
 from monitor.alerts.repository import AUTO, AlertRepository
 from monitor.errors import ConfigError
 from monitor.insights.text import phrases, stop_words_for
+from monitor.insights.weekly import week_start_for
 from monitor.settings import Settings
 
 TREND_WEEKS = 6  # weeks shown in the trend charts, the reported week last
 THEMES = 6
 EXAMPLES = 5
-
-
-def week_start_for(when: date | datetime) -> datetime:
-    """Monday 00:00 UTC of the calendar week that contains ``when``."""
-    day = when.astimezone(UTC).date() if isinstance(when, datetime) else when
-    monday = day - timedelta(days=day.weekday())
-    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
 
 
 def last_complete_week(now: datetime) -> datetime:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from dashdata import COLLECTED, D1, D2, SETTINGS, XSS_TEXT, fill
 from sqlalchemy import select
 
+from monitor.i18n import tr
 from monitor.store import Store
 from monitor.store.schema import post_actions
 
@@ -302,6 +303,33 @@ def test_weekly_page(app):
     at.segmented_control(key="w_weeks").set_value(8).run()
     assert not at.exception
     assert len(at.dataframe[1].value) == 8
+
+
+def test_weekly_page_in_calendar_weeks_shows_the_reports_figures(app):
+    from monitor.report import data as report_data
+
+    at = app("weekly")
+    at.segmented_control(key="w_kind").set_value("calendar").run()
+    assert not at.exception
+    assert "de lunes a domingo" in markdown_text(at) and "22 nov" in markdown_text(at)
+    week = report_data.gather(
+        app.filled.store.engine, SETTINGS, datetime(2026, 11, 16, tzinfo=UTC), ("Acme",)
+    )
+    assert metric(at, "Menciones esta semana") == str(int(week.this_week["posts"]))
+    assert metric(at, "Sentimiento neto") == tr("es").number(
+        week.this_week["net_sentiment"], 0, sign=True
+    )
+
+
+def test_calendar_weeks_end_on_the_monday_after_the_period():
+    from monitor.insights import Filters, calendar_weeks
+
+    friday = Filters(end=datetime(2026, 11, 20, tzinfo=UTC))
+    assert calendar_weeks(friday).end == datetime(2026, 11, 23, tzinfo=UTC)
+    monday = Filters(end=datetime(2026, 11, 23, tzinfo=UTC))  # a week that has just ended
+    assert calendar_weeks(monday).end == monday.end
+    late = Filters(end=datetime(2026, 11, 23, 0, 1, tzinfo=UTC))
+    assert calendar_weeks(late).end == datetime(2026, 11, 30, tzinfo=UTC)
 
 
 def test_weekly_page_gives_the_average_stars_of_this_weeks_reviews(app):
