@@ -82,7 +82,8 @@ def send_report(
     raise NotifyError(
         channel.name,
         f"the report was not delivered after {d.max_attempts} attempts: {error or 'no reason'}",
-        hint="check the SMTP server and credentials; the report files are kept",
+        hint="check the SMTP server and credentials; the report files are kept: "
+        + (", ".join(str(f) for f in email.attachments) or "none were written"),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.i18n import tr
 from monitor.report import charts as report_charts
 from monitor.report import data as report_data
@@ -78,6 +78,12 @@ def make_report(
     lang = language or cfg.language
     t = tr(lang)
     start = report_data.parse_week(week, now)
+    if start > now:
+        raise ConfigError(
+            f"the week of {start:%Y-%m-%d} has not started yet",
+            hint="give a past week or this one (a partial report); without --week the last "
+            "complete week is reported",
+        )
     chosen = report_data.report_brands(settings, brands)
     data = report_data.gather(store.engine, settings, start, chosen, now)
     ctx = render.context(data, t, build_charts(data, lang), _model_version(settings))

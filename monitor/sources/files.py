@@ -58,7 +58,8 @@ class FileSource:
 
     @classmethod
     def from_params(cls, name: str, params: Mapping[str, Any]) -> FileSource:
-        """Build from a config table: ``path`` (relative to the working directory)."""
+        """Build from a config table: ``path`` (settings resolve a relative one against the
+        config file's folder)."""
         p = Params(name, cls.kind, params, cls.PARAMS)
         path = p.text("path", required=True, example="exports/mentions.csv")
         assert path is not None
@@ -304,6 +305,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 _FORMAT_HINT = "import .csv, .tsv, .jsonl or .ndjson files with a 'text' column or key"
-_PATH_HINT = "check the path; relative paths start from the current directory"
+_PATH_HINT = (
+    "check the path; in monitor.toml a relative path starts from the config file's folder, "
+    "on the command line from the current directory"
+)
 
 __all__ = ["FileSource", "decode", "parse_date", "read_file", "row_to_post"]

@@ -276,6 +276,15 @@ def test_a_dead_smtp_server_raises_after_retries_and_keeps_the_files(filled, tmp
     assert slept == [1]
     assert "files are kept" in e.value.hint
     assert sorted(p.suffix for p in out.iterdir()) == [".html", ".pdf"]
+    assert all(str(p) in e.value.hint for p in out.iterdir())  # it says where
+
+
+def test_a_week_that_has_not_started_is_refused(filled, tmp_path):
+    store, _ = filled
+    out = tmp_path / "reports"
+    with pytest.raises(ConfigError, match="has not started yet"):
+        make_report(store, SETTINGS, week="2030-W01", out_dir=out, send=False, now=NOW)
+    assert not out.exists()  # nothing written, nothing sent
 
 
 # ---- configuration -------------------------------------------------------------------
