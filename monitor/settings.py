@@ -7,7 +7,9 @@ through :func:`secret` at the moment of use, never logged.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -16,10 +18,10 @@ from typing import Any
 
 from monitor.alerts.config import AlertSettings
 from monitor.classify.external_config import ExternalModelConfig
-from monitor.config_checks import choice
+from monitor.config_checks import boolean, choice, known_keys, number, table, tables, text
 from monitor.errors import ConfigError
 from monitor.report.config import ReportSettings, report_channel
-from monitor.sources import SOURCE_KINDS
+from monitor.sources import SOURCE_KINDS, make_source
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -28,6 +30,17 @@ DEMO_CONFIG = PACKAGE_DIR / "demo" / "monitor.toml"
 # kinds whose every item is about the one brand the source names (reviews of its own app)
 ABOUT_BRAND_KINDS = ("appstore",)
 BACKENDS = ("torch", "onnx")
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*")  # es, pt-br, zh_hant
+LOG_LEVELS = tuple(logging.getLevelNamesMapping())
+SECTIONS = {"monitor", "classifier", "brands", "sources", "alerts", "report"}
+MONITOR_KEYS = {
+    "database_url",
+    "cache_dir",
+    "datasets_dir",
+    "log_level",
+    "classify_interval_minutes",
+}
+CLASSIFIER_KEYS = {"model_dir", "batch_size", "quantize", "backend", "threads", "external"}
 
 
 def _default_cache_dir(env: Mapping[str, str]) -> Path:
@@ -127,12 +140,19 @@ def _brand(raw: Mapping[str, Any], i: int) -> BrandConfig:
     unknown = set(raw) - {"name", "aliases", "include", "exclude", "languages", "competitors"}
     if unknown:
         raise ConfigError(f"{where} ({name}): unknown keys {sorted(unknown)}")
+    languages = tuple(s.strip().lower() for s in _strs(raw.get("languages"), f"{where}.languages"))
+    for code in languages:
+        if not LANGUAGE_TAG.fullmatch(code):
+            raise ConfigError(
+                f"brand {name!r}: languages holds {code!r}, which is not a language code",
+                hint='use ISO 639 codes such as "es", "en" or "pt-BR"',
+            )
     return BrandConfig(
         name=name.strip(),
         aliases=_strs(raw.get("aliases"), f"{where}.aliases"),
         include=_strs(raw.get("include"), f"{where}.include"),
         exclude=_strs(raw.get("exclude"), f"{where}.exclude"),
-        languages=tuple(s.lower() for s in _strs(raw.get("languages"), f"{where}.languages")),
+        languages=languages,
         competitors=_strs(raw.get("competitors"), f"{where}.competitors"),
     )
 
@@ -147,9 +167,7 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
             f"source {name!r}: unknown kind {kind!r}",
             hint=f"kind must be one of {', '.join(SOURCE_KINDS)}",
         )
-    interval = raw.get("interval_minutes", 30)
-    if not isinstance(interval, int | float) or interval <= 0:
-        raise ConfigError(f"source {name!r}: interval_minutes must be a positive number")
+    interval = number(raw.get("interval_minutes", 30), f"source {name!r}: interval_minutes")
     params = {
         k: v
         for k, v in raw.items()
@@ -163,12 +181,11 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
                 f"source {name!r}: {key!r} looks like a secret and must not be in the config file",
                 hint="put it in an environment variable (see the README)",
             )
+    make_source(name.strip(), kind, params)  # checks the kind's own parameters; opens nothing
     brands = _strs(raw.get("brands"), f"{where}.brands")
-    about_brand = raw.get("about_brand", kind in ABOUT_BRAND_KINDS)
-    if not isinstance(about_brand, bool):
-        raise ConfigError(
-            f"source {name!r}: about_brand must be true or false, not {about_brand!r}"
-        )
+    about_brand = boolean(
+        raw.get("about_brand", kind in ABOUT_BRAND_KINDS), f"source {name!r}: about_brand"
+    )
     if kind in ABOUT_BRAND_KINDS and not about_brand:
         raise ConfigError(f"source {name!r}: {kind} items are always about the source's brand")
     if about_brand and len(brands) != 1:
@@ -176,16 +193,23 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
             f"source {name!r} ({kind}): name the one brand its items are about",
             hint='add brands = ["YourBrand"]: reviews of a brand rarely name it',
         )
-    return SourceConfig(name.strip(), kind, params, float(interval), brands, about_brand)
+    return SourceConfig(name.strip(), kind, params, interval, brands, about_brand)
+
+
+def _log_level(value: Any, where: str) -> str:
+    return choice(text(value, where).upper(), LOG_LEVELS, where)
 
 
 def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Settings:
     """Settings from an already-parsed TOML mapping; paths resolve against ``base``."""
-    mon = data.get("monitor", {})
-    clf = data.get("classifier", {})
+    known_keys(data, "top level", SECTIONS)
+    mon = table(data.get("monitor", {}), "monitor")
+    known_keys(mon, "monitor", MONITOR_KEYS)
+    clf = table(data.get("classifier", {}), "classifier")
+    known_keys(clf, "classifier", CLASSIFIER_KEYS)
     s = defaults
     if "database_url" in mon:
-        url = str(mon["database_url"])
+        url = text(mon["database_url"], "monitor.database_url")
         if (
             url.startswith("sqlite:///")
             and not url.startswith("sqlite:////")
@@ -195,19 +219,22 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
         s = replace(s, database_url=url)
     for key in ("cache_dir", "datasets_dir"):
         if key in mon:
-            s = replace(s, **{key: (base / Path(mon[key]).expanduser()).resolve()})
+            path = Path(text(mon[key], f"monitor.{key}")).expanduser()
+            s = replace(s, **{key: (base / path).resolve()})
     if "log_level" in mon:
-        s = replace(s, log_level=str(mon["log_level"]).upper())
+        s = replace(s, log_level=_log_level(mon["log_level"], "monitor.log_level"))
     if "classify_interval_minutes" in mon:
-        s = replace(s, classify_interval_minutes=float(mon["classify_interval_minutes"]))
+        minutes = number(mon["classify_interval_minutes"], "monitor.classify_interval_minutes")
+        s = replace(s, classify_interval_minutes=minutes)
     c = s.classifier
     if "model_dir" in clf:
-        c = replace(c, model_dir=(base / Path(clf["model_dir"]).expanduser()).resolve())
+        model_dir = Path(text(clf["model_dir"], "classifier.model_dir")).expanduser()
+        c = replace(c, model_dir=(base / model_dir).resolve())
     for key in ("batch_size", "threads"):
         if key in clf:
-            c = replace(c, **{key: int(clf[key])})
+            c = replace(c, **{key: int(number(clf[key], f"classifier.{key}", whole=True))})
     if "quantize" in clf:
-        c = replace(c, quantize=bool(clf["quantize"]))
+        c = replace(c, quantize=boolean(clf["quantize"], "classifier.quantize"))
     if "backend" in clf:
         c = replace(c, backend=choice(clf["backend"], BACKENDS, "classifier.backend"))
     external = clf.get("external", {})
@@ -220,11 +247,20 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
                 ExternalModelConfig.from_mapping(task, raw, base) for task, raw in external.items()
             ),
         )
-    brands = tuple(_brand(b, i) for i, b in enumerate(data.get("brands", [])))
+    brands = tuple(_brand(b, i) for i, b in enumerate(tables(data.get("brands", []), "brands")))
     names = [b.name for b in brands]
     if len(set(names)) != len(names):
         raise ConfigError("two brands share a name")
-    sources = tuple(_source(x, i, base) for i, x in enumerate(data.get("sources", [])))
+    for b in brands:
+        unknown = [x for x in b.competitors if x not in names]
+        if unknown:
+            raise ConfigError(
+                f"brand {b.name!r}: competitors names an unknown brand {unknown[0]!r}",
+                hint=f"known brands: {', '.join(names)}; add a [[brands]] table for each "
+                "competitor so its mentions are collected",
+            )
+    raw_sources = tables(data.get("sources", []), "sources")
+    sources = tuple(_source(x, i, base) for i, x in enumerate(raw_sources))
     for src in sources:
         unknown = [b for b in src.brands if b not in names]
         if unknown:
@@ -258,7 +294,7 @@ def apply_env(s: Settings, env: Mapping[str, str]) -> Settings:
             classifier=replace(s.classifier, model_dir=Path(env["MONITOR_MODEL_DIR"]).expanduser()),
         )
     if env.get("MONITOR_LOG_LEVEL"):
-        s = replace(s, log_level=env["MONITOR_LOG_LEVEL"].upper())
+        s = replace(s, log_level=_log_level(env["MONITOR_LOG_LEVEL"], "MONITOR_LOG_LEVEL"))
     return s
 
 

@@ -40,6 +40,8 @@ def test_precedence_file_then_env_then_flags(tmp_path):
         ("[[sources]]\nname='a'\nkind='rss'\nurl='http://x'\ninterval_minutes=-1", "positive"),
         ("[[sources]]\nname='a'\nkind='reddit'\nquery='x'\nclient_secret='abc'", "secret"),
         ("[[brands]]\nname='x'\ncolour='red'", "unknown keys"),
+        # a single [sources] table instead of [[sources]]: described, its values not echoed
+        ("[sources]\nname='a'\nkind='reddit'\nclient_secret='abc'", "array of tables"),
     ],
 )
 def test_invalid_config_is_a_clear_config_error(tmp_path, text, fragment):
@@ -53,3 +55,137 @@ def test_missing_explicit_config_file(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_settings(tmp_path / "nope.toml", env={})
     assert e.value.hint and "monitor init" in e.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[monitor]\nclassify_interval_minutes = "abc"',
+            "monitor.classify_interval_minutes must be a number, got 'abc'",
+        ),
+        (
+            "[monitor]\nclassify_interval_minutes = 0",
+            "monitor.classify_interval_minutes must be a positive number, got 0",
+        ),
+        ('[monitor]\nlog_level = "loud"', "monitor.log_level must be one of"),
+        ("[monitor]\ndatabase_url = 5", "monitor.database_url must be a non-empty string, got 5"),
+        (
+            '[classifier]\nbatch_size = "big"',
+            "classifier.batch_size must be a whole number, got 'big'",
+        ),
+        (
+            "[classifier]\nbatch_size = -5",
+            "classifier.batch_size must be a positive whole number, got -5",
+        ),
+        (
+            "[classifier]\nbatch_size = 2.5",
+            "classifier.batch_size must be a positive whole number, got 2.5",
+        ),
+        (
+            "[classifier]\nbatch_size = inf",
+            "classifier.batch_size must be a positive whole number, got inf",
+        ),
+        ("[classifier]\nthreads = 0", "classifier.threads must be a positive whole number, got 0"),
+        (
+            '[classifier]\nquantize = "false"',
+            "classifier.quantize must be true or false, got 'false'",
+        ),
+        ('monitor = "x"', "[monitor] must be a table, got a string"),
+        ('brands = "X"', "brands must be an array of tables, got a string"),
+        ('brands = ["X"]', "brands must be an array of tables, got a list of other values"),
+        (
+            "[sources]\nname = 'a'\nkind = 'rss'\nurl = 'http://x'",
+            "sources must be an array of tables, got a single table",
+        ),
+        (
+            "[[sources]]\nname = 'a'\nkind = 'rss'\nurl = 'http://x'\nabout_brand = 'yes'",
+            "source 'a': about_brand must be true or false, got 'yes'",
+        ),
+    ],
+)
+def test_wrong_value_names_section_and_key(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as e:
+        load_settings(path, env={})
+    assert str(e.value).startswith(f"{path}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "guess"),
+    [
+        (
+            '[monitor]\ndatabse_url = "sqlite:///x.db"',
+            "monitor: unknown keys ['databse_url']",
+            "database_url",
+        ),
+        ("[classifier]\nquantise = true", "classifier: unknown keys ['quantise']", "quantize"),
+        ("[clasifier]\nbatch_size = 8", "top level: unknown keys ['clasifier']", "classifier"),
+    ],
+)
+def test_unknown_key_is_refused_with_a_guess(tmp_path, text, message, guess):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as e:
+        load_settings(path, env={})
+    assert str(e.value) == f"{path}: {message}"
+    assert e.value.hint.startswith(f"did you mean {guess!r}?")
+
+
+def test_competitor_must_be_a_configured_brand(tmp_path):
+    path = write(tmp_path, "[[brands]]\nname = 'Acme'\ncompetitors = ['Rival']\n")
+    with pytest.raises(ConfigError) as e:
+        load_settings(path, env={})
+    assert str(e.value) == f"{path}: brand 'Acme': competitors names an unknown brand 'Rival'"
+    assert e.value.hint.startswith("known brands: Acme;")
+    path.write_text(path.read_text() + "[[brands]]\nname = 'Rival'\n", encoding="utf-8")
+    assert load_settings(path, env={}).brand("Acme").competitors == ("Rival",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kind = 'rss'", "source 'a' (rss): missing required parameter 'url'"),
+        (
+            "kind = 'rss'\nurl = 'http://x'\ntimout = 5",
+            "source 'a' (rss): unknown parameter 'timout'",
+        ),
+        ("kind = 'reddit'\nquery = 'x'\ncomments = 'yes'", "'comments' must be true or false"),
+        ("kind = 'appstore'\napp_id = 'abc'\nbrands = ['A']", "app_id must be the app's number"),
+    ],
+)
+def test_source_parameters_are_checked_at_load(tmp_path, text, message):
+    path = write(tmp_path, f"[[brands]]\nname = 'A'\n[[sources]]\nname = 'a'\n{text}\n")
+    with pytest.raises(ConfigError) as e:
+        load_settings(path, env={})
+    assert message in str(e.value)
+
+
+def test_valid_classifier_and_monitor_values_load(tmp_path):
+    path = write(
+        tmp_path,
+        "[monitor]\nclassify_interval_minutes = 2.5\nlog_level = 'debug'\n"
+        "[classifier]\nbatch_size = 16\nthreads = 4\nquantize = true\n",
+    )
+    s = load_settings(path, env={})
+    assert (s.classify_interval_minutes, s.log_level) == (2.5, "DEBUG")
+    assert (s.classifier.batch_size, s.classifier.threads, s.classifier.quantize) == (16, 4, True)
+
+
+def test_bad_log_level_from_the_environment(tmp_path):
+    with pytest.raises(ConfigError, match="MONITOR_LOG_LEVEL must be one of"):
+        load_settings(env={"MONITOR_LOG_LEVEL": "loud", "MONITOR_CONFIG": str(tmp_path / "x")})
+
+
+@pytest.mark.parametrize("code", ["spanish", "es es", "1"])
+def test_a_brand_language_must_be_a_language_code(tmp_path, code):
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'[[brands]]\nname = "Acme"\nlanguages = ["es", "{code}"]\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="not a language code") as e:
+        load_settings(config, env={})
+    assert "pt-BR" in e.value.hint
+    config.write_text(
+        '[[brands]]\nname = "Acme"\nlanguages = ["es", "pt-BR", "EN"]\n', encoding="utf-8"
+    )
+    assert load_settings(config, env={}).brand("Acme").languages == ("es", "pt-br", "en")
