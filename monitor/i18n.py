@@ -149,7 +149,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # weekly
     "weekly_title": ("Resumen semanal", "Weekly summary"),
     "weeks_shown": ("Semanas", "Weeks"),
-    "week_kind": ("Semanas", "Weeks"),
+    "week_kind": ("Tipo de semana", "Kind of week"),
     "week_kind_rolling": ("Últimos 7 días", "Last 7 days"),
     "week_kind_calendar": ("De lunes a domingo", "Monday to Sunday"),
     "week_caption_rolling": (
