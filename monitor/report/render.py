@@ -53,7 +53,16 @@ def _change(t: Tr, now: float, before: float | None, unit: str) -> tuple[str, fl
         value = (now - before) / before * 100
         return t.t("report_vs_last", v=t.pct(value, 0, sign=True)), value
     value = now - before
+    if unit == "stars":
+        return t.t("report_vs_last", v=f"{t.number(value, 1, sign=True)} ★"), value
     return t.t("report_vs_last", v=t.t("points", v=t.number(value, 0, sign=True))), value
+
+
+def _tone(moved: float | None, small: float, up_is_good: bool = True) -> str:
+    """'good', 'bad' or '' (no comparison, or a move smaller than ``small``)."""
+    if moved is None or abs(moved) < small:
+        return ""
+    return "good" if (moved > 0) == up_is_good else "bad"
 
 
 def kpis(data: WeeklyReportData, t: Tr) -> list[dict[str, str]]:
@@ -64,26 +73,24 @@ def kpis(data: WeeklyReportData, t: Tr) -> list[dict[str, str]]:
     delta, moved = _change(
         t, now["net_sentiment"], None if before is None else before["net_sentiment"], "pts"
     )
-    tone = "" if moved is None or abs(moved) < 1 else ("good" if moved > 0 else "bad")
     out.append(
         {
             "label": t.t("report_kpi_net"),
             "value": t.number(now["net_sentiment"], 0, sign=True),
             "delta": delta,
-            "tone": tone,
+            "tone": _tone(moved, 1),
         }
     )
     share_now = now["negative_share"]
     delta, moved = _change(
         t, share_now, None if before is None else before["negative_share"], "pts"
     )
-    tone = "" if moved is None or abs(moved) < 1 else ("bad" if moved > 0 else "good")
     out.append(
         {
             "label": t.t("report_kpi_negative"),
             "value": t.pct(share_now),
             "delta": delta,
-            "tone": tone,
+            "tone": _tone(moved, 1, up_is_good=False),
         }
     )
     stars = _rating_kpi(data, t)
@@ -118,18 +125,12 @@ def _rating_kpi(data: WeeklyReportData, t: Tr) -> dict[str, str] | None:
     if r is None or r.empty or not r["reviews"].iloc[-1]:
         return None
     now = r["mean_rating"].iloc[-1]
-    before = r["mean_rating"].iloc[-2] if len(r) > 1 else None
-    if before is None or pd.isna(before):
-        delta, moved = t.t("report_no_previous"), None
-    else:
-        moved = now - before
-        delta = t.t("report_vs_last", v=f"{t.number(moved, 1, sign=True)} ★")
-    tone = "" if moved is None or abs(moved) < 0.1 else ("good" if moved > 0 else "bad")
+    delta, moved = _change(t, now, r["mean_rating"].iloc[-2] if len(r) > 1 else None, "stars")
     return {
         "label": t.t("report_kpi_rating", n=t.number(r["reviews"].iloc[-1])),
         "value": f"{t.number(now, 1)} ★",
         "delta": delta,
-        "tone": tone,
+        "tone": _tone(moved, 0.1),
     }
 
 
