@@ -200,6 +200,7 @@ class AlertRepository:
             alerts.c.severity,
             alerts.c.last_seen_at,
             alerts.c.resolved_at,
+            alerts.c.rule,
         )
         out: list[Incident] = []
         try:
@@ -215,8 +216,8 @@ class AlertRepository:
                     )
         except SQLAlchemyError as e:
             raise self._fail("read alerts", e) from e
-        for i, key, status, severity, seen, resolved in rows:
-            out.append(Incident(i, key, status, severity, utc(seen), utc(resolved)))
+        for i, key, status, severity, seen, resolved, rule in rows:
+            out.append(Incident(i, key, status, severity, utc(seen), utc(resolved), rule))
         return out
 
     def in_cooldown(self, incident_key: str, now: datetime, cooldown: timedelta) -> bool:

@@ -222,6 +222,7 @@ class Incident:
     severity: str
     last_seen_at: datetime
     resolved_at: datetime | None = None
+    rule: str | None = None  # NEGATIVE_SPIKE, HIGH_IMPACT or SOURCE_HEALTH
 
 
 @dataclass(frozen=True)
@@ -649,7 +650,7 @@ def decide(
     for key, inc in active.items():
         if key in best or now - inc.last_seen_at < rules.resolve_after:
             continue
-        if inc.status == OPEN and not key.endswith(f":{SOURCE_HEALTH}"):
+        if inc.status == OPEN and inc.rule != SOURCE_HEALTH:
             continue  # not acknowledged yet: it waits for a person
         why = f"not seen since {inc.last_seen_at.isoformat()}"
         out.append(Decision("resolve", key, None, inc.alert_id, False, why))

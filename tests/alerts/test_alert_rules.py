@@ -275,7 +275,15 @@ def test_an_alert_nobody_acknowledged_stays_open_however_quiet():
     unseen = _incident(seen=NOW - timedelta(days=3))
     assert decide([], [unseen], RULES, NOW) == []
     # a source that recovered needs nobody: its alert resolves on its own
-    source = Incident(9, f"source:forum:{SOURCE_HEALTH}", "open", WARNING, NOW - timedelta(hours=3))
+    source = Incident(
+        9,
+        f"source:forum:{SOURCE_HEALTH}",
+        "open",
+        WARNING,
+        NOW - timedelta(hours=3),
+        None,
+        SOURCE_HEALTH,
+    )
     (d,) = decide([], [source], RULES, NOW)
     assert (d.action, d.alert_id) == ("resolve", 9)
 
