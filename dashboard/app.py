@@ -90,7 +90,7 @@ def main() -> None:
         key="auto_refresh",
     )
     st.sidebar.caption(common.data_caption(t, newest))
-    common.source_health_sidebar(t, url)
+    common.source_health_sidebar(t, url, settings)
     if auto:
         with st.sidebar:
             st.fragment(_watch_for_new_data, run_every=common.REFRESH_SECONDS)(url, version)

@@ -263,10 +263,12 @@ def source_problems(t: Tr, health) -> list[str]:
     return out
 
 
-def source_health_sidebar(t: Tr, url: str) -> None:
-    """A warning in the sidebar for every failing source; a quiet caption otherwise."""
+def source_health_sidebar(t: Tr, url: str, settings: Settings) -> None:
+    """A warning in the sidebar for every failing configured source; a quiet caption
+    otherwise. Sources no longer in the config, and one-off imports, are left out."""
+    configured = {c.name for c in settings.sources}
     try:
-        health = store_for(url).source_health()
+        health = [h for h in store_for(url).source_health() if h.name in configured]
     except MonitorError:
         return  # the page's own queries report database trouble
     problems = source_problems(t, health)

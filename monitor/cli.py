@@ -170,7 +170,10 @@ def cmd_status(args) -> int:
             )
         )
     print(_table(rows, ["source", "kind", "last run", "last success", "new", "total", "health"]))
-    failing = [h.name for h in health.values() if h.consecutive_failures]
+    # sources no longer in the config (or one-off imports) are history, not a failure now
+    failing = [
+        c.name for c in settings.sources if c.name in health and health[c.name].consecutive_failures
+    ]
     print(f"\nposts: {store.post_count()}  awaiting classification: {store.count_unclassified()}")
     stars = agreement_with_stars(store.rated_sentiments())
     if stars:
@@ -181,7 +184,7 @@ def cmd_status(args) -> int:
             "data; stars are the overall verdict, the label what the text says)"
         )
     if failing:  # exit 1, so that cron and monitoring scripts notice
-        print(f"\n{len(failing)} source(s) failing: {', '.join(sorted(failing))}")
+        print(f"\n{len(failing)} source(s) failing: {', '.join(failing)}")
         return 1
     return 0
 

@@ -119,6 +119,8 @@ def test_failing_source_shows_in_status_and_exit_code(tmp_path):
     status = monitor("status", cwd=tmp_path, check=False)
     assert "FAILING x1" in status.stdout and "1 source(s) failing: gone" in status.stdout
     assert status.returncode == 1  # cron and monitoring scripts notice
+    write_config(tmp_path, "")  # the source is removed from the config: history, not a failure
+    assert monitor("status", cwd=tmp_path).returncode == 0
 
 
 def test_kill_mid_collection_then_restart_loses_and_duplicates_nothing(tmp_path):

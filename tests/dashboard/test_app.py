@@ -25,6 +25,16 @@ competitors = ["Rival"]
 
 [[brands]]
 name = "Rival"
+
+[[sources]]
+name = "tw"
+kind = "file"
+path = "tw.jsonl"
+
+[[sources]]
+name = "forum"
+kind = "file"
+path = "forum.jsonl"
 """
 assert SETTINGS.brand("Acme").competitors == ("Rival",)  # the config above says the same
 
@@ -123,6 +133,11 @@ def test_a_failing_source_is_flagged_in_the_sidebar(app):
     assert "HTTP 503 from forum.example" in warning.value
     (warning,) = app(lang="en").warning
     assert "Posts since then may be missing" in warning.value
+    # a source that is not in the config (removed, or a one-off import) is not flagged
+    store.save_collection(
+        SourceRun("import:old.csv", COLLECTED, COLLECTED, error="x"), "file", [], None
+    )
+    assert len(app().warning) == 1
 
 
 def test_posts_without_reviews_get_no_empty_rating_column(app):
