@@ -12,10 +12,13 @@ Simulates minute-resolution post streams for one brand over ``--days`` days:
   spikes        seasonal plus five negative spikes, 2x to 12x the usual rate at their peak
                 (30-minute ramp, 90-minute half-life, 4 hours long)
   share_shift   seasonal volume; for 3 hours the negative share goes 20 % -> 50 %
+  slow_burn     seasonal plus three slow incidents: for 10 hours, 1.5x to 2x the usual
+                negatives, flat (no single hour stands out)
 
 then runs the pure rules (``monitor.alerts.rules.evaluate`` and ``decide``) on a
 clock that ticks every ``--every`` minutes after a 7-day warm-up, for the default
-rules and a few variants. An alert is a hit if it opens while a labelled spike is
+rules and a few variants. Every alert is acknowledged as it opens (an unacknowledged
+one never resolves, so later incidents would only update it). An alert is a hit if it opens while a labelled spike is
 running (or within 2 hours of its end); any other alert is a false alarm.
 """
 
@@ -29,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from monitor.alerts.rules import (
+    ACKNOWLEDGED,
     RESOLVED,
     AlertRules,
     BrandWindowStats,
@@ -125,6 +129,17 @@ def make_streams(days: int, seed: int) -> list[Stream]:
         shifts.append((start, start + 180, "share 50%"))
     neg, tot = _draw(rng, seasonal, share)
     out.append(Stream("share_shift", neg, tot, shifts))
+
+    neg, tot = _draw(rng, seasonal, 0.2)
+    burns = []
+    length = 600
+    for day, hour, level in ((9, 8, 1.5), (13, 10, 1.75), (17, 7, 2.0)):
+        start = day * 1440 + hour * 60
+        extra = rng.poisson((level - 1) * seasonal[start : start + length] * 0.2)
+        neg[start : start + length] += extra
+        tot[start : start + length] += extra
+        burns.append((start, start + length, f"{level:g}x for 10 h"))
+    out.append(Stream("slow_burn", neg, tot, burns))
     return out
 
 
@@ -156,8 +171,9 @@ def run(stream: Stream, rules: AlertRules, every: int) -> list[tuple[int, str]]:
         candidates = evaluate(stats, rules, now)
         for d in decide(candidates, incidents.values(), rules, now):
             if d.action == "open":
+                # the team acknowledges at once, so the incident may resolve when it ends
                 incidents[d.incident_key] = Incident(
-                    len(opened), d.incident_key, "open", d.candidate.severity, now
+                    len(opened), d.incident_key, ACKNOWLEDGED, d.candidate.severity, now
                 )
                 opened.append((minute, d.candidate.severity))
             elif d.action == "update":
