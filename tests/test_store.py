@@ -157,6 +157,28 @@ def test_an_edited_review_is_updated_and_classified_again(store):
     assert store.unclassified(10) == [(ids["Me cobraron dos veces"], happy.text)]
 
 
+def test_an_edit_that_arrives_without_stars_keeps_the_stored_stars(store):
+    from dataclasses import replace
+
+    store.save_collection(run(), "appstore", [replace(post("r1"), rating=2)], None)
+    store.save_collection(run(), "appstore", [post("r1", text="Ya me lo han devuelto")], None)
+    with store.engine.connect() as conn:
+        row = conn.execute(select(posts)).mappings().one()
+    assert row["text"] == "Ya me lo han devuelto"  # the edit landed
+    assert (row["rating"], row["previous_rating"]) == (2, None)  # the stars did not vanish
+
+
+def test_copies_of_an_edited_post_keep_counting_once(store):
+    # the same complaint cross-posted three times; then the first one is edited
+    store.save_collection(run(), "reddit", [post("a"), post("b"), post("c")], None)
+    store.save_collection(run(), "reddit", [post("a", text="Resuelto, gracias")], None)
+    with store.engine.connect() as conn:
+        rows = {r.external_id: r for r in conn.execute(select(posts))}
+    assert rows["a"].duplicate_of is None and rows["a"].text == "Resuelto, gracias"
+    assert rows["b"].duplicate_of is None  # the oldest copy now stands for the old text
+    assert rows["c"].duplicate_of == rows["b"].id  # and the other copy points to it
+
+
 def test_a_post_dated_in_the_future_counts_as_posted_when_collected(store):
     from dataclasses import replace
 

@@ -284,17 +284,35 @@ class Store:
                 "text": p.text,
                 "title": p.title,
                 "content_hash": p.content_hash,
-                "rating": p.rating,
                 "duplicate_of": None,  # the new text is this post's own
                 "edited_at": now,
             }
-            if p.rating != old_rating:
+            if p.rating is not None and p.rating != old_rating:  # no stars: keep the stored
+                values["rating"] = p.rating
                 values["previous_rating"] = old_rating
             conn.execute(update(posts).where(posts.c.id == post_id).values(**values))
+            self._relink_copies(conn, post_id)
         for chunk in _chunks(list(edits)):
             conn.execute(delete(analyses).where(analyses.c.post_id.in_(chunk)))
         if edits:
             log.info("%d stored posts were edited at their source: updated", len(edits))
+
+    @staticmethod
+    def _relink_copies(conn, post_id: int) -> None:
+        """Cross-posted copies of a post whose text changed still carry the old text: the
+        oldest copy becomes their original, so the old story still counts once."""
+        copies = list(
+            conn.execute(
+                select(posts.c.id).where(posts.c.duplicate_of == post_id).order_by(posts.c.id)
+            ).scalars()
+        )
+        if not copies:
+            return
+        conn.execute(update(posts).where(posts.c.id == copies[0]).values(duplicate_of=None))
+        if len(copies) > 1:
+            conn.execute(
+                update(posts).where(posts.c.id.in_(copies[1:])).values(duplicate_of=copies[0])
+            )
 
     def _first_by_hash(self, conn, items: Iterable[Post]) -> dict[tuple[str, str], int]:
         wanted = {(p.brand, p.content_hash) for p in items}
