@@ -245,10 +245,13 @@ def data_caption(t: Tr, newest: datetime) -> str:
 
 
 def source_problems(t: Tr, health) -> list[str]:
-    """One sentence per source whose last runs failed (``Store.source_health`` rows):
-    whoever watches the page must know that its figures may be missing posts."""
+    """One sentence per source whose last runs failed, or that works but has never found a
+    post (``Store.source_health`` rows): whoever watches the page must know that its
+    figures may be missing posts."""
     out = []
     for h in health:
+        if h.empty_reason:
+            out.append(t.t(f"source_{h.empty_reason}", name=h.name, n=h.successful_runs))
         if not h.consecutive_failures:
             continue
         when = (
@@ -264,7 +267,7 @@ def source_problems(t: Tr, health) -> list[str]:
 
 
 def source_health_sidebar(t: Tr, url: str, settings: Settings) -> None:
-    """A warning in the sidebar for every failing configured source; a quiet caption
+    """A warning in the sidebar for every failing or empty configured source; a quiet caption
     otherwise. Sources no longer in the config, and one-off imports, are left out."""
     configured = {c.name for c in settings.sources}
     try:

@@ -140,6 +140,12 @@ def cmd_classify(args) -> int:
     return 0
 
 
+EMPTY_SOURCE_HINTS = {
+    "nothing_fetched": "ok, but {n} runs found nothing: check its address, app id or query",
+    "nothing_matched": "ok, but {n} runs matched no brand: check the brands' names and languages",
+}
+
+
 def cmd_status(args) -> int:
     from monitor.classify.metrics import agreement_with_stars
 
@@ -154,7 +160,7 @@ def cmd_status(args) -> int:
             rows.append((cfg.name, cfg.kind, "never", "-", 0, 0, "not collected yet"))
             continue
         state = (
-            "ok"
+            EMPTY_SOURCE_HINTS.get(h.empty_reason, "ok").format(n=h.successful_runs)
             if h.consecutive_failures == 0
             else f"FAILING x{h.consecutive_failures}: {h.last_error}"
         )

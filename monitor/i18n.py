@@ -48,6 +48,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "Source {name} is failing ({n} runs in a row; last success: {when}). Posts "
         "since then may be missing. Error: {error}",
     ),
+    "source_nothing_fetched": (
+        "La fuente {name} funciona pero no ha traído nada en {n} ejecuciones: revisa su "
+        "dirección, el id de la app o la búsqueda.",
+        "Source {name} works but has brought nothing in {n} runs: check its address, app id "
+        "or query.",
+    ),
+    "source_nothing_matched": (
+        "La fuente {name} trae publicaciones, pero en {n} ejecuciones ninguna mencionaba una "
+        "marca: revisa los nombres y los idiomas de las marcas.",
+        "Source {name} brings posts, but in {n} runs none mentioned a brand: check the "
+        "brands' names and languages.",
+    ),
     "empty_title": ("Todavía no hay publicaciones", "No posts yet"),
     "empty_body": (
         "Recoge publicaciones y clasifícalas; esta página se llenará sola:\n\n"

@@ -112,6 +112,16 @@ def test_import_a_review_export_about_one_brand(tmp_path):
     assert bad.returncode == 1 and "no brand named 'Movistel'" in bad.stderr
 
 
+def test_status_says_when_a_working_source_matches_no_brand(tmp_path):
+    data = tmp_path / "other.jsonl"
+    data.write_text('{"text": "Hoy paella", "id": "1"}\n', encoding="utf-8")
+    write_config(tmp_path, f'\n[[sources]]\nname = "misc"\nkind = "file"\npath = "{data.name}"\n')
+    for _ in range(2):
+        monitor("collect", cwd=tmp_path)
+    status = monitor("status", cwd=tmp_path)  # not a failure: exit 0, but a clear hint
+    assert "ok, but 2 runs matched no brand: check the brands' names" in status.stdout
+
+
 def test_failing_source_shows_in_status_and_exit_code(tmp_path):
     write_config(tmp_path, '\n[[sources]]\nname = "gone"\nkind = "file"\npath = "missing.jsonl"\n')
     result = monitor("collect", cwd=tmp_path, check=False)

@@ -90,6 +90,22 @@ def test_failed_run_keeps_state_and_counts_failures(store):
     assert store.source_state("feed").etag == "good-etag"
 
 
+def test_a_working_source_that_never_stores_a_post_says_why(store):
+    def collect(fetched, matched, error=None):
+        r = SourceRun("feed", T0, T0, fetched=fetched, matched=matched, error=error)
+        store.save_collection(r, "rss", [], None)
+        (health,) = store.source_health()
+        return health
+
+    assert collect(0, 0).empty_reason is None  # one run is too early to tell
+    assert collect(0, 0, error="HTTP 500").empty_reason is None  # failing: said elsewhere
+    assert collect(0, 0).empty_reason == "nothing_fetched"  # e.g. a wrong app id
+    assert collect(25, 0).empty_reason == "nothing_matched"  # e.g. a misspelt brand
+    store.save_collection(run(), "rss", [post("a")], None)
+    (health,) = store.source_health()
+    assert health.empty_reason is None and health.successful_runs == 4
+
+
 def test_unclassified_then_analyses_saved_once(store):
     store.save_collection(run(), "rss", [post("a"), post("b", text="hola Movistela")], None)
     pending = store.unclassified(10)

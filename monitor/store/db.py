@@ -43,6 +43,25 @@ class SourceHealth:
     consecutive_failures: int
     last_error: str | None
     last_error_at: datetime | None
+    successful_runs: int = 0
+    fetched_total: int = 0  # items the successful runs read, before brand matching
+    matched_total: int = 0  # ... and those that mentioned a brand
+
+    @property
+    def empty_reason(self) -> str | None:
+        """Why a working source has never stored a post, when it has run enough to say:
+        ``"nothing_fetched"`` (every run came back empty: a wrong address, app id or
+        query looks like this) or ``"nothing_matched"`` (items came, none mentioned a
+        brand: the brand's names or languages may be too narrow); None otherwise."""
+        if (
+            self.total_posts
+            or self.consecutive_failures
+            or self.successful_runs < MIN_RUNS_TO_JUDGE
+        ):
+            return None
+        if not self.fetched_total:
+            return "nothing_fetched"
+        return "nothing_matched" if not self.matched_total else None
 
 
 def posted_at(published: datetime | None, collected: datetime) -> datetime:
@@ -53,6 +72,7 @@ def posted_at(published: datetime | None, collected: datetime) -> datetime:
     return collected if published is None else min(utc(published), utc(collected))
 
 
+MIN_RUNS_TO_JUDGE = 2  # successful runs before an empty source is called out
 REMOVED_TEXTS = frozenset({"", "[deleted]", "[removed]"})
 
 
@@ -329,9 +349,28 @@ class Store:
 
     def source_health(self) -> list[SourceHealth]:
         totals = select(posts.c.source, func.count().label("n")).group_by(posts.c.source).subquery()
+        ok = source_runs.c.error.is_(None)
+        runs = (
+            select(
+                source_runs.c.source,
+                func.count().label("runs"),
+                func.coalesce(func.sum(source_runs.c.fetched), 0).label("fetched"),
+                func.coalesce(func.sum(source_runs.c.matched), 0).label("matched"),
+            )
+            .where(ok, source_runs.c.not_modified.is_(False))
+            .group_by(source_runs.c.source)
+            .subquery()
+        )
         q = (
-            select(sources, func.coalesce(totals.c.n, 0).label("total"))
+            select(
+                sources,
+                func.coalesce(totals.c.n, 0).label("total"),
+                func.coalesce(runs.c.runs, 0).label("runs"),
+                func.coalesce(runs.c.fetched, 0).label("fetched"),
+                func.coalesce(runs.c.matched, 0).label("matched"),
+            )
             .outerjoin(totals, totals.c.source == sources.c.name)
+            .outerjoin(runs, runs.c.source == sources.c.name)
             .order_by(sources.c.name)
         )
         with self.engine.connect() as conn:
@@ -347,6 +386,9 @@ class Store:
                 r["consecutive_failures"],
                 r["last_error"],
                 utc(r["last_error_at"]),
+                int(r["runs"]),
+                int(r["fetched"]),
+                int(r["matched"]),
             )
             for r in rows
         ]

@@ -35,6 +35,11 @@ path = "tw.jsonl"
 name = "forum"
 kind = "file"
 path = "forum.jsonl"
+
+[[sources]]
+name = "shop"
+kind = "file"
+path = "shop.jsonl"
 """
 assert SETTINGS.brand("Acme").competitors == ("Rival",)  # the config above says the same
 
@@ -138,6 +143,22 @@ def test_a_failing_source_is_flagged_in_the_sidebar(app):
         SourceRun("import:old.csv", COLLECTED, COLLECTED, error="x"), "file", [], None
     )
     assert len(app().warning) == 1
+
+
+def test_a_source_that_never_finds_anything_is_flagged_in_the_sidebar(app):
+    from monitor.types import SourceRun
+
+    store = app.filled.store
+    empty = SourceRun("shop", COLLECTED, COLLECTED, fetched=0, matched=0)
+    store.save_collection(empty, "file", [], None)
+    assert not app().warning  # one empty run says little
+    store.save_collection(empty, "file", [], None)
+    (warning,) = app().warning  # a wrong app id or address looks like this, and is silent
+    assert warning.value.startswith("La fuente shop funciona pero no ha traído nada en 2")
+    unmatched = SourceRun("shop", COLLECTED, COLLECTED, fetched=40, matched=0)
+    store.save_collection(unmatched, "file", [], None)
+    (warning,) = app(lang="en").warning
+    assert "in 3 runs none mentioned a brand" in warning.value
 
 
 def test_posts_without_reviews_get_no_empty_rating_column(app):
