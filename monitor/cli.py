@@ -212,7 +212,7 @@ def cmd_import(args) -> int:
     cfg = SourceConfig(
         args.source or f"import:{path.name}",
         "file",
-        {"path": str(path.resolve())},
+        {"path": str(path.resolve()), "date_order": args.date_order},
         1e9,
         (args.about,) if args.about else (),
         about_brand=bool(args.about),
@@ -612,6 +612,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("file")
     sp.add_argument("--source", help="name to store the posts under (default: import:<file name>)")
+    sp.add_argument(
+        "--date-order",
+        choices=("auto", "day-first", "month-first"),
+        default="auto",
+        help="numeric dates such as 03/04/2026: auto (default) reads the order from the file "
+        "and warns when it cannot tell; month-first for exports from US tools",
+    )
     sp.add_argument(
         "--about",
         metavar="BRAND",

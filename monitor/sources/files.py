@@ -8,8 +8,12 @@ too; rating is a review's stars, 1-5, "4", "4.0" or "4/5"). Other columns go to
 
 A bad row (no text, unreadable date, broken JSON) is skipped with a warning naming its
 line; the rest is imported. A missing file or a file without a ``text`` column raises
-``ImportFileError``. Dates: ISO 8601, RFC 2822, Unix seconds, or day-first
-``31/12/2024 [23:59[:59]]``; naive times are taken as UTC.
+``ImportFileError``. Dates: ISO 8601, RFC 2822, Unix seconds, or numeric
+``31/12/2024 [23:59[:59]]``; naive times are taken as UTC. Whether numeric dates are
+day-first or month-first (US tools: ``12/31/2024``) is read from the file itself: a
+first number above 12 means day-first, a second one month-first. A file whose numeric
+dates never say (every number 12 or less) is read day-first with a warning, unless the
+source's ``date_order`` (``monitor import --date-order``) says which.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -40,6 +45,11 @@ DAY_FIRST_FORMATS = (
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
 )
+MONTH_FIRST_FORMATS = tuple(
+    f.replace("%d", "@").replace("%m", "%d").replace("@", "%m") for f in DAY_FIRST_FORMATS
+)
+DATE_ORDERS = ("auto", "day-first", "month-first")
+NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/-](\d{1,2})[/-]\d{4}\b")
 Row = tuple[str, Mapping[str, Any]]  # ("line 3" or "item 3", fields)
 
 
@@ -47,11 +57,12 @@ class FileSource:
     """An import file collected like any source: ``FileSource("demo", "posts.csv")``."""
 
     kind = "file"
-    PARAMS = ("path",)
+    PARAMS = ("path", "date_order")
 
-    def __init__(self, name: str, path: str | Path) -> None:
+    def __init__(self, name: str, path: str | Path, date_order: str = "auto") -> None:
         self.name = name
         self.path = Path(path)
+        self.date_order = date_order
 
     def __repr__(self) -> str:
         return f"FileSource({self.name!r}, {str(self.path)!r})"
@@ -66,15 +77,20 @@ class FileSource:
         suffix = Path(path).suffix.lower()
         if suffix not in DELIMITED and suffix not in JSON_LINES:
             raise p.error(f"cannot import {path!r}", hint=_FORMAT_HINT)
-        return cls(name, path)
+        order = p.text("date_order") or "auto"
+        if order not in DATE_ORDERS:
+            raise p.error(f"date_order {order!r} is not one of {', '.join(DATE_ORDERS)}")
+        return cls(name, path, order)
 
     def fetch(self, state: FetchState) -> FetchResult:
         """Read the whole file every time; the store drops posts it already has."""
-        posts, warnings = read_file(self.path, source=self.name)
+        posts, warnings = read_file(self.path, source=self.name, date_order=self.date_order)
         return FetchResult(posts=posts, state=state, warnings=tuple(warnings))
 
 
-def read_file(path: str | Path, *, source: str = "file") -> tuple[list[RawPost], list[str]]:
+def read_file(
+    path: str | Path, *, source: str = "file", date_order: str = "auto"
+) -> tuple[list[RawPost], list[str]]:
     """Read an export into posts and warnings (one per skipped row or odd encoding)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -90,11 +106,16 @@ def read_file(path: str | Path, *, source: str = "file") -> tuple[list[RawPost],
         rows = _csv_rows(text, path, DELIMITED[suffix])
     else:
         rows = _json_rows(text, warnings)
+    rows = list(rows)
+    if date_order == "auto":
+        date_order, note = detect_date_order(_text(f.get("date")) for _, f in rows)
+        warnings += [note] if note else []
+    month_first = date_order == "month-first"
     posts = []
     for where, fields in rows:
         notes: list[str] = []
         try:
-            posts.append(row_to_post(fields, source=source, notes=notes))
+            posts.append(row_to_post(fields, source=source, notes=notes, month_first=month_first))
         except ValueError as e:
             warnings.append(f"{where}: {e}; skipped")
         warnings += [f"{where}: {note}" for note in notes]
@@ -116,8 +137,44 @@ def decode(raw: bytes) -> tuple[str, list[str]]:
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
+def detect_date_order(values: Iterator[str]) -> tuple[str, str | None]:
+    """``"day-first"`` or ``"month-first"`` for a file's numeric dates (``03/04/2026``),
+    and a warning when the file does not say or says both."""
+    ambiguous = 0
+    day_first = month_first = None
+    for value in values:
+        m = NUMERIC_DATE.match(value or "")
+        if not m:
+            continue
+        first, second = int(m.group(1)), int(m.group(2))
+        if first > 12:
+            day_first = day_first or value
+        elif second > 12:
+            month_first = month_first or value
+        else:
+            ambiguous += 1
+    if day_first and month_first:
+        return "day-first", (
+            f"dates are written both day-first ({day_first!r}) and month-first "
+            f"({month_first!r}): read day-first, so the month-first ones are skipped"
+        )
+    if month_first:
+        return "month-first", None
+    if ambiguous and not day_first:
+        return "day-first", (
+            f"{ambiguous} date(s) such as 03/04/2026 could be day- or month-first; read "
+            "day-first (3 April). If the tool that wrote the file is American, import "
+            "with --date-order month-first (date_order in a source's config)"
+        )
+    return "day-first", None
+
+
 def row_to_post(
-    fields: Mapping[str, Any], *, source: str, notes: list[str] | None = None
+    fields: Mapping[str, Any],
+    *,
+    source: str,
+    notes: list[str] | None = None,
+    month_first: bool = False,
 ) -> RawPost:
     """One row (keys already lower-case) to a ``RawPost``; ``ValueError`` if unusable.
 
@@ -127,7 +184,7 @@ def row_to_post(
     text = values["text"]
     if not text:
         raise ValueError("empty 'text'")
-    published = parse_date(values["date"]) if values["date"] else None
+    published = parse_date(values["date"], month_first) if values["date"] else None
     external_id = values["id"] or (
         stable_id(values["url"])
         if values["url"]
@@ -205,8 +262,9 @@ def parse_count(value: Any, name: str) -> int | None:
     return int(number)
 
 
-def parse_date(value: str) -> datetime:
-    """A date string to an aware UTC datetime; ``ValueError`` names the bad value."""
+def parse_date(value: str, month_first: bool = False) -> datetime:
+    """A date string to an aware UTC datetime; ``ValueError`` names the bad value.
+    Numeric dates such as 03/04/2026 are day-first unless ``month_first``."""
     value = value.strip()
     parsed: datetime | None = None
     if value.replace(".", "", 1).isdigit() and len(value.split(".")[0]) >= 9:  # Unix time
@@ -219,7 +277,9 @@ def parse_date(value: str) -> datetime:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            parsed = _other_formats(value)
+            parsed = _other_formats(
+                value, MONTH_FIRST_FORMATS if month_first else DAY_FIRST_FORMATS
+            )
     if parsed is None:
         raise ValueError(f"unreadable date {value!r}")
     if parsed.tzinfo is None:
@@ -227,8 +287,8 @@ def parse_date(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _other_formats(value: str) -> datetime | None:
-    for fmt in DAY_FIRST_FORMATS:
+def _other_formats(value: str, formats: tuple[str, ...]) -> datetime | None:
+    for fmt in formats:
         try:
             return datetime.strptime(value, fmt)
         except ValueError:

@@ -238,3 +238,45 @@ def test_parse_rating_rejects_with_a_value_error(value: str) -> None:
 
     with pytest.raises(ValueError, match="rating"):
         parse_rating(value)
+
+
+def _dates(tmp_path: Path, rows: str, **kw) -> tuple[dict[str, datetime | None], list[str]]:
+    posts, warnings = read_file(write(tmp_path, "dates.csv", "text,date\n" + rows), **kw)
+    return {p.text: p.published for p in posts}, warnings
+
+
+def test_an_export_from_a_us_tool_is_read_month_first(tmp_path: Path) -> None:
+    dates, warnings = _dates(tmp_path, "a,11/23/2026 14:05\nb,03/04/2026\n")
+    assert dates["a"] == datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
+    assert dates["b"] == datetime(2026, 3, 4, tzinfo=UTC)  # 4 March: the file says so
+    assert warnings == []
+
+
+def test_a_spanish_export_is_read_day_first(tmp_path: Path) -> None:
+    dates, warnings = _dates(tmp_path, "a,23/11/2026\nb,03/04/2026\n")
+    assert dates["b"] == datetime(2026, 4, 3, tzinfo=UTC) and warnings == []
+
+
+def test_dates_that_never_say_their_order_are_read_day_first_with_a_warning(tmp_path: Path):
+    dates, warnings = _dates(tmp_path, "a,03/04/2026\nb,2026-05-01\n")
+    assert dates["a"] == datetime(2026, 4, 3, tzinfo=UTC)
+    (warning,) = warnings
+    assert warning.startswith("1 date(s) such as 03/04/2026") and "month-first" in warning
+    told, warnings = _dates(tmp_path, "a,03/04/2026\n", date_order="month-first")
+    assert told["a"] == datetime(2026, 3, 4, tzinfo=UTC) and warnings == []
+
+
+def test_a_file_mixing_date_orders_says_so_and_skips_the_odd_rows(tmp_path: Path) -> None:
+    dates, warnings = _dates(tmp_path, "a,23/11/2026\nb,11/23/2026\n")
+    assert list(dates) == ["a"]
+    assert "both day-first ('23/11/2026') and month-first ('11/23/2026')" in warnings[0]
+    assert warnings[1].startswith("line 3: unreadable date '11/23/2026'")
+
+
+def test_date_order_in_a_source_config_is_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.csv", "text,date\na,03/04/2026\n")
+    source = make_source("x", "file", {"path": str(path), "date_order": "month-first"})
+    (post,) = source.fetch(FetchState()).posts
+    assert post.published == datetime(2026, 3, 4, tzinfo=UTC)
+    with pytest.raises(ConfigError, match="date_order 'US'"):
+        make_source("x", "file", {"path": str(path), "date_order": "US"})
