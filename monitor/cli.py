@@ -223,6 +223,8 @@ def cmd_import(args) -> int:
         raise MonitorError(run.error)
     what = f"are about {args.about}" if args.about else "mention a brand"
     print(f"{path}: {run.fetched} rows read, {run.matched} {what}, {run.new_posts} new")
+    if run.left_out:
+        print("left out: " + ", ".join(f"{n} {reason}" for reason, n in run.left_out))
     return 0
 
 

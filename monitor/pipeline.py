@@ -8,6 +8,7 @@ source is recorded (``monitor status`` shows it) and never stops the others.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -86,12 +87,14 @@ class Pipeline:
             return run
         for warning in result.warnings:
             log.warning("source %s: %s", cfg.name, warning)
+        left_out: Counter = Counter()
         posts = match_posts(
             result.posts,
             self.matchers_for(cfg),
             detect_language,
             clean_text,
             assume_mentioned=cfg.about_brand,
+            left_out=left_out,
         )
         finished = self.clock()
         run = SourceRun(
@@ -112,6 +115,7 @@ class Pipeline:
             new,
             None,
             result.not_modified,
+            tuple(left_out.most_common()),
         )
         log.info(
             "source %s: fetched %d, matched %d, new %d", cfg.name, run.fetched, run.matched, new

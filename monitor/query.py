@@ -10,6 +10,7 @@ Standard library only (the language is identified elsewhere and passed in).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -39,6 +40,9 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
+NOT_MENTIONED = "brand not mentioned"
+
+
 @dataclass(frozen=True)
 class MatchResult:
     matched: bool
@@ -61,7 +65,7 @@ class BrandMatcher:
         folded = fold(text)
         if not assume_mentioned:
             if self._any is None or not self._any.search(folded):
-                return MatchResult(False, "brand not mentioned")
+                return MatchResult(False, NOT_MENTIONED)
             if self._include is not None and not self._include.search(folded):
                 return MatchResult(False, "no context term")
         if self._exclude is not None and (hit := self._exclude.search(folded)):
@@ -85,8 +89,13 @@ def match_posts(
     clean: Callable[[str | None], str],
     *,
     assume_mentioned: bool = False,
+    left_out: Counter | None = None,
 ) -> list[Post]:
     """Cleaned posts for every (raw post, brand) pair that matches.
+
+    ``left_out``, when given, counts why each raw post that matched no brand was left
+    out (the most telling reason over the brands: a watched brand in an unwatched
+    language says more than "brand not mentioned").
 
     ``detect_language`` and ``clean`` are injected (the pipeline passes the
     real language identifier and :func:`monitor.normalize.clean_text`).
@@ -101,10 +110,15 @@ def match_posts(
         title = clean(raw.title) if raw.title else None
         searchable = f"{title}\n{body}" if title and title not in body else body
         if not searchable.strip():
+            if left_out is not None:
+                left_out["no text"] += 1
             continue
         lang = primary_language(raw.lang) or detect_language(searchable)
+        reasons = []
         for m in matchers:
-            if m.explain(searchable, lang, assume_mentioned=assume_mentioned).matched:
+            result = m.explain(searchable, lang, assume_mentioned=assume_mentioned)
+            reasons.append(result.reason)
+            if result.matched:
                 out.append(
                     Post(
                         source=raw.source,
@@ -122,4 +136,12 @@ def match_posts(
                         rating=raw.rating,
                     )
                 )
+        if left_out is not None and "match" not in reasons:
+            telling = [r for r in reasons if r != NOT_MENTIONED]
+            left_out[_reason_kind(telling[0]) if telling else NOT_MENTIONED] += 1
     return out
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason to count under: every excluded term is one kind, each language its own."""
+    return "an excluded term" if reason.startswith("excluded term") else reason

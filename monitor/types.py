@@ -116,6 +116,7 @@ class SourceRun:
     new_posts: int = 0
     error: str | None = None
     not_modified: bool = False
+    left_out: tuple[tuple[str, int], ...] = ()  # (reason, items) for items matching no brand
 
 
 __all__ = [

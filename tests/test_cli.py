@@ -106,6 +106,7 @@ def test_import_a_review_export_about_one_brand(tmp_path):
     write_config(tmp_path, "")
     plain = monitor("import", str(data), "--source", "a", cwd=tmp_path)
     assert "2 rows read, 0 mention a brand" in plain.stdout  # neither row names it
+    assert "left out: 2 brand not mentioned" in plain.stdout
     about = monitor("import", str(data), "--source", "b", "--about", "Movistela", cwd=tmp_path)
     assert "2 rows read, 2 are about Movistela, 2 new" in about.stdout
     bad = monitor("import", str(data), "--about", "Movistel", cwd=tmp_path, check=False)

@@ -56,6 +56,34 @@ def test_short_complaints_in_a_watched_language_are_not_lost():
     assert match_posts([german], [m], detect_language, lambda t: t) == []
 
 
+def test_match_posts_counts_why_items_were_left_out():
+    from collections import Counter
+
+    es = BrandMatcher(BrandConfig("Movistela", languages=("es",)))
+    other = BrandMatcher(BrandConfig("Rival", exclude=("rival arena",)))
+    raws = [
+        RawPost("feed", "1", "Movistela me cobró dos veces"),
+        RawPost("feed", "2", "Movistela charged me twice"),
+        RawPost("feed", "3", "Hoy paella"),
+        RawPost("feed", "4", "Concierto en el Rival Arena"),
+        RawPost("feed", "5", "<p></p>"),
+    ]
+    langs = {"1": "es", "2": "en", "3": "es", "4": "es", "5": None}
+    left_out = Counter()
+    kept = match_posts(
+        raws, [es, other], lambda t: langs[next(r.external_id for r in raws if r.text == t)],
+        lambda t: t if t != "<p></p>" else "", left_out=left_out,
+    )  # fmt: skip
+    assert [p.external_id for p in kept] == ["1"]
+    # the unwatched language says more than the other brand's "not mentioned"
+    assert left_out == {
+        "language en not watched": 1,
+        "brand not mentioned": 1,
+        "an excluded term": 1,
+        "no text": 1,
+    }
+
+
 def test_match_posts_cleans_html_detects_language_and_hashes():
     raw = [
         RawPost(
