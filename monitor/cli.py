@@ -107,6 +107,10 @@ def cmd_collect(args) -> int:
             "no sources configured", hint="add [[sources]] to monitor.toml (see `monitor init`)"
         )
     pipeline = _pipeline(settings)
+    if not args.debug:  # the table below reports failures; one report is enough
+        from monitor.pipeline import SOURCE_FAILED
+
+        logging.getLogger("monitor.pipeline").addFilter(lambda r: r.msg != SOURCE_FAILED)
     runs = pipeline.collect(args.source or None)
     if args.source and not runs:
         raise MonitorError(

@@ -22,6 +22,7 @@ from monitor.store import Store
 from monitor.types import FetchState, SourceRun
 
 log = logging.getLogger(__name__)
+SOURCE_FAILED = "source %s failed: %s"  # the log line of a failed collection
 Clock = Callable[[], datetime]
 
 
@@ -76,7 +77,7 @@ class Pipeline:
             result = self.source(cfg).fetch(state)
         except MonitorError as e:
             message = e.message + (f" (hint: {e.hint})" if e.hint else "")
-            log.warning("source %s failed: %s", cfg.name, message)
+            log.warning(SOURCE_FAILED, cfg.name, message)
             run = SourceRun(cfg.name, started, self.clock(), error=message)
             self.store.save_collection(run, cfg.kind, [], None)
             return run

@@ -127,6 +127,7 @@ def test_failing_source_shows_in_status_and_exit_code(tmp_path):
     write_config(tmp_path, '\n[[sources]]\nname = "gone"\nkind = "file"\npath = "missing.jsonl"\n')
     result = monitor("collect", cwd=tmp_path, check=False)
     assert result.returncode == 1 and "missing.jsonl" in result.stdout
+    assert "missing.jsonl" not in result.stderr  # reported once, in the table
     status = monitor("status", cwd=tmp_path, check=False)
     assert "FAILING x1" in status.stdout and "1 source(s) failing: gone" in status.stdout
     assert status.returncode == 1  # cron and monitoring scripts notice
