@@ -118,12 +118,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "Urgencia (0–100) = 100 × confianza negativa × (0,5 + 0,5 × prob. de ira) × "
         "(0,5 + 0,5 × alcance) × 0,5^(horas / 24). Alcance = log10(1 + lectores) / 5, hasta 1 "
         "(lectores = alcance de la fuente, o 10 × interacciones). La urgencia se reduce a la "
-        "mitad cada 24 h. Una reseña pesa además según sus estrellas: × (6 − estrellas) / 5. "
+        "mitad cada 24 h. Una reseña pesa además según sus estrellas: × (6 − estrellas) / 5; "
+        "una de 1 o 2 estrellas entra en la cola aunque el modelo no la lea negativa (con "
+        "confianza (3 − estrellas) / 2). "
         "Tiempo de respuesta = desde que se recogió hasta la primera asignación, nota o cierre.",
         "Urgency (0–100) = 100 × negative confidence × (0.5 + 0.5 × anger prob.) × "
         "(0.5 + 0.5 × audience) × 0.5^(hours / 24). Audience = log10(1 + readers) / 5, at most 1 "
         "(readers = the source's reach, or 10 × interactions). Urgency halves every 24 h. "
-        "A review also weighs by its stars: × (6 − stars) / 5. "
+        "A review also weighs by its stars: × (6 − stars) / 5; one of 1 or 2 stars is in the "
+        "queue even when the model does not read it as negative (with confidence "
+        "(3 − stars) / 2). "
         "Response time = from collection to the first assignment, note or close.",
     ),
     "queue_empty": (

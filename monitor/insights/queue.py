@@ -1,13 +1,19 @@
 """The response queue: negative posts nobody has handled yet, most urgent first.
 
-Urgency, from 0 to 100, is computed in SQL for every open negative post of the
+A review of one or two stars is in the queue even when the model read its text as
+neutral or positive ("The app logs me out every day", ★☆☆☆☆): the customer has said
+they are unhappy. A person's sentiment label overrides both.
+
+Urgency, from 0 to 100, is computed in SQL for every open post of the queue in the
 last :data:`QUEUE_DAYS` days of the period::
 
     urgency = 100 × confidence × (0.5 + 0.5 × anger) × (0.5 + 0.5 × audience)
                   × 0.5 ^ (age_hours / 24) × stars
 
 
-- confidence: the model's probability for "negative" (1 once a person set the label)
+- confidence: the model's probability for "negative" (1 once a person set the label);
+  for a low-star review the model did not call negative, (3 − stars) / 2: 1 for one
+  star, 0.5 for two
 - anger: the probability of anger (1 or 0 once a person set the emotion)
 - audience: min(1, log10(1 + readers) / 5), readers = reach where the source gives
   it, else 10 × engagement (0 when neither is known): 100,000 readers count in full
@@ -28,12 +34,13 @@ import math
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, Float, case, cast, func, literal, select
+from sqlalchemy import Engine, Float, and_, case, cast, func, literal, or_, select
 
 from monitor.insights.base import (
     ANGER,
     AUDIENCE,
     JOINED,
+    SENTIMENT,
     SENTIMENT_CONF,
     Filters,
     conditions,
@@ -64,12 +71,23 @@ QUEUE_COLUMNS = [
 ]
 
 
+MAX_UNHAPPY_STARS = 2
+# a low-star review the model did not call negative, and no person has labelled
+UNHAPPY_REVIEW = and_(
+    posts.c.rating <= MAX_UNHAPPY_STARS,
+    post_actions.c.corrected_sentiment.is_(None),
+    func.coalesce(analyses.c.sentiment, "") != "negative",
+)
+IN_QUEUE = or_(SENTIMENT == "negative", UNHAPPY_REVIEW)
+
+
 def queue_filters(f: Filters) -> Filters:
-    """The queue's window: the last QUEUE_DAYS days of the period, negative posts only."""
+    """The queue's window: the last QUEUE_DAYS days of the period (any sentiment: the
+    queue's own condition, :data:`IN_QUEUE`, picks the posts)."""
     start = f.end - timedelta(days=QUEUE_DAYS) if f.end is not None else None
     if f.start is not None and (start is None or f.start > start):
         start = f.start
-    return f.replace(start=start, sentiments=("negative",))
+    return f.replace(start=start, sentiments=())
 
 
 def urgency_expr(engine: Engine, f: Filters):
@@ -81,7 +99,8 @@ def urgency_expr(engine: Engine, f: Filters):
     reach = cast(func.log10(cast(AUDIENCE, Float) + 1.0), Float) / FULL_AUDIENCE_LOG10
     reach = case((reach > 1.0, literal(1.0)), else_=reach)
     decay = func.power(cast(literal(0.5), Float), age / HALF_LIFE_HOURS)
-    conf = cast(SENTIMENT_CONF, Float)
+    stars_say = (3.0 - cast(posts.c.rating, Float)) / 2.0
+    conf = case((UNHAPPY_REVIEW, stars_say), else_=cast(SENTIMENT_CONF, Float))
     stars = func.coalesce((6.0 - cast(posts.c.rating, Float)) / 5.0, literal(1.0))
     return 100.0 * conf * (0.5 + 0.5 * cast(ANGER, Float)) * (0.5 + 0.5 * reach) * decay * stars
 
@@ -109,7 +128,7 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
             score,
         )
         .select_from(JOINED)
-        .where(*conditions(qf, dedupe=False), OPEN)
+        .where(*conditions(qf, dedupe=False), IN_QUEUE, OPEN)
         .order_by(score.desc(), posts.c.id)
         .limit(limit)
     )
@@ -190,7 +209,7 @@ def response_times(engine: Engine, f: Filters) -> pd.DataFrame:
         engine,
         select(func.count(), func.sum(awaiting_expr))
         .select_from(JOINED)
-        .where(*conditions(qf), OPEN),
+        .where(*conditions(qf), IN_QUEUE, OPEN),
         ["open_posts", "awaiting"],
     )
     median = float(waits.median()) if len(waits) else math.nan

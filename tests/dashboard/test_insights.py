@@ -131,6 +131,23 @@ def test_a_reviews_stars_weigh_its_urgency(filled):
     assert after[ids["neg1"]] == pytest.approx(before[ids["neg1"]])  # not a review
 
 
+def test_a_low_star_review_the_model_missed_is_still_in_the_queue(filled):
+    from monitor.store.schema import posts
+
+    store, ids = filled.store, filled.ids
+    engine = store.engine
+    assert ids["neu1"] not in set(insights.response_queue(engine, ACME)["post_id"])
+    with engine.begin() as conn:  # "new store opens", read neutral (.7): but one star
+        conn.execute(posts.update().where(posts.c.id == ids["neu1"]).values(rating=1))
+    q = insights.response_queue(engine, ACME).set_index("post_id")
+    assert q.at[ids["neu1"], "sentiment"] == "neutral"  # shown as the model read it
+    assert q.at[ids["neu1"], "urgency"] > 0  # stars give the confidence: (3 - 1) / 2
+    before = insights.response_times(engine, ACME).iloc[0]["open_posts"]
+    store.update_action(ids["neu1"], COLLECTED, corrected_sentiment="neutral")
+    assert ids["neu1"] not in set(insights.response_queue(engine, ACME)["post_id"])
+    assert insights.response_times(engine, ACME).iloc[0]["open_posts"] == before - 1
+
+
 def test_queue_actions_move_posts_out_and_in(filled):
     store, ids = filled.store, filled.ids
     store.update_action(ids["xss"], COLLECTED, status="handled", note="answered by DM")
