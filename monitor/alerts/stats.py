@@ -1,8 +1,9 @@
 """What the alert rules read, counted in the store (SQLAlchemy Core; SQLite and PostgreSQL).
 
-The effective sentiment of a post is a person's correction
-(``post_actions.corrected_sentiment``) when there is one, else the model's
-(``analyses.sentiment``). Posts with ``duplicate_of`` set (the same text cross-posted)
+A post counts as negative when its effective sentiment is (a person's correction,
+else the model's label) or when it is a review of one or two stars nobody relabelled
+(:data:`monitor.store.labels.NEEDS_ANSWER`: a run of one-star reviews is negative word
+of mouth even when their text reads as neutral). Posts with ``duplicate_of`` set (the same text cross-posted)
 are left out, so one story counts once. Which windows to count is decided by
 :func:`monitor.alerts.rules.spike_windows`; this module only counts.
 """
@@ -27,11 +28,11 @@ from monitor.alerts.rules import (
 )
 from monitor.errors import StoreError
 from monitor.store.db import utc
+from monitor.store.labels import NEEDS_ANSWER, SENTIMENT, STARS_CONFIDENCE, UNHAPPY_REVIEW
 from monitor.store.schema import analyses, post_actions, posts, sources
 
 MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
 
-SENTIMENT = func.coalesce(post_actions.c.corrected_sentiment, analyses.c.sentiment)
 JOINED = posts.outerjoin(analyses, analyses.c.post_id == posts.c.id).outerjoin(
     post_actions, post_actions.c.post_id == posts.c.id
 )
@@ -46,8 +47,8 @@ def _in(window: Window):
 
 def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
     """Negative and classified posts of ``brand`` in each window, in one query."""
-    negative = SENTIMENT == "negative"
-    classified = SENTIMENT.is_not(None)
+    negative = NEEDS_ANSWER
+    classified = or_(SENTIMENT.is_not(None), UNHAPPY_REVIEW)
     cols = []
     for w in windows:
         cols.append(func.coalesce(func.sum(case((and_(_in(w), negative), 1), else_=0)), 0))
@@ -78,6 +79,8 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
             posts.c.reach,
             posts.c.engagement,
             analyses.c.sentiment_conf,
+            UNHAPPY_REVIEW.label("unhappy_review"),
+            STARS_CONFIDENCE.label("stars_confidence"),
             analyses.c.emotion_probs,
             post_actions.c.corrected_sentiment,
             post_actions.c.corrected_emotion,
@@ -88,7 +91,7 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
             posts.c.duplicate_of.is_(None),
             posts.c.posted_at >= since,
             posts.c.posted_at <= until,
-            SENTIMENT == "negative",
+            NEEDS_ANSWER,
         )
         .order_by(posts.c.posted_at.desc(), posts.c.id.desc())
         .limit(MAX_RECENT_NEGATIVE)
@@ -112,11 +115,20 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
                 url=r["url"],
                 reach=r["reach"],
                 engagement=r["engagement"],
-                confidence=1.0 if r["corrected_sentiment"] else float(r["sentiment_conf"] or 0.0),
+                confidence=_confidence(r),
                 anger=anger,
             )
         )
     return out
+
+
+def _confidence(r) -> float:
+    """How sure we are that the post is negative: a person, the stars, or the model."""
+    if r["corrected_sentiment"]:
+        return 1.0
+    if r["unhappy_review"]:
+        return float(r["stars_confidence"])
+    return float(r["sentiment_conf"] or 0.0)
 
 
 def audience_cutoff(

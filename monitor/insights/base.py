@@ -21,6 +21,7 @@ from sqlalchemy import Engine, String, case, func, literal, literal_column, or_,
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.errors import StoreError
+from monitor.store.labels import SENTIMENT
 from monitor.store.schema import analyses, post_actions, posts
 
 UNKNOWN_LANG = "unknown"
@@ -60,7 +61,6 @@ class Filters:
 
 # ---- effective labels and the joined rows ----------------------------------
 
-SENTIMENT = func.coalesce(post_actions.c.corrected_sentiment, analyses.c.sentiment)
 EMOTION = func.coalesce(post_actions.c.corrected_emotion, analyses.c.emotion)
 LANGUAGE = func.coalesce(posts.c.lang, UNKNOWN_LANG)
 JOINED = posts.outerjoin(analyses, analyses.c.post_id == posts.c.id).outerjoin(

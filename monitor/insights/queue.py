@@ -34,13 +34,12 @@ import math
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Engine, Float, case, cast, func, literal, select
 
 from monitor.insights.base import (
     ANGER,
     AUDIENCE,
     JOINED,
-    SENTIMENT,
     SENTIMENT_CONF,
     Filters,
     conditions,
@@ -50,6 +49,7 @@ from monitor.insights.base import (
 )
 from monitor.insights.live import POST_COLUMNS, post_columns, tidy_posts
 from monitor.insights.text import near_duplicate_groups
+from monitor.store.labels import NEEDS_ANSWER, STARS_CONFIDENCE, UNHAPPY_REVIEW
 from monitor.store.schema import analyses, post_actions, posts
 
 QUEUE_DAYS = 7
@@ -71,19 +71,9 @@ QUEUE_COLUMNS = [
 ]
 
 
-MAX_UNHAPPY_STARS = 2
-# a low-star review the model did not call negative, and no person has labelled
-UNHAPPY_REVIEW = and_(
-    posts.c.rating <= MAX_UNHAPPY_STARS,
-    post_actions.c.corrected_sentiment.is_(None),
-    func.coalesce(analyses.c.sentiment, "") != "negative",
-)
-IN_QUEUE = or_(SENTIMENT == "negative", UNHAPPY_REVIEW)
-
-
 def queue_filters(f: Filters) -> Filters:
     """The queue's window: the last QUEUE_DAYS days of the period (any sentiment: the
-    queue's own condition, :data:`IN_QUEUE`, picks the posts)."""
+    queue's own condition, :data:`NEEDS_ANSWER`, picks the posts)."""
     start = f.end - timedelta(days=QUEUE_DAYS) if f.end is not None else None
     if f.start is not None and (start is None or f.start > start):
         start = f.start
@@ -99,8 +89,7 @@ def urgency_expr(engine: Engine, f: Filters):
     reach = cast(func.log10(cast(AUDIENCE, Float) + 1.0), Float) / FULL_AUDIENCE_LOG10
     reach = case((reach > 1.0, literal(1.0)), else_=reach)
     decay = func.power(cast(literal(0.5), Float), age / HALF_LIFE_HOURS)
-    stars_say = (3.0 - cast(posts.c.rating, Float)) / 2.0
-    conf = case((UNHAPPY_REVIEW, stars_say), else_=cast(SENTIMENT_CONF, Float))
+    conf = case((UNHAPPY_REVIEW, STARS_CONFIDENCE), else_=cast(SENTIMENT_CONF, Float))
     stars = func.coalesce((6.0 - cast(posts.c.rating, Float)) / 5.0, literal(1.0))
     return 100.0 * conf * (0.5 + 0.5 * cast(ANGER, Float)) * (0.5 + 0.5 * reach) * decay * stars
 
@@ -128,7 +117,7 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
             score,
         )
         .select_from(JOINED)
-        .where(*conditions(qf, dedupe=False), IN_QUEUE, OPEN)
+        .where(*conditions(qf, dedupe=False), NEEDS_ANSWER, OPEN)
         .order_by(score.desc(), posts.c.id)
         .limit(limit)
     )
@@ -209,7 +198,7 @@ def response_times(engine: Engine, f: Filters) -> pd.DataFrame:
         engine,
         select(func.count(), func.sum(awaiting_expr))
         .select_from(JOINED)
-        .where(*conditions(qf), IN_QUEUE, OPEN),
+        .where(*conditions(qf), NEEDS_ANSWER, OPEN),
         ["open_posts", "awaiting"],
     )
     median = float(waits.median()) if len(waits) else math.nan

@@ -33,7 +33,7 @@ def analysis(label: str, conf: float = 0.9, anger: float = 0.1) -> Analysis:
 def add_posts(store, specs, *, brand=BRAND, source="feed") -> dict[str, int]:
     """Store posts and their analyses. Each spec: (external id, posted at, label or None, extras).
 
-    extras may hold text, hash (same hash = duplicate), reach, engagement, conf, anger.
+    extras may hold text, hash (same hash = duplicate), reach, engagement, rating, conf, anger.
     Returns external id -> post id.
     """
     items, labels = [], {}
@@ -52,6 +52,7 @@ def add_posts(store, specs, *, brand=BRAND, source="feed") -> dict[str, int]:
                 published=when,
                 reach=extra.get("reach"),
                 engagement=extra.get("engagement"),
+                rating=extra.get("rating"),
             )
         )
         if label:

@@ -63,6 +63,25 @@ def test_stats_use_corrections_skip_duplicates_and_unclassified(store):
     assert p90 == 900.0  # and none above the 90th
 
 
+def test_low_star_reviews_count_as_negative_word_of_mouth(store):
+    m = lambda minutes: NOW - timedelta(minutes=minutes)  # noqa: E731
+    ids = add_posts(
+        store,
+        [
+            ("v1", m(5), "neutral", {"rating": 1}),  # "the app logs me out every day"
+            ("v2", m(10), "positive", {"rating": 2}),
+            ("v3", m(15), None, {"rating": 1}),  # not classified yet: the stars speak
+            ("v4", m(20), "neutral", {"rating": 2}),  # a person says: neutral
+            ("v5", m(25), "neutral", {"rating": 4}),
+        ],
+    )
+    store.update_action(ids["v4"], NOW, corrected_sentiment="neutral")
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
+    assert (s.recent.negative, s.recent.total) == (3, 5)
+    got = {p.id: p.confidence for p in s.negative_posts}
+    assert got == {ids["v1"]: 1.0, ids["v2"]: 0.5, ids["v3"]: 1.0}  # (3 - stars) / 2
+
+
 def test_source_statuses(sqlite_store):
     for i in range(3):
         t = NOW - timedelta(minutes=30 * (3 - i))
