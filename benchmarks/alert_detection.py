@@ -18,8 +18,9 @@ Simulates minute-resolution post streams for one brand over ``--days`` days:
 then runs the pure rules (``monitor.alerts.rules.evaluate`` and ``decide``) on a
 clock that ticks every ``--every`` minutes after a 7-day warm-up, for the default
 rules and a few variants. Every alert is acknowledged as it opens (an unacknowledged
-one never resolves, so later incidents would only update it). An alert is a hit if it opens while a labelled spike is
-running (or within 2 hours of its end); any other alert is a false alarm.
+one never resolves, so later incidents would only update it). An alert is a hit if it
+opens while a labelled spike is running (or within 2 hours of its end); any other alert
+is a false alarm.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 A post counts as negative when its effective sentiment is (a person's correction,
 else the model's label) or when it is a review of one or two stars nobody relabelled
-(:data:`monitor.store.labels.NEEDS_ANSWER`: a run of one-star reviews is negative word
-of mouth even when their text reads as neutral). Posts with ``duplicate_of`` set (the same text cross-posted)
-are left out, so one story counts once. Which windows to count is decided by
+(:data:`monitor.store.derived.NEEDS_ANSWER`: a run of one-star reviews is negative word
+of mouth even when their text reads as neutral). Posts with ``duplicate_of`` set (the
+same text cross-posted) are left out, so one story counts once. Which windows to count is decided by
 :func:`monitor.alerts.rules.spike_windows`; this module only counts.
 """
 
@@ -28,17 +28,18 @@ from monitor.alerts.rules import (
 )
 from monitor.errors import StoreError
 from monitor.store.db import utc
-from monitor.store.labels import NEEDS_ANSWER, SENTIMENT, STARS_CONFIDENCE, UNHAPPY_REVIEW
-from monitor.store.schema import analyses, post_actions, posts, sources
+from monitor.store.derived import (
+    ANGER,
+    AUDIENCE,
+    JOINED,
+    NEEDS_ANSWER,
+    NEGATIVE_CONFIDENCE,
+    SENTIMENT,
+    UNHAPPY_REVIEW,
+)
+from monitor.store.schema import posts, sources
 
 MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
-
-JOINED = posts.outerjoin(analyses, analyses.c.post_id == posts.c.id).outerjoin(
-    post_actions, post_actions.c.post_id == posts.c.id
-)
-_READS = func.coalesce(posts.c.reach, 0)
-_INTERACTIONS = 10 * func.coalesce(posts.c.engagement, 0)
-AUDIENCE = case((_READS > _INTERACTIONS, _READS), else_=_INTERACTIONS)  # as PostStat.audience
 
 
 def _in(window: Window):
@@ -78,12 +79,8 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
             posts.c.url,
             posts.c.reach,
             posts.c.engagement,
-            analyses.c.sentiment_conf,
-            UNHAPPY_REVIEW.label("unhappy_review"),
-            STARS_CONFIDENCE.label("stars_confidence"),
-            analyses.c.emotion_probs,
-            post_actions.c.corrected_sentiment,
-            post_actions.c.corrected_emotion,
+            NEGATIVE_CONFIDENCE.label("confidence"),
+            ANGER.label("anger"),
         )
         .select_from(JOINED)
         .where(
@@ -98,10 +95,6 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
     )
     out = []
     for r in conn.execute(q).mappings():
-        if r["corrected_emotion"] is not None:
-            anger = 1.0 if r["corrected_emotion"] == "anger" else 0.0
-        else:
-            anger = float((r["emotion_probs"] or {}).get("anger", 0.0))
         text = r["text"]
         if r["title"] and r["title"] not in text:
             text = f"{r['title']}\n{text}"
@@ -115,20 +108,11 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
                 url=r["url"],
                 reach=r["reach"],
                 engagement=r["engagement"],
-                confidence=_confidence(r),
-                anger=anger,
+                confidence=float(r["confidence"] or 0.0),
+                anger=float(r["anger"]),
             )
         )
     return out
-
-
-def _confidence(r) -> float:
-    """How sure we are that the post is negative: a person, the stars, or the model."""
-    if r["corrected_sentiment"]:
-        return 1.0
-    if r["unhappy_review"]:
-        return float(r["stars_confidence"])
-    return float(r["sentiment_conf"] or 0.0)
 
 
 def audience_cutoff(

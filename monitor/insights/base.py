@@ -21,7 +21,7 @@ from sqlalchemy import Engine, String, case, func, literal, literal_column, or_,
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.errors import StoreError
-from monitor.store.labels import SENTIMENT
+from monitor.store.derived import SENTIMENT
 from monitor.store.schema import analyses, post_actions, posts
 
 UNKNOWN_LANG = "unknown"
@@ -59,31 +59,15 @@ class Filters:
         return replace(self, **changes)
 
 
-# ---- effective labels and the joined rows ----------------------------------
+# ---- effective labels (sentiment, the joined rows and audience: monitor.store.derived) ----
 
 EMOTION = func.coalesce(post_actions.c.corrected_emotion, analyses.c.emotion)
 LANGUAGE = func.coalesce(posts.c.lang, UNKNOWN_LANG)
-JOINED = posts.outerjoin(analyses, analyses.c.post_id == posts.c.id).outerjoin(
-    post_actions, post_actions.c.post_id == posts.c.id
-)
-# Probability behind the effective sentiment / emotion (1.0 once a person set it).
-SENTIMENT_CONF = case(
-    (post_actions.c.corrected_sentiment.is_not(None), literal(1.0)),
-    else_=analyses.c.sentiment_conf,
-)
+# Probability behind the effective emotion (1.0 once a person set it).
 EMOTION_CONF = case(
     (post_actions.c.corrected_emotion.is_not(None), literal(1.0)),
     else_=analyses.c.emotion_conf,
 )
-ANGER = case(
-    (post_actions.c.corrected_emotion == "anger", literal(1.0)),
-    (post_actions.c.corrected_emotion.is_not(None), literal(0.0)),
-    else_=func.coalesce(analyses.c.emotion_probs["anger"].as_float(), literal(0.0)),
-)
-_READS = func.coalesce(posts.c.reach, 0)
-_INTERACTIONS = 10 * func.coalesce(posts.c.engagement, 0)
-# Audience: readers where the source reports reach, else 10 reads per interaction.
-AUDIENCE = case((_READS > _INTERACTIONS, _READS), else_=_INTERACTIONS)
 CORRECTED = case(
     (
         (post_actions.c.corrected_sentiment.is_not(None))
@@ -95,7 +79,7 @@ CORRECTED = case(
 
 
 def conditions(f: Filters, *, labels: bool = True, dedupe: bool = True, brands: bool = True):
-    """WHERE terms for ``f`` over :data:`JOINED`."""
+    """WHERE terms for ``f`` over :data:`monitor.store.derived.JOINED`."""
     terms = []
     if dedupe:
         terms.append(posts.c.duplicate_of.is_(None))

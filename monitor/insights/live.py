@@ -15,16 +15,12 @@ import pandas as pd
 from sqlalchemy import Engine, String, func, select, text
 
 from monitor.insights.base import (
-    AUDIENCE,
     BY_POSITION,
     CORRECTED,
     EMOTION,
     EMOTION_CONF,
-    JOINED,
     LANGUAGE,
     PENDING,
-    SENTIMENT,
-    SENTIMENT_CONF,
     UNKNOWN_LANG,
     Filters,
     bucket,
@@ -34,6 +30,7 @@ from monitor.insights.base import (
     read_split,
     utc_series,
 )
+from monitor.store.derived import AUDIENCE, JOINED, SENTIMENT, SENTIMENT_CONF
 from monitor.store.schema import analyses, post_actions, posts, sources
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
 

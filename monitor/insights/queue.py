@@ -37,10 +37,6 @@ import pandas as pd
 from sqlalchemy import Engine, Float, case, cast, func, literal, select
 
 from monitor.insights.base import (
-    ANGER,
-    AUDIENCE,
-    JOINED,
-    SENTIMENT_CONF,
     Filters,
     conditions,
     hours_between,
@@ -49,7 +45,7 @@ from monitor.insights.base import (
 )
 from monitor.insights.live import POST_COLUMNS, post_columns, tidy_posts
 from monitor.insights.text import near_duplicate_groups
-from monitor.store.labels import NEEDS_ANSWER, STARS_CONFIDENCE, UNHAPPY_REVIEW
+from monitor.store.derived import ANGER, AUDIENCE, JOINED, NEEDS_ANSWER, NEGATIVE_CONFIDENCE
 from monitor.store.schema import analyses, post_actions, posts
 
 QUEUE_DAYS = 7
@@ -73,7 +69,7 @@ QUEUE_COLUMNS = [
 
 def queue_filters(f: Filters) -> Filters:
     """The queue's window: the last QUEUE_DAYS days of the period (any sentiment: the
-    queue's own condition, :data:`NEEDS_ANSWER`, picks the posts)."""
+    queue's own condition, :data:`~monitor.store.derived.NEEDS_ANSWER`, picks the posts)."""
     start = f.end - timedelta(days=QUEUE_DAYS) if f.end is not None else None
     if f.start is not None and (start is None or f.start > start):
         start = f.start
@@ -89,7 +85,7 @@ def urgency_expr(engine: Engine, f: Filters):
     reach = cast(func.log10(cast(AUDIENCE, Float) + 1.0), Float) / FULL_AUDIENCE_LOG10
     reach = case((reach > 1.0, literal(1.0)), else_=reach)
     decay = func.power(cast(literal(0.5), Float), age / HALF_LIFE_HOURS)
-    conf = case((UNHAPPY_REVIEW, STARS_CONFIDENCE), else_=cast(SENTIMENT_CONF, Float))
+    conf = NEGATIVE_CONFIDENCE
     stars = func.coalesce((6.0 - cast(posts.c.rating, Float)) / 5.0, literal(1.0))
     return 100.0 * conf * (0.5 + 0.5 * cast(ANGER, Float)) * (0.5 + 0.5 * reach) * decay * stars
 

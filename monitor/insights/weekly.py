@@ -15,12 +15,9 @@ import pandas as pd
 from sqlalchemy import Engine, String, and_, func, or_, select
 
 from monitor.insights.base import (
-    AUDIENCE,
     BY_POSITION,
     EMOTION,
-    JOINED,
     PENDING,
-    SENTIMENT,
     Filters,
     bucket,
     conditions,
@@ -32,6 +29,7 @@ from monitor.insights.base import (
 from monitor.insights.live import POST_COLUMNS, post_columns, tidy_posts
 from monitor.insights.text import distinctive_terms, stop_words_for
 from monitor.settings import Settings
+from monitor.store.derived import AUDIENCE, JOINED, SENTIMENT
 from monitor.store.schema import posts
 from monitor.types import SENTIMENT_LABELS
 
