@@ -114,10 +114,8 @@ def match_posts(
                 left_out["no text"] += 1
             continue
         lang = primary_language(raw.lang) or detect_language(searchable)
-        reasons = []
-        for m in matchers:
-            result = m.explain(searchable, lang, assume_mentioned=assume_mentioned)
-            reasons.append(result.reason)
+        results = [m.explain(searchable, lang, assume_mentioned=assume_mentioned) for m in matchers]
+        for m, result in zip(matchers, results, strict=True):
             if result.matched:
                 out.append(
                     Post(
@@ -136,8 +134,8 @@ def match_posts(
                         rating=raw.rating,
                     )
                 )
-        if left_out is not None and "match" not in reasons:
-            telling = [r for r in reasons if r != NOT_MENTIONED]
+        if left_out is not None and not any(r.matched for r in results):
+            telling = [r.reason for r in results if r.reason != NOT_MENTIONED]
             left_out[_reason_kind(telling[0]) if telling else NOT_MENTIONED] += 1
     return out
 
