@@ -193,12 +193,8 @@ def test_file_source_params_are_checked() -> None:
 
 
 def test_reach_and_engagement_are_read_and_a_bad_count_keeps_the_post(tmp_path: Path) -> None:
-    path = tmp_path / "export.csv"
-    path.write_text(
-        'text,reach,engagement\nuno,1.2k,15\ndos,"3,400",\ntres,lots,7\n',
-        encoding="utf-8",
-    )
-    posts, warnings = read_file(path)
+    data = 'text,reach,engagement\nuno,1.2k,15\ndos,"3,400",\ntres,lots,7\n'
+    posts, warnings = read_file(write(tmp_path, "export.csv", data))
     assert [(p.text, p.reach, p.engagement) for p in posts] == [
         ("uno", 1200, 15),
         ("dos", 3400, None),
@@ -209,12 +205,8 @@ def test_reach_and_engagement_are_read_and_a_bad_count_keeps_the_post(tmp_path: 
 
 
 def test_review_exports_keep_their_stars_and_a_bad_rating_keeps_the_post(tmp_path: Path) -> None:
-    path = tmp_path / "reviews.csv"
-    path.write_text(
-        "text,Rating\nmala atención,1\nok,4.0\ngenial,5/5\nraro,7\nsin nota, \n",
-        encoding="utf-8",
-    )
-    posts, warnings = read_file(path)
+    data = "text,Rating\nmala atención,1\nok,4.0\ngenial,5/5\nraro,7\nsin nota, \n"
+    posts, warnings = read_file(write(tmp_path, "reviews.csv", data))
     assert [(p.text, p.rating) for p in posts] == [
         ("mala atención", 1),
         ("ok", 4),
