@@ -213,10 +213,11 @@ def cmd_import(args) -> int:
         raise MonitorError(f"{path}: file not found")
     if args.about:
         settings.brand(args.about)  # an unknown name raises, listing the known ones
+    columns = _column_map(args.column or [])
     cfg = SourceConfig(
         args.source or f"import:{path.name}",
         "file",
-        {"path": str(path.resolve()), "date_order": args.date_order},
+        {"path": str(path.resolve()), "date_order": args.date_order, "columns": columns},
         1e9,
         (args.about,) if args.about else (),
         about_brand=bool(args.about),
@@ -232,6 +233,17 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _column_map(options: list[str]) -> dict[str, str]:
+    """``--column text="Full Text"`` options to a checked column map."""
+    from monitor.sources.files import check_columns, parse_column_option
+
+    try:
+        return check_columns(dict(parse_column_option(o) for o in options))
+    except ValueError as e:
+        raise MonitorError(f"--column: {e}", hint=COLUMN_HINT) from None
+
+
+COLUMN_HINT = "e.g. --column text='Full Text' --column date=Published"
 UNKNOWN_LANGUAGE = "unknown (too little text to tell, or no language the detector knows)"
 OUTSIDE_ENCODER = "not one of the encoder's pre-training languages: read the labels with care"
 
@@ -629,6 +641,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--about",
         metavar="BRAND",
         help="every row is about this brand, named or not (a review-site export for it)",
+    )
+    sp.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="read a field from a column named otherwise, e.g. --column text='Full Text' "
+        "(fields: id text date author url source lang title reach engagement rating; repeat "
+        "for each)",
     )
 
     sp = add("analyze", cmd_analyze, "Print sentiment and emotion for texts (or lines on stdin).")

@@ -113,6 +113,19 @@ def test_import_a_review_export_about_one_brand(tmp_path):
     assert bad.returncode == 1 and "no brand named 'Movistel'" in bad.stderr
 
 
+def test_import_maps_the_columns_of_another_tools_export(tmp_path):
+    data = tmp_path / "suite.csv"
+    data.write_text("Full Text,Published\nMovistela no responde,2026-11-01\n", encoding="utf-8")
+    write_config(tmp_path, "")
+    mapped = ("--column", "text=Full Text", "--column", "date=Published")
+    imported = monitor("import", str(data), *mapped, cwd=tmp_path)
+    assert "1 rows read, 1 mention a brand, 1 new" in imported.stdout
+    unmapped = monitor("import", str(data), cwd=tmp_path, check=False)
+    assert unmapped.returncode == 1 and "--column text='full text'" in unmapped.stderr
+    bad = monitor("import", str(data), "--column", "texto=Full Text", cwd=tmp_path, check=False)
+    assert bad.returncode == 1 and "--column: unknown field 'texto'" in bad.stderr
+
+
 def test_status_says_when_a_working_source_matches_no_brand(tmp_path):
     data = tmp_path / "other.jsonl"
     data.write_text('{"text": "Hoy paella", "id": "1"}\n', encoding="utf-8")

@@ -90,6 +90,15 @@ class Params:
             raise self.error(f"{key!r} must be true or false, not {value!r}")
         return value
 
+    def table(self, key: str) -> dict[str, Any]:
+        """A table of settings (``{}`` when absent), such as ``columns = { text = "Body" }``."""
+        value = self._params.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.error(f'{key!r} must be a table, e.g. {key} = {{ text = "Body" }}')
+        return dict(value)
+
     def names(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         """A list of names, or one string of names separated by commas or '+'."""
         value = self._params.get(key)

@@ -4,7 +4,11 @@ Columns (or keys): ``text`` (required), ``date``, ``author``, ``url``, ``source`
 ``lang``, ``title``, ``reach``, ``engagement``, ``rating`` (optional; names are
 case-insensitive; reach and engagement are whole numbers, "1.2k" style counts are read
 too; rating is a review's stars, 1-5, "4", "4.0" or "4/5"). Other columns go to
-``RawPost.extra``; the row's ``source`` is kept as ``extra["origin"]``.
+``RawPost.extra``; the row's ``source`` is kept as ``extra["origin"]``. Exports that name
+their columns otherwise (``Full Text``, ``Published``) are read with a column map, ours to
+theirs: ``{"text": "Full Text", "date": "Published"}`` (``columns`` in a file source's
+config, ``monitor import --column text="Full Text"``); a file column displaced by a mapped
+one is kept in ``extra`` as ``"<name> (original)"``.
 
 A bad row (no text, unreadable date, broken JSON) is skipped with a warning naming its
 line; the rest is imported. A missing file or a file without a ``text`` column raises
@@ -37,6 +41,9 @@ DELIMITED = {".csv": ",", ".tsv": "\t"}
 JSON_LINES = (".jsonl", ".ndjson", ".json")
 FIELDS = ("id", "text", "date", "author", "url", "source", "lang", "title")
 COUNTS = ("reach", "engagement")
+MAPPABLE = (*FIELDS, *COUNTS, "rating")
+# words in a column name that suggest it holds the post (for the hint when 'text' is missing)
+TEXT_HINTS = ("text", "content", "message", "body", "comment", "review", "snippet", "tweet")
 DAY_FIRST_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
@@ -57,12 +64,19 @@ class FileSource:
     """An import file collected like any source: ``FileSource("demo", "posts.csv")``."""
 
     kind = "file"
-    PARAMS = ("path", "date_order")
+    PARAMS = ("path", "date_order", "columns")
 
-    def __init__(self, name: str, path: str | Path, date_order: str = "auto") -> None:
+    def __init__(
+        self,
+        name: str,
+        path: str | Path,
+        date_order: str = "auto",
+        columns: Mapping[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.path = Path(path)
         self.date_order = date_order
+        self.columns = check_columns(columns or {})
 
     def __repr__(self) -> str:
         return f"FileSource({self.name!r}, {str(self.path)!r})"
@@ -70,7 +84,7 @@ class FileSource:
     @classmethod
     def from_params(cls, name: str, params: Mapping[str, Any]) -> FileSource:
         """Build from a config table: ``path`` (settings resolve a relative one against the
-        config file's folder)."""
+        config file's folder), ``date_order``, ``columns`` (our field to the file's column)."""
         p = Params(name, cls.kind, params, cls.PARAMS)
         path = p.text("path", required=True, example="exports/mentions.csv")
         assert path is not None
@@ -80,18 +94,61 @@ class FileSource:
         order = p.text("date_order") or "auto"
         if order not in DATE_ORDERS:
             raise p.error(f"date_order {order!r} is not one of {', '.join(DATE_ORDERS)}")
-        return cls(name, path, order)
+        try:
+            columns = check_columns(p.table("columns"))
+        except ValueError as e:
+            raise p.error(f"columns: {e}", hint=_COLUMNS_HINT) from None
+        return cls(name, path, order, columns)
 
     def fetch(self, state: FetchState) -> FetchResult:
         """Read the whole file every time; the store drops posts it already has."""
-        posts, warnings = read_file(self.path, source=self.name, date_order=self.date_order)
+        posts, warnings = read_file(
+            self.path, source=self.name, date_order=self.date_order, columns=self.columns
+        )
         return FetchResult(posts=posts, state=state, warnings=tuple(warnings))
 
 
+def check_columns(columns: Mapping[str, Any]) -> dict[str, str]:
+    """A column map (our field to the file's column) checked: ``ValueError`` names the
+    first unknown field, empty column name or column claimed twice."""
+    checked: dict[str, str] = {}
+    for field, column in columns.items():
+        if field not in MAPPABLE:
+            raise ValueError(f"unknown field {field!r} (fields: {', '.join(MAPPABLE)})")
+        if not isinstance(column, str) or not column.strip():
+            raise ValueError(f"{field!r} must name a column, not {column!r}")
+        taken = [f for f, c in checked.items() if c.lower() == column.strip().lower()]
+        if taken:
+            raise ValueError(f"column {column!r} is given to both {taken[0]!r} and {field!r}")
+        checked[field] = column.strip()
+    return checked
+
+
+def parse_column_option(option: str) -> tuple[str, str]:
+    """``text=Full Text`` (the command line's ``--column``) to ``("text", "Full Text")``."""
+    field, sep, column = option.partition("=")
+    if not sep or not field.strip() or not column.strip():
+        raise ValueError(f"{option!r} is not FIELD=COLUMN, e.g. text='Full Text'")
+    return field.strip().lower(), column.strip()
+
+
+def renamed(names: list[str], columns: Mapping[str, str]) -> list[str]:
+    """A file's lower-case column names with the mapped ones given our field names; a
+    column that already had a mapped field's name becomes ``"<name> (original)"``."""
+    renames = {column.lower(): field for field, column in columns.items()}
+    taken = set(renames.values())
+    return [renames.get(n) or (f"{n} (original)" if n in taken else n) for n in names]
+
+
 def read_file(
-    path: str | Path, *, source: str = "file", date_order: str = "auto"
+    path: str | Path,
+    *,
+    source: str = "file",
+    date_order: str = "auto",
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[list[RawPost], list[str]]:
-    """Read an export into posts and warnings (one per skipped row or odd encoding)."""
+    """Read an export into posts and warnings (one per skipped row or odd encoding).
+    ``columns`` maps our fields to the file's column names (checked with ``check_columns``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in DELIMITED and suffix not in JSON_LINES:
@@ -102,10 +159,11 @@ def read_file(
         reason = e.strerror or type(e).__name__
         raise ImportFileError(str(path), f"cannot read file: {reason}", hint=_PATH_HINT) from e
     text, warnings = decode(raw)
+    columns = columns or {}
     if suffix in DELIMITED:
-        rows = _csv_rows(text, path, DELIMITED[suffix])
+        rows = _csv_rows(text, path, DELIMITED[suffix], columns)
     else:
-        rows = _json_rows(text, warnings)
+        rows = _json_rows(text, warnings, columns)
     rows = list(rows)
     if date_order == "auto":
         date_order, note = detect_date_order(_text(f.get("date")) for _, f in rows)
@@ -243,7 +301,8 @@ _SUFFIX = {"k": 1_000, "m": 1_000_000}
 
 
 def parse_count(value: Any, name: str) -> int | None:
-    """A non-negative count: 42, "42", "1,234", "1.2k", "3M"; None when empty."""
+    """A non-negative count: 42, "42", "1,234", "1.234", "1.2k", "1,2K", "3M"; None when
+    empty."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -251,15 +310,31 @@ def parse_count(value: Any, name: str) -> int | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = str(value).strip().lower().replace(",", "").replace("_", "")
+        text = str(value).strip().lower().replace("_", "").replace(" ", "")
         scale = _SUFFIX.get(text[-1:], 1)
         try:
-            number = float(text[:-1] if scale > 1 else text) * scale
+            number = float(_plain_number(text[:-1] if scale > 1 else text)) * scale
         except ValueError:
             raise ValueError(f"{name!r} must be a number, not {value!r}") from None
     if not math.isfinite(number) or number < 0:
         raise ValueError(f"{name!r} must be zero or more, not {value!r}")
     return int(number)
+
+
+_GROUPED = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*")
+
+
+def _plain_number(text: str) -> str:
+    """A count written in English or Spanish style as Python reads it: "1,234" and "1.234"
+    (thousands) give "1234"; "1,2" and "1.2" give "1.2"; "1.234,5" and "1,234.5" "1234.5"."""
+    grouped = _GROUPED.fullmatch(text)
+    if grouped:  # a count is whole, so 3-digit groups are thousands in either style
+        return text.replace(grouped.group(1), "")
+    if "," in text and "." in text:  # the last separator is the decimal one
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        return text.replace(thousands, "").replace(decimal, ".")
+    return text.replace(",", ".")
 
 
 def parse_date(value: str, month_first: bool = False) -> datetime:
@@ -299,7 +374,9 @@ def _other_formats(value: str, formats: tuple[str, ...]) -> datetime | None:
         return None
 
 
-def _csv_rows(text: str, path: Path, default_delimiter: str) -> Iterator[Row]:
+def _csv_rows(
+    text: str, path: Path, default_delimiter: str, columns: Mapping[str, str]
+) -> Iterator[Row]:
     header = text.split("\n", 1)[0]
     delimiter = default_delimiter
     if default_delimiter == ",":  # Spanish spreadsheets often export with ';'
@@ -309,13 +386,15 @@ def _csv_rows(text: str, path: Path, default_delimiter: str) -> Iterator[Row]:
         names = [name.strip().lower() for name in next(reader, [])]
     except csv.Error as e:
         raise ImportFileError(str(path), f"line 1: {e}", hint=_FORMAT_HINT) from e
+    found = ", ".join(n for n in names if n) or "none"
+    for field, column in columns.items():
+        if column.lower() not in names:
+            raise ImportFileError(
+                str(path), f"no column {column!r} to read {field!r} from", hint=f"found: {found}"
+            )
+    names = renamed(names, columns)
     if "text" not in names:
-        found = ", ".join(n for n in names if n) or "none"
-        raise ImportFileError(
-            str(path),
-            "no 'text' column",
-            hint=f"name the column holding the post 'text' (found: {found})",
-        )
+        raise ImportFileError(str(path), "no 'text' column", hint=_text_column_hint(names, found))
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
@@ -325,7 +404,16 @@ def _csv_rows(text: str, path: Path, default_delimiter: str) -> Iterator[Row]:
         raise ImportFileError(str(path), f"line {reader.line_num}: {e}", hint=_FORMAT_HINT) from e
 
 
-def _json_rows(text: str, warnings: list[str]) -> Iterator[Row]:
+def _text_column_hint(names: list[str], found: str) -> str:
+    guess = next((n for n in names if any(word in n for word in TEXT_HINTS)), None)
+    example = f"--column text={guess!r}" if guess else "--column text='<column name>'"
+    return (
+        f"name the column holding the post 'text', or map it: {example} "
+        f"(columns = {{ text = ... }} in a file source) (found: {found})"
+    )
+
+
+def _json_rows(text: str, warnings: list[str], columns: Mapping[str, str]) -> Iterator[Row]:
     if text.lstrip().startswith("["):  # a .json array rather than JSON Lines
         try:
             items = json.loads(text)
@@ -341,7 +429,8 @@ def _json_rows(text: str, warnings: list[str]) -> Iterator[Row]:
         if not isinstance(item, dict):
             warnings.append(f"{where}: expected a JSON object; skipped")
             continue
-        yield where, {str(k).strip().lower(): v for k, v in item.items()}
+        names = renamed([str(k).strip().lower() for k in item], columns)
+        yield where, dict(zip(names, item.values(), strict=True))
 
 
 def _json_lines(text: str, warnings: list[str]) -> Iterator[tuple[str, Any]]:
@@ -365,9 +454,18 @@ def _iso(value: datetime | None) -> str | None:
 
 
 _FORMAT_HINT = "import .csv, .tsv, .jsonl or .ndjson files with a 'text' column or key"
+_COLUMNS_HINT = 'e.g. columns = { text = "Full Text", date = "Published" }'
 _PATH_HINT = (
     "check the path; in monitor.toml a relative path starts from the config file's folder, "
     "on the command line from the current directory"
 )
 
-__all__ = ["FileSource", "decode", "parse_date", "read_file", "row_to_post"]
+__all__ = [
+    "FileSource",
+    "check_columns",
+    "decode",
+    "parse_column_option",
+    "parse_date",
+    "read_file",
+    "row_to_post",
+]

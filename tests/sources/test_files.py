@@ -11,7 +11,15 @@ import pytest
 from monitor.errors import ConfigError, ImportFileError
 from monitor.sources import make_source
 from monitor.sources.base import FetchState
-from monitor.sources.files import FileSource, decode, parse_count, parse_date, read_file
+from monitor.sources.files import (
+    FileSource,
+    check_columns,
+    decode,
+    parse_column_option,
+    parse_count,
+    parse_date,
+    read_file,
+)
 
 CSV = (
     "id,Text,date,author,url,source,lang,title,likes\r\n"
@@ -137,6 +145,77 @@ def test_missing_text_column_is_an_import_error(tmp_path: Path) -> None:
         read_file(write(tmp_path, "x.csv", "body,author\nhola,yo\n"))
 
     assert "found: body, author" in (info.value.hint or "")
+    assert "--column text='body'" in (info.value.hint or "")  # the likely column, named
+
+
+LISTENING_EXPORT = (  # the column names of a social-listening suite's CSV export
+    "Date;Full Text;Text;Url;Author;Impressions;Language\n"
+    "23/11/2026 10:15;Movistela me cobra dos veces;retweet;https://x.example/9;@ana;1,2K;es\n"
+)
+
+
+def test_a_column_map_reads_an_export_that_names_its_columns_otherwise(tmp_path: Path) -> None:
+    columns = {"text": "Full Text", "date": "date", "reach": "IMPRESSIONS", "lang": "Language"}
+
+    posts, warnings = read_file(write(tmp_path, "x.csv", LISTENING_EXPORT), columns=columns)
+
+    [post] = posts
+    assert post.text == "Movistela me cobra dos veces"
+    assert post.published == datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
+    assert (post.reach, post.lang, post.author) == (1200, "es", "@ana")
+    assert post.extra == {"text (original)": "retweet"}  # displaced, not lost
+    assert warnings == []
+
+
+def test_a_column_map_applies_to_json_lines(tmp_path: Path) -> None:
+    data = '{"Body": "Tardan una semana", "Stars": "1/5", "text": "titular"}\n{"Stars": 5}\n'
+
+    posts, warnings = read_file(
+        write(tmp_path, "x.jsonl", data), columns={"text": "body", "rating": "Stars"}
+    )
+
+    assert [(p.text, p.rating, p.extra) for p in posts] == [
+        ("Tardan una semana", 1, {"text (original)": "titular"})
+    ]
+    assert warnings == ["line 2: empty 'text'; skipped"]
+
+
+def test_a_mapped_column_missing_from_the_file_is_an_import_error(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="no column 'Contenido' to read 'text' from") as e:
+        read_file(write(tmp_path, "x.csv", LISTENING_EXPORT), columns={"text": "Contenido"})
+
+    assert "found: date, full text, text, url" in (e.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"body": "Full Text"}, "unknown field 'body'"),
+        ({"text": " "}, "'text' must name a column"),
+        ({"text": "Full Text", "title": "full text"}, "given to both 'text' and 'title'"),
+    ],
+)
+def test_check_columns_rejects(columns: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check_columns(columns)
+
+
+def test_parse_column_option() -> None:
+    assert parse_column_option("Text = Full Text") == ("text", "Full Text")
+    with pytest.raises(ValueError, match="is not FIELD=COLUMN"):
+        parse_column_option("text")
+
+
+def test_a_file_source_config_checks_its_column_map(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.csv", LISTENING_EXPORT)
+    source = make_source("suite", "file", {"path": str(path), "columns": {"text": "Full Text"}})
+    assert [p.text for p in source.fetch(FetchState()).posts] == ["Movistela me cobra dos veces"]
+
+    with pytest.raises(ConfigError, match="columns: unknown field 'texto'") as e:
+        make_source("suite", "file", {"path": str(path), "columns": {"texto": "Full Text"}})
+    assert "Full Text" in (e.value.hint or "")
+    with pytest.raises(ConfigError, match="'columns' must be a table"):
+        make_source("suite", "file", {"path": str(path), "columns": "Full Text"})
 
 
 def test_unsupported_extension(tmp_path: Path) -> None:
@@ -218,7 +297,24 @@ def test_review_exports_keep_their_stars_and_a_bad_rating_keeps_the_post(tmp_pat
     assert len(warnings) == 1 and "line 5" in warnings[0] and "1 to 5" in warnings[0]
 
 
-@pytest.mark.parametrize("value", ["-3", "nan", "12x", "inf", "1e400"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1,234", 1234),
+        ("1.234", 1234),  # Spanish thousands: a count is whole
+        ("1.234.567", 1_234_567),
+        ("1,2K", 1200),  # Spanish decimal comma
+        ("1.5m", 1_500_000),
+        ("1.234,5", 1234),
+        ("1,234.5", 1234),
+        ("12 300", 12300),
+    ],
+)
+def test_parse_count_reads_english_and_spanish_separators(value: str, expected: int) -> None:
+    assert parse_count(value, "reach") == expected
+
+
+@pytest.mark.parametrize("value", ["-3", "nan", "12x", "inf", "1e400", "1,2,3"])
 def test_parse_count_rejects(value: str) -> None:
     with pytest.raises(ValueError):
         parse_count(value, "reach")
