@@ -204,7 +204,7 @@ def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) ->
         {
             t.col("posted_at"): df["posted_at"].dt.tz_convert(None),
             t.col("brand"): df["brand"],
-            t.col("source"): df["source"],
+            t.col("source"): df["where"],
             t.col("language"): df["language"].map(lambda v: t.value("language", v)),
             t.col("author"): df["author"],
             t.col("text"): (df["title"].fillna("") + " " + df["text"]).str.strip()

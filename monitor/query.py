@@ -132,6 +132,8 @@ def match_posts(
                         reach=raw.reach,
                         engagement=raw.engagement,
                         rating=raw.rating,
+                        channel=raw.channel,
+                        extra=raw.extra,
                     )
                 )
         if left_out is not None and not any(r.matched for r in results):

@@ -45,6 +45,9 @@ class RawPost:
     reach: int | None = None
     engagement: int | None = None
     rating: int | None = None  # a review's stars, 1-5 (App Store, review exports)
+    # where within the source it was published: "r/spain", a feed item's publisher, an
+    # import row's own source ("twitter", "forum")
+    channel: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -65,6 +68,8 @@ class Post:
     reach: int | None = None
     engagement: int | None = None
     rating: int | None = None
+    channel: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # what else the collector found
 
 
 @dataclass(frozen=True)

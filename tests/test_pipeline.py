@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,27 @@ def test_cross_posts_across_sources_are_linked(tmp_path, sqlite_store):
             "select count(*) from posts where duplicate_of is not null"
         ).scalar()
     assert dup == 1
+
+
+def test_an_exports_channel_and_other_columns_reach_the_dashboard(tmp_path, sqlite_store):
+    from monitor.insights import Filters, latest_posts
+
+    export = tmp_path / "suite.csv"
+    export.write_text(
+        "Full Text,Page Type,Sentiment,Country\n"
+        "Movistela me cobró dos veces,forum,negative,ES\n"
+        "Movistela sin cobertura en Cuenca,,,\n",
+        encoding="utf-8",
+    )
+    columns = {"text": "Full Text", "source": "Page Type"}
+    cfg = SourceConfig("suite", "file", {"path": str(export), "columns": columns})
+    Pipeline(settings([cfg]), sqlite_store).collect()
+
+    shown = latest_posts(sqlite_store.engine, Filters(brands=("Movistela",)))
+    assert sorted(shown["where"]) == ["suite", "suite · forum"]
+    with sqlite_store.engine.connect() as conn:
+        extra = conn.exec_driver_sql("select extra from posts where channel = 'forum'").scalar()
+    assert json.loads(extra) == {"sentiment": "negative", "country": "ES"}  # kept, not dropped
 
 
 def test_a_review_export_about_one_brand_needs_no_brand_name_in_its_rows(tmp_path, sqlite_store):

@@ -70,6 +70,22 @@ def test_same_item_twice_is_stored_once(store):
     assert store.source_state("feed").etag == "e2"
 
 
+def test_channel_and_the_collectors_other_fields_are_kept(store):
+    from dataclasses import replace
+    from datetime import datetime
+
+    odd = {"likes": "12", "when": datetime(2026, 11, 1), "score": float("nan"), "n\x00": "a\x00b"}
+    stored = replace(post("a"), channel="twitter", extra=odd)
+    store.save_collection(run(), "file", [stored, post("b", text="otra")], None)
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(posts.c.external_id, posts.c.channel, posts.c.extra)).all()
+    assert sorted(rows) == [
+        ("a", "twitter", {"likes": "12", "when": "2026-11-01 00:00:00", "score": None, "n": "ab"}),
+        ("b", None, None),
+    ]
+
+
 def test_cross_posted_text_is_marked_duplicate(store):
     store.save_collection(run("a"), "rss", [post("1", source="a", h="same")], None)
     store.save_collection(run("b"), "rss", [post("9", source="b", h="same")], None)

@@ -37,7 +37,7 @@ if queue.empty:
     st.stop()
 
 lead = queue.drop_duplicates("story").set_index("story")
-sources = queue.groupby("story")["source"].agg(lambda s: ", ".join(sorted(set(s))))
+sources = queue.groupby("story")["where"].agg(lambda s: ", ".join(sorted(set(s))))
 newest = queue.groupby("story")["posted_at"].max()
 
 st.subheader(t.t("stories_title"))
@@ -99,7 +99,7 @@ posts = queue[queue["story"] == story]
 st.markdown(f"#### {t.t('story_posts_title')}")
 for _, post in posts.iterrows():
     with st.container(border=True):
-        st.text(f"{post['brand']} · {post['source']} · {post['author'] or ''} · "
+        st.text(f"{post['brand']} · {post['where']} · {post['author'] or ''} · "
                 f"{t.date(post['posted_at'], with_time=True)} UTC")  # fmt: skip
         if isinstance(post["title"], str) and post["title"]:
             st.text(post["title"])

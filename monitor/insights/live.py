@@ -233,6 +233,7 @@ POST_COLUMNS = [
     "posted_at",
     "brand",
     "source",
+    "channel",
     "language",
     "author",
     "title",
@@ -256,6 +257,7 @@ def post_columns():
         posts.c.posted_at,
         posts.c.brand,
         posts.c.source,
+        posts.c.channel,
         LANGUAGE,
         posts.c.author,
         posts.c.title,
@@ -274,8 +276,14 @@ def post_columns():
 
 
 def tidy_posts(df: pd.DataFrame) -> pd.DataFrame:
+    """Typed columns, and ``where``: the source, with its channel when it has one
+    ("demo-export · forum", "reddit · r/spain")."""
     df["posted_at"] = utc_series(df["posted_at"])
     df["corrected"] = df["corrected"].astype(bool)
+    df["where"] = [
+        f"{source} · {channel}" if isinstance(channel, str) and channel else source
+        for source, channel in zip(df["source"], df["channel"], strict=True)
+    ]
     return df
 
 

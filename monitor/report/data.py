@@ -171,7 +171,7 @@ def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | Non
             best, best_audience = row, audience
     if best is None:
         return None
-    return {"text": best.text, "source": best.source, "url": best.url, "posted_at": best.posted_at}
+    return {"text": best.text, "source": best.where, "url": best.url, "posted_at": best.posted_at}
 
 
 ALERT_COLUMNS = [

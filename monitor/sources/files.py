@@ -3,8 +3,9 @@
 Columns (or keys): ``text`` (required), ``date``, ``author``, ``url``, ``source``, ``id``,
 ``lang``, ``title``, ``reach``, ``engagement``, ``rating`` (optional; names are
 case-insensitive; reach and engagement are whole numbers, "1.2k" style counts are read
-too; rating is a review's stars, 1-5, "4", "4.0" or "4/5"). Other columns go to
-``RawPost.extra``; the row's ``source`` is kept as ``extra["origin"]``. Exports that name
+too; rating is a review's stars, 1-5, "4", "4.0" or "4/5"). The row's ``source``
+("twitter", "forum") becomes the post's ``channel``; the import is the source. Other
+columns go to ``RawPost.extra``, stored with the post. Exports that name
 their columns otherwise (``Full Text``, ``Published``) are read with a column map, ours to
 theirs: ``{"text": "Full Text", "date": "Published"}`` (``columns`` in a file source's
 config, ``monitor import --column text="Full Text"``); a file column displaced by a mapped
@@ -265,8 +266,6 @@ def row_to_post(
     known = (*FIELDS, *(k for k, v in counts.items() if v is not None))
     known += ("rating",) if rating is not None else ()
     extra = {k: v for k, v in fields.items() if k and k not in known and v not in ("", None)}
-    if values["source"]:
-        extra["origin"] = values["source"]
     return RawPost(
         source=source,
         external_id=external_id,
@@ -279,6 +278,7 @@ def row_to_post(
         reach=counts["reach"],
         engagement=counts["engagement"],
         rating=rating,
+        channel=values["source"],
         extra=extra,
     )
 

@@ -167,6 +167,7 @@ def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
         published=_created(data.get("created_utc")),
         reach=None,
         engagement=_engagement(score, comments),
+        channel=_channel(data),
         extra=_extra(data, kind="submission", score=score, num_comments=comments),
     )
 
@@ -189,6 +190,7 @@ def parse_comment(obj: Any, *, source: str = "reddit") -> RawPost:
         published=_created(data.get("created_utc")),
         reach=None,
         engagement=_engagement(score, None),
+        channel=_channel(data),
         extra=_extra(data, kind="comment", score=score, num_comments=None),
     )
 
@@ -257,11 +259,21 @@ def _engagement(score: int | None, comments: int | None) -> int | None:
     return (score or 0) + (comments or 0)
 
 
-def _extra(data: Mapping[str, Any], **values: Any) -> dict[str, Any]:
+def _subreddit(data: Mapping[str, Any]) -> str | None:
     subreddit = data.get("subreddit")
     if subreddit is not None and not isinstance(subreddit, str):
         subreddit = vars(subreddit).get("display_name")
-    return {"subreddit": subreddit, **values}
+    return subreddit or None
+
+
+def _channel(data: Mapping[str, Any]) -> str | None:
+    """Where on Reddit: ``r/spain``."""
+    subreddit = _subreddit(data)
+    return f"r/{subreddit}" if subreddit else None
+
+
+def _extra(data: Mapping[str, Any], **values: Any) -> dict[str, Any]:
+    return {"subreddit": _subreddit(data), **values}
 
 
 def _secs(post: RawPost) -> int:

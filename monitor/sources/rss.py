@@ -195,6 +195,7 @@ def _post(entry: Mapping[str, Any], feed: Mapping[str, Any], source: str) -> Raw
         author=author,
         published=_date(entry.get("published_parsed") or entry.get("updated_parsed")),
         lang=lang.lower() if lang else None,
+        channel=_clean(publisher) if publisher else None,
         extra=extra,
     )
 

@@ -9,10 +9,12 @@ none of it, and the next run re-fetches what was lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -74,6 +76,21 @@ def posted_at(published: datetime | None, collected: datetime) -> datetime:
 
 MIN_RUNS_TO_JUDGE = 2  # successful runs before an empty source is called out
 REMOVED_TEXTS = frozenset({"", "[deleted]", "[removed]"})
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as every database's JSON can hold it: a date or other object becomes its
+    text, NaN and infinity null, NUL characters (PostgreSQL refuses them) are dropped, so
+    that one odd column in an export never costs the batch."""
+    if isinstance(value, Mapping):
+        return {str(k).replace("\x00", ""): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, bool | int):
+        return value
+    return str(value).replace("\x00", "")
 
 
 def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
@@ -288,6 +305,8 @@ class Store:
                     reach=p.reach,
                     engagement=p.engagement,
                     rating=p.rating,
+                    channel=p.channel[:200] if p.channel else None,
+                    extra=json_safe(p.extra) or None,
                 )
             )
             if result.rowcount:

@@ -52,7 +52,7 @@ def test_csv_with_bad_rows_keeps_the_rest(tmp_path: Path) -> None:
     assert a1.text == "Me encanta el café de Aurora"
     assert a1.published == datetime(2025, 6, 10, 7, 30, tzinfo=UTC)
     assert (a1.author, a1.url, a1.lang, a1.title) == ("María", "https://x.example/1", "es", None)
-    assert a1.extra == {"origin": "twitter", "likes": "12"}
+    assert (a1.channel, a1.extra) == ("twitter", {"likes": "12"})
     assert posts[2].text == "Una queja\r\nen dos líneas, con coma"
     assert posts[2].published == datetime(2025, 6, 10, 18, 5, tzinfo=UTC)  # day first
     assert posts[2].title == "Queja"

@@ -133,6 +133,7 @@ def test_search_maps_recorded_submissions(
     )
     assert first.published == datetime(2015, 8, 12, 9, 8, 34, tzinfo=UTC)
     assert first.engagement == 0 + 21 and first.reach is None
+    assert first.channel == "r/redditdev"
     assert first.extra == {
         "subreddit": "redditdev",
         "kind": "submission",
@@ -202,6 +203,7 @@ def test_comments_are_filtered_by_query_terms(
     assert trudeau.published == datetime.fromtimestamp(1467590690, UTC)
     assert trudeau.url is not None and trudeau.url.startswith("https://www.reddit.com/comments/")
     assert trudeau.extra["kind"] == "comment" and trudeau.extra["subreddit"] == "AskReddit"
+    assert trudeau.channel == "r/AskReddit"
     (listing,) = api.requests("/r/askreddit/comments/")
     assert listing.args["limit"] == "100"
     # Mapping read praw's data only: no lazy per-comment fetches were triggered.

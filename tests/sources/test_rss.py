@@ -150,6 +150,7 @@ def test_parse_google_news_publisher() -> None:
 
     assert posts[0].external_id == "CBMi"
     assert posts[0].extra["publisher"] == "El Diario"
+    assert posts[0].channel == "El Diario"  # the outlet, shown beside the feed's name
     assert posts[0].published == datetime(2025, 6, 16, 7, 0, tzinfo=UTC)
 
 
