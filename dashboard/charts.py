@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 
 from monitor.i18n import MONTHS, Tr
+from monitor.insights import REST
 
 SENTIMENT_ORDER = ("negative", "neutral", "positive")
 SENTIMENT_COLORS = ("#d1495b", "#a8adb4", "#2e9e6b")
@@ -191,7 +192,11 @@ def breakdown_chart(df: pd.DataFrame, tr: Tr, by: str, title: str) -> alt.Chart:
     labelled with its number of posts (a 100 % bar of 2 posts is not a trend).
     ``df``: <by>, positive, neutral, negative, posts, net_sentiment (from insights.breakdown)."""
     df = df.copy()
-    names = df[by].map(lambda v: tr.value("language", v) if by == "language" else v)
+    names = df[by].map(
+        lambda v: tr.t("breakdown_rest") if v == REST
+        else tr.value("language", v) if by == "language"
+        else v
+    )  # fmt: skip
     repeated = names.duplicated(keep=False)  # two stored tags with one name ("es", "es-es")
     names = names.where(~repeated, names + " [" + df[by].fillna("?").astype(str) + "]")
     df["key_label"] = [

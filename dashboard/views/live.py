@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard import charts, common
 from monitor import insights
 
+BREAKDOWN_ROWS = 10  # sources and channels charted; the rest share one bar
+
 ctx = common.context()
 t, f = ctx.tr, ctx.filters
 
@@ -54,10 +56,10 @@ if not emotions.empty:
     right.altair_chart(charts.emotion_chart(emotions, t, t.t("emotion_title")), width="stretch")
 left, right = st.columns(2)
 for column, by, title in (
-    (left, "source", "by_source_title"),
+    (left, "where", "by_source_title"),
     (right, "language", "by_language_title"),
 ):
-    table = insights.breakdown(counts, by)
+    table = insights.breakdown(counts, by, top=BREAKDOWN_ROWS)
     table = table[table[["positive", "neutral", "negative"]].sum(axis=1) > 0]
     if not table.empty:
         column.altair_chart(charts.breakdown_chart(table, t, by, t.t(title)), width="stretch")

@@ -15,6 +15,7 @@ Every function takes a SQLAlchemy ``Engine`` (``Store.engine``) and a
 
 from monitor.insights.base import PENDING, UNKNOWN_LANG, Filters, net_sentiment
 from monitor.insights.live import (
+    REST,
     Options,
     breakdown,
     data_range,
@@ -47,6 +48,7 @@ from monitor.insights.weekly import (
 
 __all__ = [
     "PENDING",
+    "REST",
     "UNKNOWN_LANG",
     "Filters",
     "Options",

@@ -127,14 +127,22 @@ def bucket_unit(f: Filters) -> str:
     return "day"
 
 
-COUNT_COLUMNS = ["period", "source", "language", "sentiment", "emotion", "posts"]
+COUNT_COLUMNS = ["period", "source", "channel", "language", "sentiment", "emotion", "posts"]
+REST = "…"  # breakdown's row for everything after its biggest rows
+
+
+def where(source: str, channel: str | None) -> str:
+    """A source with its channel when it has one: "reddit · r/spain"."""
+    return f"{source} · {channel}" if isinstance(channel, str) and channel else source
 
 
 def period_counts(engine: Engine, f: Filters, unit: str | None = None) -> pd.DataFrame:
-    """Posts per time bucket × source × language × sentiment × emotion (effective labels).
+    """Posts per time bucket × source × channel × language × sentiment × emotion (effective
+    labels).
 
-    Columns: period (UTC Timestamp, start of the bucket), source, language,
-    sentiment (``pending`` = not classified yet), emotion, posts. Cross-posts count once.
+    Columns: period (UTC Timestamp, start of the bucket), source, channel ("" when the
+    source gives none), language, sentiment (``pending`` = not classified yet), emotion,
+    posts. Cross-posts count once.
     """
     unit = unit or bucket_unit(f)
 
@@ -143,6 +151,7 @@ def period_counts(engine: Engine, f: Filters, unit: str | None = None) -> pd.Dat
             select(
                 bucket(engine, unit),
                 posts.c.source,
+                func.coalesce(posts.c.channel, "", type_=String),
                 LANGUAGE,
                 func.coalesce(SENTIMENT, PENDING, type_=String),
                 func.coalesce(EMOTION, PENDING, type_=String),
@@ -150,7 +159,7 @@ def period_counts(engine: Engine, f: Filters, unit: str | None = None) -> pd.Dat
             )
             .select_from(JOINED)
             .where(*conditions(part))
-            .group_by(*BY_POSITION[:5])
+            .group_by(*BY_POSITION[:6])
         )
 
     df = read_split(engine, build, f, COUNT_COLUMNS)
@@ -217,13 +226,25 @@ def emotion_mix(counts: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values("posts", ascending=False).reset_index(drop=True)
 
 
-def breakdown(counts: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Per ``source`` or ``language``: posts, positive, neutral, negative, pending, net_sentiment."""
-    if by not in {"source", "language"}:
+def breakdown(counts: pd.DataFrame, by: str, top: int | None = None) -> pd.DataFrame:
+    """Per ``source``, ``where`` (source and channel: "reddit · r/spain") or ``language``:
+    posts, positive, neutral, negative, pending, net_sentiment, biggest first. With ``top``,
+    the rows after the biggest ``top`` - 1 are summed into one row named ``REST``."""
+    if by not in {"source", "where", "language"}:
         raise ValueError(f"cannot break down by {by!r}")
     if counts.empty:
         return pd.DataFrame(columns=[by, *SENTIMENT_LABELS, PENDING, "posts", "net_sentiment"])
-    return _wide(counts, by).sort_values("posts", ascending=False).reset_index(drop=True)
+    if by == "where":
+        counts = counts.assign(
+            where=[where(s, c) for s, c in zip(counts["source"], counts["channel"], strict=True)]
+        )
+    df = _wide(counts, by).sort_values(["posts", by], ascending=[False, True])
+    if top is not None and len(df) > top:
+        rest = df.iloc[top - 1 :][[*SENTIMENT_LABELS, PENDING, "posts"]].sum()
+        row = pd.DataFrame([{by: REST, **rest.to_dict()}])
+        row["net_sentiment"] = net_sentiment(row["positive"], row["negative"])
+        df = pd.concat([df.iloc[: top - 1], row], ignore_index=True)
+    return df.reset_index(drop=True)
 
 
 # ---- posts -------------------------------------------------------------------
@@ -280,10 +301,7 @@ def tidy_posts(df: pd.DataFrame) -> pd.DataFrame:
     ("demo-export · forum", "reddit · r/spain")."""
     df["posted_at"] = utc_series(df["posted_at"])
     df["corrected"] = df["corrected"].astype(bool)
-    df["where"] = [
-        f"{source} · {channel}" if isinstance(channel, str) and channel else source
-        for source, channel in zip(df["source"], df["channel"], strict=True)
-    ]
+    df["where"] = [where(s, c) for s, c in zip(df["source"], df["channel"], strict=True)]
     return df
 
 

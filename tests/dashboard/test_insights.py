@@ -89,6 +89,30 @@ def test_breakdowns_by_source_and_language(filled):
     assert sent.groupby("period")["share"].sum().tolist() == pytest.approx([100, 100])
 
 
+def test_breakdown_by_source_and_channel_keeps_the_biggest_rows():
+    rows = [
+        ("reddit", "r/spain", "negative", 5),
+        ("reddit", "r/spain", "positive", 1),
+        ("reddit", "r/mexico", "negative", 2),
+        ("export", "forum", "neutral", 3),
+        ("export", "", "positive", 1),
+        ("export", "news", "negative", 1),
+    ]
+    c = pd.DataFrame(
+        [(D1, s, ch, "es", sent, "other", n) for s, ch, sent, n in rows],
+        columns=insights.live.COUNT_COLUMNS,
+    )
+
+    full = insights.breakdown(c, "where")
+    assert full["where"].tolist() == [
+        "reddit · r/spain", "export · forum", "reddit · r/mexico", "export", "export · news"
+    ]  # fmt: skip
+    capped = insights.breakdown(c, "where", top=3).set_index("where")
+    assert capped.index.tolist() == ["reddit · r/spain", "export · forum", insights.REST]
+    assert capped.loc[insights.REST, ["posts", "negative", "positive"]].tolist() == [4, 3, 1]
+    assert capped.loc[insights.REST, "net_sentiment"] == pytest.approx(-50.0)
+
+
 def test_short_periods_are_bucketed_by_hour(filled):
     f = ACME.replace(start=END - timedelta(days=1))
     c = counts(filled, f)
