@@ -102,6 +102,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "emotion_title": ("Qué emociones expresan", "Which emotions people express"),
     "by_source_title": ("Sentimiento por fuente y canal", "Sentiment by source and channel"),
     "breakdown_rest": ("Resto", "All others"),
+    "reply_title": ("Respuesta sugerida", "Suggested reply"),
+    "reply_caption": (
+        "Borrador para la emoción «{emotion}» · idioma: {language}. Revísalo y envíalo tú "
+        "desde la red donde se publicó; los textos se cambian en [replies] de monitor.toml.",
+        "Draft for the emotion “{emotion}” · language: {language}. Check it, then send it "
+        "yourself where the post was published; change the texts under [replies] in "
+        "monitor.toml.",
+    ),
     "by_language_title": ("Sentimiento por idioma", "Sentiment by language"),
     "latest_title": ("Últimas publicaciones", "Latest posts"),
     "open_original": ("Abrir", "Open"),

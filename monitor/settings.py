@@ -20,6 +20,7 @@ from monitor.alerts.config import AlertSettings
 from monitor.classify.external_config import ExternalModelConfig
 from monitor.config_checks import boolean, choice, known_keys, number, table, tables, text
 from monitor.errors import ConfigError
+from monitor.replies import ReplySettings
 from monitor.report.config import ReportSettings, report_channel
 from monitor.sources import SOURCE_KINDS, make_source
 
@@ -32,7 +33,7 @@ ABOUT_BRAND_KINDS = ("appstore",)
 BACKENDS = ("torch", "onnx")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*")  # es, pt-br, zh_hant
 LOG_LEVELS = tuple(logging.getLevelNamesMapping())
-SECTIONS = {"monitor", "classifier", "brands", "sources", "alerts", "report"}
+SECTIONS = {"monitor", "classifier", "brands", "sources", "alerts", "report", "replies"}
 MONITOR_KEYS = {
     "database_url",
     "cache_dir",
@@ -104,6 +105,7 @@ class Settings:
     sources: tuple[SourceConfig, ...] = ()
     alerts: AlertSettings = field(default_factory=AlertSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    replies: ReplySettings = field(default_factory=ReplySettings)
     config_path: Path | None = None
 
     def brand(self, name: str) -> BrandConfig:
@@ -278,7 +280,16 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
     unknown = set(report.brands) - set(names)
     if unknown:
         raise ConfigError(f"report.brands names unknown brands: {', '.join(sorted(unknown))}")
-    return replace(s, classifier=c, brands=brands, sources=sources, alerts=alerts, report=report)
+    replies = ReplySettings.from_mapping(table(data.get("replies", {}), "replies"))
+    return replace(
+        s,
+        classifier=c,
+        brands=brands,
+        sources=sources,
+        alerts=alerts,
+        report=report,
+        replies=replies,
+    )
 
 
 def apply_env(s: Settings, env: Mapping[str, str]) -> Settings:

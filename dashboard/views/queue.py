@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
+from monitor.replies import draft_reply
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
 
 ctx = common.context()
@@ -117,6 +118,20 @@ for _, post in posts.iterrows():
         if url:
             badges[3].link_button(t.t("open_original"), url, icon=":material/open_in_new:")
 
+lead_post = posts.iloc[0]
+draft = draft_reply(
+    ctx.settings.replies,
+    emotion=lead_post["emotion"],
+    lang=lead_post["language"],
+    fallback_lang=t.lang,
+    author=lead_post["author"],
+    brand=lead_post["brand"],
+)
+if draft:
+    st.markdown(f"#### {t.t('reply_title')}")
+    st.caption(t.t("reply_caption", emotion=t.value("emotion", draft.emotion), language=t.value("language", draft.lang)))  # fmt: skip
+    st.code(draft.text, language=None, wrap_lines=True)
+
 st.markdown(f"#### {t.t('actions_title')}")
 ids = [int(i) for i in posts["post_id"]]
 whole = True
@@ -149,7 +164,6 @@ with b.container(border=True):
         _act(t.t("done_handle"), status="handled", note=note or None, **({"assignee": who} if who else {}))  # fmt: skip
 with c.container(border=True):
     st.markdown(f"**{t.t('correct_title')}**")
-    lead_post = posts.iloc[0]
     s = st.selectbox(
         t.t("sentiment"),
         SENTIMENT_LABELS,

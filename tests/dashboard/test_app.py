@@ -277,6 +277,17 @@ def test_a_queued_review_shows_its_stars_on_its_card(app):
     assert any("★☆☆☆☆" in m.value for m in at.markdown)  # the urgency badge of the card
 
 
+def test_the_queue_suggests_a_reply_in_the_posts_language_for_its_emotion(app, tmp_path):
+    at = app("queue")  # the first story: an English post read as anger, by user_xss
+    assert at.code[0].value.startswith("Hi user_xss, you have every reason to be upset")
+    assert "The Acme team" in at.code[0].value
+    assert "Borrador para la emoción «Ira» · idioma: Inglés" in markdown_text(at)
+
+    config = tmp_path / "monitor.toml"
+    config.write_text(CONFIG + '[replies.en]\nanger = "Sorry {author}! DM us. {brand}"\n')
+    assert app("queue").code[0].value == "Sorry user_xss! DM us. Acme"
+
+
 def test_queue_actions_persist(app):
     at = app("queue")
     ids = app.filled.ids

@@ -1,0 +1,80 @@
+"""Suggested replies: the right text for the emotion and language, and checked settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import ConfigError
+from monitor.replies import DEFAULT_TEMPLATES, ReplySettings, draft_reply
+from monitor.settings import Settings, parse_config
+from monitor.types import EMOTION_LABELS
+
+BUILT_IN = ReplySettings()
+
+
+def draft(emotion="anger", lang="es", fallback="en", author="ana_g", settings=BUILT_IN):
+    return draft_reply(
+        settings, emotion=emotion, lang=lang, fallback_lang=fallback, author=author, brand="Acme"
+    )
+
+
+def test_every_emotion_but_joy_has_its_own_text_in_spanish_and_english() -> None:
+    for lang in ("es", "en"):
+        assert set(DEFAULT_TEMPLATES[lang]) == set(EMOTION_LABELS) - {"joy"}
+        texts = [draft(e, lang).text for e in EMOTION_LABELS]
+        assert all("{" not in x and "Acme" in x and "ana_g" in x for x in texts)
+        assert len(set(texts)) == len(EMOTION_LABELS) - 1  # joy is answered as "other"
+
+
+def test_the_posts_language_wins_then_the_readers() -> None:
+    assert draft(lang="es").text.startswith("Hola ana_g, entendemos tu enfado")
+    assert draft(lang="en-GB").lang == "en"
+    german = draft(lang="de", fallback="es")
+    assert (german.lang, german.emotion) == ("es", "anger")
+    assert draft(lang=None, fallback="en").text.startswith("Hi ana_g, you have every reason")
+
+
+def test_an_unknown_or_missing_emotion_is_answered_as_other() -> None:
+    assert draft(emotion=None).emotion == "other"
+    assert draft(emotion="joy", lang="en").text.startswith("Hi ana_g, thank you for telling us")
+
+
+def test_no_author_leaves_no_stray_space() -> None:
+    assert draft(author=None).text.startswith("Hola, entendemos tu enfado")
+    assert draft(author="  ", lang="en").text.startswith("Hi, you have every reason")
+
+
+def test_replies_in_the_config_replace_or_add_texts(tmp_path: Path) -> None:
+    s = parse_config(
+        {
+            "replies": {
+                "es": {"anger": "Perdona, {author}. {brand} lo arregla hoy."},
+                "pt": {"other": "Olá {author}, fale connosco por mensagem privada. {brand}"},
+            }
+        },
+        tmp_path,
+        Settings(),
+    )
+    assert draft(settings=s.replies).text == "Perdona, ana_g. Acme lo arregla hoy."
+    assert draft("sadness", settings=s.replies).text.startswith("Hola ana_g, sentimos mucho")
+    portuguese = draft("fear", "pt-br", settings=s.replies)
+    assert (portuguese.lang, portuguese.emotion) == ("pt", "other")
+
+
+@pytest.mark.parametrize(
+    ("replies", "message"),
+    [
+        ({"español": {"other": "Hola"}}, "replies.español: not a language code"),
+        ({"es": "Hola"}, "replies.es must be a table"),
+        ({"es": {"rage": "Hola"}}, "replies.es.rage: unknown emotion"),
+        ({"es": {"anger": " "}}, "replies.es.anger must be a non-empty text"),
+        ({"es": {"anger": "Hola {nombre}"}}, r"unknown placeholder \{nombre\}"),
+        ({"es": {"anger": "Hola {author"}}, "replies.es.anger: .*'}'"),
+        ({"pt": {"anger": "Olá"}}, "replies.pt: add an `other` text"),
+    ],
+)
+def test_mistakes_in_replies_are_config_errors(tmp_path: Path, replies, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config({"replies": replies}, tmp_path, Settings())
