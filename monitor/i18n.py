@@ -446,6 +446,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "posted_at": ("Publicada", "Posted"),
         "brand": ("Marca", "Brand"),
         "source": ("Fuente", "Source"),
+        "where": ("Fuente · canal", "Source · channel"),
         "language": ("Idioma", "Language"),
         "rating": ("Valoración", "Rating"),
         "author": ("Autor", "Author"),

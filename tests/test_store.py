@@ -84,6 +84,24 @@ def test_channel_and_the_collectors_other_fields_are_kept(store):
         ("a", "twitter", {"likes": "12", "when": "2026-11-01 00:00:00", "score": None, "n": "ab"}),
         ("b", None, None),
     ]
+    with store.engine.connect() as conn:  # no fields: SQL NULL, not the JSON text 'null'
+        assert conn.execute(select(posts.c.id).where(posts.c.extra.is_(None))).all() != []
+
+
+def test_a_post_stored_before_channels_were_kept_gets_its_channel_when_collected_again(store):
+    from dataclasses import replace
+
+    store.save_collection(run(), "reddit", [post("a"), post("b", text="otra")], None)
+    again = [
+        replace(post("a"), channel="r/spain\x00", extra={"score": 3}),
+        replace(post("b", text="otra, editada"), channel="r/mexico"),  # an edit
+    ]
+    store.save_collection(run(), "reddit", again, None)
+    store.save_collection(run(), "reddit", [replace(post("a"), channel="r/other")], None)
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(posts.c.external_id, posts.c.channel, posts.c.extra)).all()
+    assert sorted(rows) == [("a", "r/spain", {"score": 3}), ("b", "r/mexico", None)]
 
 
 def test_cross_posted_text_is_marked_duplicate(store):

@@ -60,7 +60,6 @@ for column, by, title in (
     (right, "language", "by_language_title"),
 ):
     table = insights.breakdown(counts, by, top=BREAKDOWN_ROWS)
-    table = table[table[["positive", "neutral", "negative"]].sum(axis=1) > 0]
     if not table.empty:
         column.altair_chart(charts.breakdown_chart(table, t, by, t.t(title)), width="stretch")
 

@@ -228,8 +228,9 @@ def emotion_mix(counts: pd.DataFrame) -> pd.DataFrame:
 
 def breakdown(counts: pd.DataFrame, by: str, top: int | None = None) -> pd.DataFrame:
     """Per ``source``, ``where`` (source and channel: "reddit · r/spain") or ``language``:
-    posts, positive, neutral, negative, pending, net_sentiment, biggest first. With ``top``,
-    the rows after the biggest ``top`` - 1 are summed into one row named ``REST``."""
+    posts, positive, neutral, negative, pending, net_sentiment, biggest first, leaving out
+    rows with no classified post. With ``top``, the rows after the biggest ``top`` - 1 are
+    summed into one row named ``REST``."""
     if by not in {"source", "where", "language"}:
         raise ValueError(f"cannot break down by {by!r}")
     if counts.empty:
@@ -239,6 +240,7 @@ def breakdown(counts: pd.DataFrame, by: str, top: int | None = None) -> pd.DataF
             where=[where(s, c) for s, c in zip(counts["source"], counts["channel"], strict=True)]
         )
     df = _wide(counts, by).sort_values(["posts", by], ascending=[False, True])
+    df = df[df[list(SENTIMENT_LABELS)].sum(axis=1) > 0]
     if top is not None and len(df) > top:
         rest = df.iloc[top - 1 :][[*SENTIMENT_LABELS, PENDING, "posts"]].sum()
         row = pd.DataFrame([{by: REST, **rest.to_dict()}])

@@ -203,7 +203,7 @@ def _most_read(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
     return [
         {
             "text": _clip(p.text),
-            "meta": _post_meta(t, p.source, p.posted_at, p.author),
+            "meta": _post_meta(t, p.where, p.posted_at, p.author),
             "url": p.url,
             "host": _host(p.url),
             "emotion": t.value("emotion", p.emotion),

@@ -114,6 +114,7 @@ def check_columns(columns: Mapping[str, Any]) -> dict[str, str]:
     first unknown field, empty column name or column claimed twice."""
     checked: dict[str, str] = {}
     for field, column in columns.items():
+        field = str(field).strip().lower()
         if field not in MAPPABLE:
             raise ValueError(f"unknown field {field!r} (fields: {', '.join(MAPPABLE)})")
         if not isinstance(column, str) or not column.strip():
@@ -138,7 +139,13 @@ def renamed(names: list[str], columns: Mapping[str, str]) -> list[str]:
     column that already had a mapped field's name becomes ``"<name> (original)"``."""
     renames = {column.lower(): field for field, column in columns.items()}
     taken = set(renames.values())
-    return [renames.get(n) or (f"{n} (original)" if n in taken else n) for n in names]
+    out: list[str] = []
+    for name in names:
+        new = renames.get(name) or name
+        while name not in renames and (new in taken or new in out):
+            new += " (original)"  # "text (original)", or "text (original) (original)"
+        out.append(new)
+    return out
 
 
 def read_file(
@@ -166,6 +173,12 @@ def read_file(
     else:
         rows = _json_rows(text, warnings, columns)
     rows = list(rows)
+    if suffix not in DELIMITED:  # a CSV header is checked up front; JSON keys row by row
+        seen = {key for _, fields in rows for key in fields}
+        warnings += [
+            f"no item has the key {column!r} to read {field!r} from" for field, column in
+            columns.items() if rows and field not in seen
+        ]  # fmt: skip
     if date_order == "auto":
         date_order, note = detect_date_order(_text(f.get("date")) for _, f in rows)
         warnings += [note] if note else []
@@ -310,10 +323,15 @@ def parse_count(value: Any, name: str) -> int | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = str(value).strip().lower().replace("_", "").replace(" ", "")
+        text = str(value).strip().lower()
+        for space in ("_", " ", "\u00a0", "\u202f"):  # French and Spanish exports group with
+            text = text.replace(space, "")  # (no-break) spaces
         scale = _SUFFIX.get(text[-1:], 1)
         try:
-            number = float(_plain_number(text[:-1] if scale > 1 else text)) * scale
+            if scale > 1:  # "1.5k", "1,2K", "2.500M": the separator is the decimal one
+                number = float(text[:-1].replace(",", ".")) * scale
+            else:
+                number = float(_plain_number(text))
         except ValueError:
             raise ValueError(f"{name!r} must be a number, not {value!r}") from None
     if not math.isfinite(number) or number < 0:

@@ -93,6 +93,18 @@ def json_safe(value: Any) -> Any:
     return str(value).replace("\x00", "")
 
 
+def _no_nul(value: str | None) -> str | None:
+    """PostgreSQL refuses NUL characters in text: one in an export cell must not cost
+    the batch."""
+    return value.replace("\x00", "") if value else value
+
+
+def _placement(p: Post) -> dict[str, Any]:
+    """The channel and the collector's other fields, as the posts table keeps them."""
+    channel = _no_nul(p.channel)
+    return {"channel": channel[:200] if channel else None, "extra": json_safe(p.extra) or None}
+
+
 def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
     """Whether a re-collected post changed at its source: new text, or new stars. A post
     deleted or removed there keeps what was stored (Reddit shows "[deleted]")."""
@@ -265,20 +277,26 @@ class Store:
                     posts.c.id,
                     posts.c.content_hash,
                     posts.c.rating,
+                    posts.c.channel,
                 ).where(posts.c.external_id.in_(chunk))
             )
             stored |= {tuple(r[:3]): tuple(r[3:]) for r in rows if tuple(r[:3]) in keys}
         fresh: dict[tuple, Post] = {}
         edits: dict[int, tuple[Post, int | None]] = {}
+        placed: dict[int, Post] = {}  # stored without a channel, which this copy names
         for p in items:
             key = (p.source, p.external_id, p.brand)
             if key in stored:
-                post_id, old_hash, old_rating = stored[key]
+                post_id, old_hash, old_rating, old_channel = stored[key]
                 if post_id not in edits and is_edit(p, old_hash, old_rating):
                     edits[post_id] = (p, old_rating)
+                elif old_channel is None and p.channel:
+                    placed[post_id] = p
             elif key not in fresh:
                 fresh[key] = p
         self._apply_edits(conn, edits, now)
+        for post_id, p in placed.items():  # posts stored before channels were kept
+            conn.execute(update(posts).where(posts.c.id == post_id).values(**_placement(p)))
         if not fresh:
             return 0
         originals = self._first_by_hash(conn, fresh.values())
@@ -294,8 +312,8 @@ class Store:
                     brand=p.brand,
                     text=p.text,
                     title=p.title,
-                    url=p.url,
-                    author=p.author,
+                    url=_no_nul(p.url),
+                    author=_no_nul(p.author),
                     lang=p.lang,
                     content_hash=p.content_hash,
                     duplicate_of=first,
@@ -305,8 +323,7 @@ class Store:
                     reach=p.reach,
                     engagement=p.engagement,
                     rating=p.rating,
-                    channel=p.channel[:200] if p.channel else None,
-                    extra=json_safe(p.extra) or None,
+                    **_placement(p),
                 )
             )
             if result.rowcount:
@@ -325,6 +342,7 @@ class Store:
                 "content_hash": p.content_hash,
                 "duplicate_of": None,  # the new text is this post's own
                 "edited_at": now,
+                **{k: v for k, v in _placement(p).items() if v is not None},
             }
             if p.rating is not None and p.rating != old_rating:  # no stars: keep the stored
                 values["rating"] = p.rating

@@ -97,6 +97,7 @@ def test_breakdown_by_source_and_channel_keeps_the_biggest_rows():
         ("export", "forum", "neutral", 3),
         ("export", "", "positive", 1),
         ("export", "news", "negative", 1),
+        ("rss", "El Diario", "pending", 9),  # nothing classified yet: no bar at all
     ]
     c = pd.DataFrame(
         [(D1, s, ch, "es", sent, "other", n) for s, ch, sent, n in rows],

@@ -180,6 +180,26 @@ def test_a_column_map_applies_to_json_lines(tmp_path: Path) -> None:
     assert warnings == ["line 2: empty 'text'; skipped"]
 
 
+def test_a_mapped_key_that_no_json_item_has_is_a_warning(tmp_path: Path) -> None:
+    data = '{"Body": "Tardan una semana", "Published": "2026-11-03"}\n'
+
+    posts, warnings = read_file(
+        write(tmp_path, "x.jsonl", data), columns={"text": "Body", "date": "Publshed"}
+    )
+
+    assert posts[0].published is None and posts[0].extra == {"published": "2026-11-03"}
+    assert warnings == ["no item has the key 'Publshed' to read 'date' from"]
+
+
+def test_displaced_columns_never_overwrite_each_other() -> None:
+    from monitor.sources.files import renamed
+
+    names = ["body", "text", "text (original)", "author", "author"]
+    assert renamed(names, {"text": "Body"}) == [
+        "text", "text (original)", "text (original) (original)", "author", "author (original)"
+    ]  # fmt: skip
+
+
 def test_a_mapped_column_missing_from_the_file_is_an_import_error(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match="no column 'Contenido' to read 'text' from") as e:
         read_file(write(tmp_path, "x.csv", LISTENING_EXPORT), columns={"text": "Contenido"})
@@ -198,6 +218,13 @@ def test_a_mapped_column_missing_from_the_file_is_an_import_error(tmp_path: Path
 def test_check_columns_rejects(columns: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         check_columns(columns)
+
+
+def test_field_names_in_a_column_map_ignore_case() -> None:
+    assert check_columns({"Text": "Full Text", " DATE ": "Published"}) == {
+        "text": "Full Text",
+        "date": "Published",
+    }
 
 
 def test_parse_column_option() -> None:
@@ -308,6 +335,9 @@ def test_review_exports_keep_their_stars_and_a_bad_rating_keeps_the_post(tmp_pat
         ("1.234,5", 1234),
         ("1,234.5", 1234),
         ("12 300", 12300),
+        ("12\u00a0300", 12300),  # a no-break space, as French and Spanish spreadsheets write
+        ("1.234k", 1234),  # before a suffix the separator is the decimal one
+        ("2.500M", 2_500_000),
     ],
 )
 def test_parse_count_reads_english_and_spanish_separators(value: str, expected: int) -> None:
