@@ -28,6 +28,7 @@ from monitor.alerts.repository import Alert, AlertRepository
 from monitor.alerts.rules import CRITICAL, HIGH_IMPACT, NEGATIVE_SPIKE, SEVERITY_RANK
 from monitor.errors import MonitorError, NotifyError
 from monitor.i18n import decimal_comma
+from monitor.replies import ReplySettings, draft_reply
 from monitor.settings import secret
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ _TEXT = {
         },
         "tests": {"conditional": "condicional", "poisson": "de Poisson"},
         "examples": "Ejemplos:",
+        "draft": "Respuesta sugerida (revísala antes de enviarla):",
         "audience": "audiencia",
         "triggers": {
             "reach": "alcance",
@@ -141,6 +143,7 @@ _TEXT = {
         "rules": {},
         "tests": {},
         "examples": "Examples:",
+        "draft": "Suggested reply (check it before you send it):",
         "audience": "audience",
         "triggers": {
             "reach": "reach",
@@ -260,8 +263,9 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def render(alert: Alert, language: str = "es") -> Message:
-    """Title and plain-text body of ``alert`` in ``language`` ("es" or "en")."""
+def render(alert: Alert, language: str = "es", replies: ReplySettings | None = None) -> Message:
+    """Title and plain-text body of ``alert`` in ``language`` ("es" or "en"); a high-impact
+    post comes with a suggested first reply (``replies``: the texts, built-in by default)."""
     t = _TEXT.get(language, _TEXT["en"])
     head = t[alert.rule].format(brand=alert.brand, source=alert.details.get("source"))
     title = f"[Escucha] {t[alert.severity]}: {head}"
@@ -277,6 +281,16 @@ def render(alert: Alert, language: str = "es") -> Message:
     elif examples:
         ex = examples[0]
         lines += ["", f'"{ex["text"]}"'] + ([ex["url"]] if ex.get("url") else [])
+        draft = draft_reply(
+            replies or ReplySettings(),
+            emotion=ex.get("emotion"),
+            lang=ex.get("lang"),
+            fallback_lang=language,
+            author=ex.get("author"),
+            brand=alert.brand or "",
+        )
+        if draft:
+            lines += ["", t["draft"], draft.text]
     lines += [
         "",
         _fmt(
@@ -404,11 +418,13 @@ class Notifier:
         self,
         settings: AlertSettings,
         *,
+        replies: ReplySettings | None = None,
         env: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         send: Callable[[str, Message], tuple[bool, str | None]] = _apprise_send,
     ) -> None:
         self.settings = settings
+        self.replies = replies
         self.env = env
         self.sleep = sleep
         self._send = send
@@ -417,7 +433,7 @@ class Notifier:
         return f"Notifier({', '.join(repr(c) for c in self.settings.channels) or 'no channels'})"
 
     def message(self, alert: Alert, channel: ChannelConfig) -> Message:
-        m = render(alert, channel.language or self.settings.language)
+        m = render(alert, channel.language or self.settings.language, self.replies)
         if channel.kind == "webhook" and channel.payload == "json":
             body = json.dumps({"alert": m.data, "text": m.body}, ensure_ascii=False)
             return Message(m.title, body, m.severity, m.data)

@@ -161,6 +161,9 @@ class PostStat:
     engagement: int | None = None
     confidence: float = 1.0  # probability of "negative"
     anger: float = 0.0
+    emotion: str | None = None  # the effective emotion, for the suggested reply
+    lang: str | None = None
+    author: str | None = None
 
     @property
     def audience(self) -> int:
@@ -381,6 +384,9 @@ def _example(p: PostStat) -> dict[str, Any]:
         "text": text if len(text) <= 280 else text[:279] + "…",
         "url": p.url,
         "audience": p.audience,
+        "emotion": p.emotion,
+        "lang": p.lang,
+        "author": p.author,
     }
 
 

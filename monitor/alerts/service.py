@@ -61,7 +61,8 @@ def check_alerts(
     touched = repo.apply(decisions, now)
     if deliver and cfg.channels:
         due = repo.due_for_delivery(cfg.delivery.max_total_attempts)
-        Notifier(cfg, env=env, sleep=sleep).deliver(repo, due, now)
+        replies = getattr(settings, "replies", None)
+        Notifier(cfg, replies=replies, env=env, sleep=sleep).deliver(repo, due, now)
         touched = [repo.get(a.id) for a in touched]
     return touched
 

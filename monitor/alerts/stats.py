@@ -31,6 +31,7 @@ from monitor.store.db import utc
 from monitor.store.derived import (
     ANGER,
     AUDIENCE,
+    EMOTION,
     JOINED,
     NEEDS_ANSWER,
     NEGATIVE_CONFIDENCE,
@@ -81,6 +82,9 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
             posts.c.engagement,
             NEGATIVE_CONFIDENCE.label("confidence"),
             ANGER.label("anger"),
+            EMOTION.label("emotion"),
+            posts.c.lang,
+            posts.c.author,
         )
         .select_from(JOINED)
         .where(
@@ -110,6 +114,9 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
                 engagement=r["engagement"],
                 confidence=float(r["confidence"] or 0.0),
                 anger=float(r["anger"]),
+                emotion=r["emotion"],
+                lang=r["lang"],
+                author=r["author"],
             )
         )
     return out

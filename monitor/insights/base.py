@@ -21,7 +21,7 @@ from sqlalchemy import Engine, String, case, func, literal, literal_column, or_,
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.errors import StoreError
-from monitor.store.derived import SENTIMENT
+from monitor.store.derived import EMOTION, SENTIMENT
 from monitor.store.schema import analyses, post_actions, posts
 
 UNKNOWN_LANG = "unknown"
@@ -61,7 +61,6 @@ class Filters:
 
 # ---- effective labels (sentiment, the joined rows and audience: monitor.store.derived) ----
 
-EMOTION = func.coalesce(post_actions.c.corrected_emotion, analyses.c.emotion)
 LANGUAGE = func.coalesce(posts.c.lang, UNKNOWN_LANG)
 # Probability behind the effective emotion (1.0 once a person set it).
 EMOTION_CONF = case(

@@ -22,6 +22,7 @@ JOINED = posts.outerjoin(analyses, analyses.c.post_id == posts.c.id).outerjoin(
     post_actions, post_actions.c.post_id == posts.c.id
 )
 SENTIMENT = func.coalesce(post_actions.c.corrected_sentiment, analyses.c.sentiment)
+EMOTION = func.coalesce(post_actions.c.corrected_emotion, analyses.c.emotion)
 # the probability behind the effective sentiment (1.0 once a person set it)
 SENTIMENT_CONF = case(
     (post_actions.c.corrected_sentiment.is_not(None), literal(1.0)),
@@ -54,6 +55,7 @@ AUDIENCE = case((_READS > _INTERACTIONS, _READS), else_=_INTERACTIONS)
 __all__ = [
     "ANGER",
     "AUDIENCE",
+    "EMOTION",
     "JOINED",
     "MAX_UNHAPPY_STARS",
     "NEEDS_ANSWER",

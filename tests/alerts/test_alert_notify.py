@@ -94,6 +94,23 @@ def test_high_impact_message_names_its_triggers_in_the_reader_s_language(repo):
     assert "Triggers: reach, anger." in en
 
 
+def test_a_high_impact_alert_comes_with_a_reply_to_the_post_in_its_language(repo):
+    from monitor.alerts.rules import HighImpactRule, high_impact
+    from monitor.replies import ReplySettings
+
+    post = negative_post(1, 5, reach=20_000, anger=0.9, emotion="anger", lang="en", author="bob")
+    (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    alert = repo.upsert(c, NOW)
+
+    es = render(alert, "es").body  # a Spanish reader, an English post: an English draft
+    assert "Respuesta sugerida (revísala antes de enviarla):\nHi bob, you have every" in es
+    own = ReplySettings.from_mapping({"en": {"anger": "Sorry {author}, DM us. {brand}"}})
+    assert render(alert, "en", own).body.endswith(
+        "Suggested reply (check it before you send it):\nSorry bob, DM us. Movistela\n\n"
+        + render(alert, "en").body.split("\n\n")[-1]
+    )
+
+
 def test_a_post_whose_source_reports_no_audience_is_not_called_audience_0(repo):
     """A very angry post from a source without reach or engagement (a file import, RSS)."""
     from monitor.alerts.rules import HighImpactRule, high_impact
