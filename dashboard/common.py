@@ -127,6 +127,11 @@ def sidebar_filters(t: Tr, settings: Settings, options: Options, newest: datetim
     sources = sb.multiselect(
         t.t("source"), options.sources, placeholder=t.t("all"), key="f_sources"
     )
+    channels = []
+    if options.channels:  # only sources that say where within them a post appeared
+        channels = sb.multiselect(
+            t.t("channel"), options.channels, placeholder=t.t("all"), key="f_channels"
+        )
     langs = sb.multiselect(
         t.t("language"),
         options.languages,
@@ -156,6 +161,7 @@ def sidebar_filters(t: Tr, settings: Settings, options: Options, newest: datetim
         languages=tuple(langs),
         sentiments=tuple(sentiments),
         emotions=tuple(emotions),
+        channels=tuple(channels),
     )
 
 

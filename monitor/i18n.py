@@ -28,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "period": ("Periodo", "Period"),
     "dates": ("Fechas", "Dates"),
     "source": ("Fuente", "Source"),
+    "channel": ("Canal", "Channel"),
     "sentiment": ("Sentimiento", "Sentiment"),
     "emotion": ("Emoción", "Emotion"),
     "all": ("Todas", "All"),

@@ -46,6 +46,7 @@ class Filters:
     languages: tuple[str, ...] = ()
     sentiments: tuple[str, ...] = ()
     emotions: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()  # where within a source: "r/spain", "forum"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -90,6 +91,8 @@ def conditions(f: Filters, *, labels: bool = True, dedupe: bool = True, brands: 
         terms.append(posts.c.posted_at < f.end)
     if f.sources:
         terms.append(posts.c.source.in_(f.sources))
+    if f.channels:
+        terms.append(posts.c.channel.in_(f.channels))
     if f.languages:  # written so that ix_posts_lang can serve it
         known = [lang for lang in f.languages if lang != UNKNOWN_LANG]
         lang_terms = [posts.c.lang.in_(known)] if known else []

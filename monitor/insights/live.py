@@ -88,6 +88,7 @@ class Options:
     languages: tuple[str, ...]
     sentiments: tuple[str, ...] = SENTIMENT_LABELS
     emotions: tuple[str, ...] = EMOTION_LABELS
+    channels: tuple[str, ...] = ()
 
 
 def _distinct_by_index(engine: Engine, column: str) -> list[str]:
@@ -103,9 +104,9 @@ def _distinct_by_index(engine: Engine, column: str) -> list[str]:
 
 
 def filter_options(engine: Engine) -> Options:
-    """Every brand, source and language in the store, through loose index scans
-    (ix_posts_brand_posted, ix_posts_source_posted, ix_posts_lang): a few index seeks
-    each, however many posts there are."""
+    """Every brand, source, channel and language in the store, through loose index scans
+    (ix_posts_brand_posted, ix_posts_source_posted, ix_posts_channel, ix_posts_lang): a
+    few index seeks each, however many posts there are."""
     brands = _distinct_by_index(engine, "brand")
     names = _distinct_by_index(engine, "source")
     known = read(engine, select(sources.c.name), ["name"])["name"].tolist()
@@ -117,6 +118,7 @@ def filter_options(engine: Engine) -> Options:
         brands=tuple(sorted(brands)),
         sources=tuple(sorted(set(names) | set(known))),
         languages=tuple(sorted(langs)),
+        channels=tuple(sorted(_distinct_by_index(engine, "channel"))),
     )
 
 

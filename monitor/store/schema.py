@@ -84,6 +84,7 @@ posts = Table(
     Index("ix_posts_posted", "posted_at"),
     Index("ix_posts_source_posted", "source", "posted_at"),
     Index("ix_posts_lang", "lang"),
+    Index("ix_posts_channel", "channel"),
 )
 
 analyses = Table(

@@ -194,6 +194,21 @@ def test_filters_change_the_figures(app, key, value, mentions):
     assert metric(at, "Menciones") == mentions
 
 
+def test_the_channel_filter_appears_once_a_source_names_channels(app):
+    import streamlit as st
+
+    from monitor.store.schema import posts
+
+    assert not [m for m in app().multiselect if m.key == "f_channels"]
+    with app.filled.store.engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == app.filled.ids["xss"]).values(channel="news"))  # fmt: skip
+    st.cache_data.clear()  # an UPDATE does not change the data version that keys the cache
+    at = app()
+    at.multiselect(key="f_channels").set_value(["news"]).run()
+    assert not at.exception
+    assert metric(at, "Menciones") == "1"
+
+
 def test_a_shorter_period_changes_the_figures(app):
     at = app()
     at.selectbox(key="f_period").set_value(1).run()

@@ -266,6 +266,23 @@ def test_filter_options(filled):
     assert o.brands == ("Acme", "Rival")
     assert o.sources == ("fb", "tw")
     assert o.languages == ("en", "es")
+    assert o.channels == ()  # no source here says where within it a post appeared
+
+
+def test_channels_are_offered_and_filter_every_figure(filled):
+    from monitor.store.schema import posts
+
+    with filled.store.engine.begin() as conn:
+        ids = [filled.ids["neg2"], filled.ids["pos1"]]
+        conn.execute(posts.update().where(posts.c.id.in_(ids)).values(channel="r/spain"))
+        conn.execute(posts.update().where(posts.c.id == filled.ids["xss"]).values(channel="news"))
+
+    assert insights.filter_options(filled.store.engine).channels == ("news", "r/spain")
+    spain = insights.totals(counts(filled, ACME.replace(channels=("r/spain",))))
+    assert (spain["posts"], spain["negative"], spain["positive"]) == (2, 1, 1)
+    assert insights.response_queue(filled.store.engine, ACME.replace(channels=("news",)))[
+        "post_id"
+    ].tolist() == [filled.ids["xss"]]
 
 
 def test_posts_without_a_language_are_unknown(filled):

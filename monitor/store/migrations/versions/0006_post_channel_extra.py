@@ -20,9 +20,11 @@ def upgrade() -> None:
     with op.batch_alter_table("posts") as batch_op:
         batch_op.add_column(sa.Column("channel", sa.String(200), nullable=True))
         batch_op.add_column(sa.Column("extra", sa.JSON(), nullable=True))
+        batch_op.create_index("ix_posts_channel", ["channel"])  # the dashboard's filter
 
 
 def downgrade() -> None:
     with op.batch_alter_table("posts") as batch_op:
+        batch_op.drop_index("ix_posts_channel")
         batch_op.drop_column("extra")
         batch_op.drop_column("channel")
