@@ -378,11 +378,22 @@ def sov_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
 
 def themes_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
     """Bars: share of this week's negative posts per theme, with a tick at the share in
-    the weeks before. ``df``: theme, posts, share, previous_share, lift."""
-    order = df["theme"].tolist()
-    base = alt.Chart(df).encode(y=alt.Y("theme:N", title=None, sort=order))
+    the weeks before, each labelled with its other phrases. ``df``: theme, posts, share,
+    previous_share, lift, variants."""
+    df = df.assign(
+        label=[
+            f"{theme} ({variants})" if variants else theme
+            for theme, variants in zip(
+                df["theme"], df["variants"] if "variants" in df else [""] * len(df), strict=True
+            )
+        ]
+    )
+    order = df["label"].tolist()
+    base = alt.Chart(df).encode(
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    )
     tooltip = [
-        alt.Tooltip("theme:N", title=tr.col("theme")),
+        alt.Tooltip("label:N", title=tr.col("theme")),
         alt.Tooltip("posts:Q", title=tr.col("posts")),
         alt.Tooltip("share:Q", title=tr.col("theme_share"), format=".1f"),
         alt.Tooltip("previous_share:Q", title=tr.col("previous_share"), format=".1f"),

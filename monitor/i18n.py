@@ -222,9 +222,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "themes_caption": (
         "Palabras y expresiones más frecuentes en las menciones negativas de esta semana que en "
-        "las de las tres anteriores.",
+        "las de las tres anteriores; entre paréntesis, otras que salen sobre todo en las mismas "
+        "publicaciones (una misma queja).",
         "Words and phrases more frequent in this week's negative mentions than in the three "
-        "weeks before.",
+        "weeks before; in brackets, others found mostly in the same posts (one complaint).",
     ),
     "themes_empty": (
         "No hay suficientes menciones negativas esta semana para ver temas.",
@@ -354,9 +355,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_themes": ("Temas de las quejas", "What people complain about"),
     "report_themes_caption": (
         "Palabras y expresiones más frecuentes en las menciones negativas de la semana que "
-        "en las tres anteriores, con la queja más leída que las contiene.",
+        "en las tres anteriores (debajo, otras que salen sobre todo en las mismas "
+        "publicaciones), con la queja más leída que las contiene.",
         "Words and phrases more frequent in the week's negative mentions than in the three "
-        "weeks before, each with the most-read complaint that contains it.",
+        "weeks before (below each, others found mostly in the same posts), each with the "
+        "most-read complaint that contains it.",
     ),
     "report_themes_empty": (
         "No hay temas nuevos en las quejas de esta semana.",

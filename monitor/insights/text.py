@@ -133,6 +133,52 @@ def distinctive_terms(
     return chosen
 
 
+def theme_groups(
+    current: Sequence[str],
+    previous: Sequence[str],
+    *,
+    extra_stop: frozenset[str] = frozenset(),
+    top: int = 10,
+    min_posts: int = 2,
+    overlap: float = 0.6,
+) -> list[tuple[str, int, float, float, float, tuple[str, ...]]]:
+    """Distinctive terms (:func:`distinctive_terms`) grouped by the posts they come from.
+
+    One complaint spreads over several phrases ("doble", "cargo", "doble cargo", "me han
+    cobrado"): a term whose posts are mostly (``overlap``) posts of a better-scored group
+    joins it as a variant instead of taking a line of its own. Returns ``(theme, posts,
+    share, previous_share, lift, variants)``, best first: ``theme`` is the group's best
+    term, and posts, shares and lift count the posts of any of its terms.
+    """
+    rows = distinctive_terms(
+        current, previous, extra_stop=extra_stop, top=3 * top, min_posts=min_posts
+    )
+    now_sets = [phrases(t, extra_stop) for t in current]
+    before_sets = [phrases(t, extra_stop) for t in previous]
+
+    def posts_with(term: str, sets: list[set[str]]) -> set[int]:
+        return {i for i, found in enumerate(sets) if term in found}
+
+    groups: list[tuple[list[str], set[int], set[int]]] = []  # terms, posts now, posts before
+    for term, *_ in rows:
+        mine = posts_with(term, now_sets)
+        home = next((g for g in groups if len(mine & g[1]) >= overlap * len(mine)), None)
+        if home is not None:
+            home[0].append(term)
+            home[1].update(mine)
+            home[2].update(posts_with(term, before_sets))
+        elif len(groups) < top:
+            groups.append(([term], mine, posts_with(term, before_sets)))
+    n_cur, n_prev = len(current), len(previous)
+    out = []
+    for terms, now, before in groups:
+        share = len(now) / n_cur
+        prev_share = len(before) / n_prev if n_prev else share
+        lift = (len(now) + 1) / (n_cur + 2) / ((len(before) + 1) / (n_prev + 2)) if n_prev else 1.0
+        out.append((terms[0], len(now), share, prev_share, lift, tuple(terms[1:])))
+    return out
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0

@@ -27,7 +27,7 @@ from monitor.insights.base import (
     utc_series,
 )
 from monitor.insights.live import POST_COLUMNS, post_columns, tidy_posts
-from monitor.insights.text import distinctive_terms, stop_words_for
+from monitor.insights.text import stop_words_for, theme_groups
 from monitor.settings import Settings
 from monitor.store.derived import AUDIENCE, JOINED, SENTIMENT
 from monitor.store.schema import posts
@@ -227,6 +227,9 @@ def share_of_voice(
 # ---- themes and most-read posts --------------------------------------------
 
 
+SHOWN_VARIANTS = 3  # other phrases of a theme named beside it, best first
+
+
 def negative_themes(
     engine: Engine,
     f: Filters,
@@ -241,7 +244,8 @@ def negative_themes(
 
     Up to ``sample`` posts are read per side, spread evenly by id, so a busy week
     costs the same as a quiet one. Columns: theme, posts, share, previous_share, lift
-    (share as % of the sampled negative posts of the week).
+    (share as % of the sampled negative posts of the week), variants (the other phrases
+    of the same complaint, the best three, comma-separated; see :func:`text.theme_groups`).
     """
     end = _week_end(f)
     week0 = end - timedelta(days=7)
@@ -283,8 +287,10 @@ def negative_themes(
     texts = (df["title"].fillna("") + "\n" + df["text"]).tolist()  # no phrase spans the two
     current = [t for t, n in zip(texts, df["now"], strict=True) if n][:sample]
     previous = [t for t, n in zip(texts, df["now"], strict=True) if not n][:sample]
-    rows = distinctive_terms(current, previous, extra_stop=stop_words_for(brand_names), top=top)
-    out = pd.DataFrame(rows, columns=["theme", "posts", "share", "previous_share", "lift"])
+    rows = theme_groups(current, previous, extra_stop=stop_words_for(brand_names), top=top)
+    columns = ["theme", "posts", "share", "previous_share", "lift", "variants"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["variants"] = out["variants"].map(lambda v: ", ".join(v[:SHOWN_VARIANTS]))
     out[["share", "previous_share"]] *= 100
     return out
 

@@ -190,6 +190,7 @@ def _themes(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
         rows.append(
             {
                 "theme": th.theme,
+                "variants": th.variants,
                 "share": t.t(
                     "report_theme_share", v=t.pct(th.share), before=t.pct(th.previous_share)
                 ),

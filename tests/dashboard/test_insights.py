@@ -11,7 +11,12 @@ from dashdata import COLLECTED, D1, END, SETTINGS, XSS_TEXT, fill
 
 from monitor import insights
 from monitor.insights import Filters
-from monitor.insights.text import distinctive_terms, near_duplicate_groups, phrases
+from monitor.insights.text import (
+    distinctive_terms,
+    near_duplicate_groups,
+    phrases,
+    theme_groups,
+)
 
 ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
 
@@ -332,6 +337,27 @@ def test_theme_phrases_keep_their_function_words_and_stop_at_punctuation():
     assert "me han" not in got and "vez" not in got  # stop words never start or end a phrase
     assert phrases("Movistela me cobró", frozenset({"movistela"})) == {"cobro"}
     assert "duplicada cobro" not in phrases("Factura duplicada\nCobro doble")  # title | body
+
+
+def test_phrases_of_one_complaint_are_one_theme_with_variants():
+    now = [
+        "Doble cargo en la factura de noviembre",
+        "otra vez doble cargo, la factura mal",
+        "doble cargo y nadie contesta",
+        "sin fibra en casa desde el lunes",
+        "sin fibra otra vez, fibra caída",
+    ]
+    before = ["todo bien", "la app va lenta", "la app no abre"]
+
+    groups = theme_groups(now, before, top=5)
+
+    themes = {theme: variants for theme, *_, variants in groups}
+    assert "factura" in themes["doble cargo"]  # 2 of its 3 posts: the same complaint
+    assert "factura" not in themes and "doble" not in themes  # no line of their own
+    assert "fibra" in themes or "sin fibra" in themes  # another complaint: its own line
+    lead = groups[[g[0] for g in groups].index("doble cargo")]
+    assert lead[1] == 3 and lead[2] == pytest.approx(0.6)  # posts with any of its phrases
+    assert len(groups) < len(distinctive_terms(now, before))
 
 
 def test_a_theme_is_shown_once_in_its_longest_form_with_a_similar_count():

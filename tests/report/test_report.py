@@ -111,7 +111,8 @@ def test_figures_of_the_week(filled):
     assert sov.loc["Acme", "share"] == pytest.approx(75) and bool(sov.loc["Acme", "focus"])
     assert sov.loc["Acme", "previous_share"] == pytest.approx(50)
     themes = d.themes.set_index("theme")
-    assert "doble cargo" in themes.index and "factura" in themes.index
+    assert themes.index.tolist() == ["doble cargo"]  # one complaint, one line
+    assert "factura" in themes.loc["doble cargo", "variants"]  # the same posts say it
     # the example of a theme is its most-read complaint
     assert themes.loc["doble cargo", "example"]["text"].startswith("Acme me ha cobrado")
     assert d.negative_posts["text"].iloc[0].startswith("Acme me ha cobrado")
