@@ -214,7 +214,7 @@ def breakdown_chart(df: pd.DataFrame, tr: Tr, by: str, title: str) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("key_label:N", title=None, sort=order),
+            y=alt.Y("key_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)),
             x=alt.X("count:Q", stack="normalize", title=tr.col("share"), axis=alt.Axis(format="%")),
             color=alt.Color(
                 "sentiment_label:N",
