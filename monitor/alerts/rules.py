@@ -164,6 +164,12 @@ class PostStat:
     emotion: str | None = None  # the effective emotion, for the suggested reply
     lang: str | None = None
     author: str | None = None
+    channel: str | None = None  # where within the source: "r/spain"
+
+    @property
+    def where(self) -> str:
+        """The source, with its channel when it has one: "reddit · r/spain"."""
+        return f"{self.source} · {self.channel}" if self.channel else self.source
 
     @property
     def audience(self) -> int:
@@ -379,7 +385,7 @@ def _example(p: PostStat) -> dict[str, Any]:
     text = " ".join(p.text.split())
     return {
         "id": p.id,
-        "source": p.source,
+        "source": p.where,
         "posted_at": p.posted_at.isoformat(),
         "text": text if len(text) <= 280 else text[:279] + "…",
         "url": p.url,
@@ -519,7 +525,7 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
         }
         audience = f"audience {p.audience:,}" if p.audience_known else "audience not reported"
         title = (
-            f"High-impact negative post about {s.brand} on {p.source}: "
+            f"High-impact negative post about {s.brand} on {p.where}: "
             f"{audience}, anger {p.anger:.0%}"
         )
         out.append(

@@ -85,6 +85,7 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
             EMOTION.label("emotion"),
             posts.c.lang,
             posts.c.author,
+            posts.c.channel,
         )
         .select_from(JOINED)
         .where(
@@ -117,6 +118,7 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
                 emotion=r["emotion"],
                 lang=r["lang"],
                 author=r["author"],
+                channel=r["channel"],
             )
         )
     return out

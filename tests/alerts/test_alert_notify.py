@@ -98,8 +98,11 @@ def test_a_high_impact_alert_comes_with_a_reply_to_the_post_in_its_language(repo
     from monitor.alerts.rules import HighImpactRule, high_impact
     from monitor.replies import ReplySettings
 
-    post = negative_post(1, 5, reach=20_000, anger=0.9, emotion="anger", lang="en", author="bob")
+    post = negative_post(
+        1, 5, reach=20_000, anger=0.9, emotion="anger", lang="en", author="bob", channel="r/uk"
+    )
     (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    assert "about Movistela on feed · r/uk: audience 20,000" in c.title  # where it was said
     alert = repo.upsert(c, NOW)
 
     es = render(alert, "es").body  # a Spanish reader, an English post: an English draft
