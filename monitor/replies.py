@@ -5,14 +5,14 @@ the team edits and sends: it names the feeling the model read (anger is answered
 differently from worry), apologises without excuses, and moves the case to a private
 channel where a person owns it. Drafts are never sent by the product.
 
-``[replies.<language>]`` in monitor.toml replaces any of the built-in texts (Spanish and
-English) or adds a language, one text per emotion; ``{author}`` and ``{brand}`` are
+``[replies.<language>]`` in monitor.toml replaces any of the built-in texts (Spanish,
+English, Portuguese, French, Italian, German) or adds a language, one text per emotion; ``{author}`` and ``{brand}`` are
 filled in, and ``other`` is used for an emotion without its own text::
 
     [replies.es]
     anger = "Hola {author}, perdona el mal rato. Escríbenos por privado y lo resolvemos hoy."
-    [replies.pt]
-    other = "Olá {author}, lamentamos o incómodo. Fale connosco por mensagem privada."
+    [replies.nl]
+    other = "Hallo {author}, sorry voor het ongemak. Stuur ons een privébericht."
 """
 
 from __future__ import annotations
@@ -88,6 +88,129 @@ DEFAULT_TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "other": (
             "Hi {author}, thank you for telling us, and sorry for the trouble. Send us the "
             "details in a private message and we will help you right away. The {brand} team"
+        ),
+    },
+    "pt": {
+        "anger": (
+            "Olá {author}, compreendemos a sua indignação e pedimos sinceras desculpas. "
+            "Queremos resolver isto hoje: envie-nos uma mensagem privada com o seu número de "
+            "cliente e uma pessoa da equipa acompanha o seu caso do início ao fim. Equipa {brand}"
+        ),
+        "disgust": (
+            "Olá {author}, o que nos conta não é o tratamento que queremos dar, e lamentamos. "
+            "Pode enviar-nos os detalhes por mensagem privada? Analisamos hoje mesmo e "
+            "dizemos-lhe o que vamos mudar. Equipa {brand}"
+        ),
+        "fear": (
+            "Olá {author}, compreendemos a sua preocupação e queremos esclarecer isto quanto "
+            "antes. Envie-nos uma mensagem privada e vemos tudo consigo, passo a passo. "
+            "Equipa {brand}"
+        ),
+        "sadness": (
+            "Olá {author}, lamentamos muito tê-lo desiludido. Gostaríamos de compensar: "
+            "envie-nos uma mensagem privada e encontramos juntos uma solução. Equipa {brand}"
+        ),
+        "surprise": (
+            "Olá {author}, percebemos que não era isto que esperava. Envie-nos uma mensagem "
+            "privada e explicamos o que aconteceu e como vamos resolver. Equipa {brand}"
+        ),
+        "other": (
+            "Olá {author}, obrigado por nos avisar e lamentamos o incómodo. Envie-nos os "
+            "detalhes por mensagem privada e ajudamos já. Equipa {brand}"
+        ),
+    },
+    "fr": {
+        "anger": (
+            "Bonjour {author}, nous comprenons votre colère et nous en sommes sincèrement "
+            "désolés. Nous voulons régler cela aujourd'hui : écrivez-nous en message privé avec "
+            "votre numéro client, une personne de l'équipe suivra votre dossier jusqu'au bout. "
+            "L'équipe {brand}"
+        ),
+        "disgust": (
+            "Bonjour {author}, ce que vous décrivez n'est pas ce que nous voulons offrir, et "
+            "nous en sommes désolés. Pouvez-vous nous écrire en message privé avec les détails ? "
+            "Nous regardons dès aujourd'hui et vous dirons ce que nous changeons. L'équipe {brand}"
+        ),
+        "fear": (
+            "Bonjour {author}, nous comprenons votre inquiétude et voulons clarifier cela au "
+            "plus vite. Écrivez-nous en message privé et nous verrons tout avec vous, étape par "
+            "étape. L'équipe {brand}"
+        ),
+        "sadness": (
+            "Bonjour {author}, nous sommes vraiment désolés de vous avoir déçu. Nous aimerions "
+            "nous rattraper : écrivez-nous en message privé et trouvons ensemble une solution. "
+            "L'équipe {brand}"
+        ),
+        "surprise": (
+            "Bonjour {author}, nous comprenons que ce n'est pas ce que vous attendiez. "
+            "Écrivez-nous en message privé et nous vous expliquerons ce qui s'est passé et "
+            "comment nous allons corriger cela. L'équipe {brand}"
+        ),
+        "other": (
+            "Bonjour {author}, merci de nous l'avoir signalé et désolés pour la gêne. "
+            "Envoyez-nous les détails en message privé et nous vous aidons tout de suite. "
+            "L'équipe {brand}"
+        ),
+    },
+    "it": {
+        "anger": (
+            "Ciao {author}, capiamo la tua rabbia e ci dispiace davvero. Vogliamo risolvere "
+            "oggi stesso: scrivici in privato con il tuo codice cliente e una persona del team "
+            "seguirà il tuo caso dall'inizio alla fine. Il team {brand}"
+        ),
+        "disgust": (
+            "Ciao {author}, quello che racconti non è il trattamento che vogliamo offrire, e ci "
+            "dispiace. Ci scrivi in privato con i dettagli? Lo verifichiamo oggi e ti diciamo "
+            "cosa cambieremo. Il team {brand}"
+        ),
+        "fear": (
+            "Ciao {author}, capiamo la tua preoccupazione e vogliamo chiarire al più presto. "
+            "Scrivici in privato e vediamo tutto insieme, passo dopo passo. Il team {brand}"
+        ),
+        "sadness": (
+            "Ciao {author}, ci dispiace molto averti deluso. Vorremmo rimediare: scrivici in "
+            "privato e troviamo insieme una soluzione. Il team {brand}"
+        ),
+        "surprise": (
+            "Ciao {author}, capiamo che non è quello che ti aspettavi. Scrivici in privato e ti "
+            "spieghiamo cosa è successo e come lo sistemiamo. Il team {brand}"
+        ),
+        "other": (
+            "Ciao {author}, grazie per avercelo segnalato e scusa per il disagio. Scrivici in "
+            "privato con i dettagli e ti aiutiamo subito. Il team {brand}"
+        ),
+    },
+    "de": {
+        "anger": (
+            "Hallo {author}, wir verstehen Ihren Ärger und es tut uns aufrichtig leid. Wir "
+            "möchten das heute lösen: Schreiben Sie uns eine Direktnachricht mit Ihrer "
+            "Kundennummer, und eine Person aus unserem Team kümmert sich bis zum Schluss um "
+            "Ihren Fall. Ihr {brand}-Team"
+        ),
+        "disgust": (
+            "Hallo {author}, so wollen wir niemanden behandeln, und es tut uns leid. Schicken "
+            "Sie uns die Details per Direktnachricht? Wir sehen uns das heute an und sagen "
+            "Ihnen, was wir ändern. Ihr {brand}-Team"
+        ),
+        "fear": (
+            "Hallo {author}, wir verstehen Ihre Sorge und möchten das schnell klären. Schreiben "
+            "Sie uns eine Direktnachricht, dann gehen wir alles Schritt für Schritt mit Ihnen "
+            "durch. Ihr {brand}-Team"
+        ),
+        "sadness": (
+            "Hallo {author}, es tut uns sehr leid, dass wir Sie enttäuscht haben. Wir möchten "
+            "es wiedergutmachen: Schreiben Sie uns eine Direktnachricht, und wir finden "
+            "gemeinsam eine Lösung. Ihr {brand}-Team"
+        ),
+        "surprise": (
+            "Hallo {author}, wir verstehen, dass Sie damit nicht gerechnet haben. Schreiben Sie "
+            "uns eine Direktnachricht, und wir erklären Ihnen, was passiert ist und wie wir es "
+            "beheben. Ihr {brand}-Team"
+        ),
+        "other": (
+            "Hallo {author}, danke für Ihren Hinweis, und entschuldigen Sie die "
+            "Unannehmlichkeiten. Schicken Sie uns die Details per Direktnachricht, und wir "
+            "helfen Ihnen sofort. Ihr {brand}-Team"
         ),
     },
 }

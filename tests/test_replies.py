@@ -20,8 +20,9 @@ def draft(emotion="anger", lang="es", fallback="en", author="ana_g", settings=BU
     )
 
 
-def test_every_emotion_but_joy_has_its_own_text_in_spanish_and_english() -> None:
-    for lang in ("es", "en"):
+def test_every_emotion_but_joy_has_its_own_text_in_every_built_in_language() -> None:
+    assert set(DEFAULT_TEMPLATES) == {"es", "en", "pt", "fr", "it", "de"}
+    for lang in DEFAULT_TEMPLATES:
         assert set(DEFAULT_TEMPLATES[lang]) == set(EMOTION_LABELS) - {"joy"}
         texts = [draft(e, lang).text for e in EMOTION_LABELS]
         assert all("{" not in x and "Acme" in x and "ana_g" in x for x in texts)
@@ -31,8 +32,9 @@ def test_every_emotion_but_joy_has_its_own_text_in_spanish_and_english() -> None
 def test_the_posts_language_wins_then_the_readers() -> None:
     assert draft(lang="es").text.startswith("Hola ana_g, entendemos tu enfado")
     assert draft(lang="en-GB").lang == "en"
-    german = draft(lang="de", fallback="es")
-    assert (german.lang, german.emotion) == ("es", "anger")
+    dutch = draft(lang="nl", fallback="es")  # no texts for Dutch: the reader's language
+    assert (dutch.lang, dutch.emotion) == ("es", "anger")
+    assert draft(lang="pt-br").text.startswith("Olá ana_g, compreendemos a sua indignação")
     assert draft(lang=None, fallback="en").text.startswith("Hi ana_g, you have every reason")
 
 
@@ -51,7 +53,7 @@ def test_replies_in_the_config_replace_or_add_texts(tmp_path: Path) -> None:
         {
             "replies": {
                 "es": {"anger": "Perdona, {author}. {brand} lo arregla hoy."},
-                "pt": {"other": "Olá {author}, fale connosco por mensagem privada. {brand}"},
+                "nl": {"other": "Hallo {author}, stuur ons een privébericht. {brand}"},
             }
         },
         tmp_path,
@@ -59,8 +61,8 @@ def test_replies_in_the_config_replace_or_add_texts(tmp_path: Path) -> None:
     )
     assert draft(settings=s.replies).text == "Perdona, ana_g. Acme lo arregla hoy."
     assert draft("sadness", settings=s.replies).text.startswith("Hola ana_g, sentimos mucho")
-    portuguese = draft("fear", "pt-br", settings=s.replies)
-    assert (portuguese.lang, portuguese.emotion) == ("pt", "other")
+    dutch = draft("fear", "nl-be", settings=s.replies)
+    assert (dutch.lang, dutch.emotion, dutch.text[:13]) == ("nl", "other", "Hallo ana_g, ")
 
 
 @pytest.mark.parametrize(
@@ -72,7 +74,7 @@ def test_replies_in_the_config_replace_or_add_texts(tmp_path: Path) -> None:
         ({"es": {"anger": " "}}, "replies.es.anger must be a non-empty text"),
         ({"es": {"anger": "Hola {nombre}"}}, r"unknown placeholder \{nombre\}"),
         ({"es": {"anger": "Hola {author"}}, "replies.es.anger: .*'}'"),
-        ({"pt": {"anger": "Olá"}}, "replies.pt: add an `other` text"),
+        ({"nl": {"anger": "Hallo"}}, "replies.nl: add an `other` text"),
     ],
 )
 def test_mistakes_in_replies_are_config_errors(tmp_path: Path, replies, message) -> None:
