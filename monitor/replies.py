@@ -107,7 +107,7 @@ DEFAULT_TEMPLATES: Mapping[str, Mapping[str, str]] = {
             "Equipa {brand}"
         ),
         "sadness": (
-            "Olá {author}, lamentamos muito tê-lo desiludido. Gostaríamos de compensar: "
+            "Olá {author}, lamentamos muito esta desilusão. Gostaríamos de compensar: "
             "envie-nos uma mensagem privada e encontramos juntos uma solução. Equipa {brand}"
         ),
         "surprise": (
@@ -129,7 +129,8 @@ DEFAULT_TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "disgust": (
             "Bonjour {author}, ce que vous décrivez n'est pas ce que nous voulons offrir, et "
             "nous en sommes désolés. Pouvez-vous nous écrire en message privé avec les détails ? "
-            "Nous regardons dès aujourd'hui et vous dirons ce que nous changeons. L'équipe {brand}"
+            "Nous examinons cela dès aujourd'hui et vous dirons ce que nous changeons. "
+            "L'équipe {brand}"
         ),
         "fear": (
             "Bonjour {author}, nous comprenons votre inquiétude et voulons clarifier cela au "
@@ -137,9 +138,9 @@ DEFAULT_TEMPLATES: Mapping[str, Mapping[str, str]] = {
             "étape. L'équipe {brand}"
         ),
         "sadness": (
-            "Bonjour {author}, nous sommes vraiment désolés de vous avoir déçu. Nous aimerions "
-            "nous rattraper : écrivez-nous en message privé et trouvons ensemble une solution. "
-            "L'équipe {brand}"
+            "Bonjour {author}, nous sommes vraiment désolés de cette déception. Nous aimerions "
+            "nous rattraper : écrivez-nous en message privé et nous trouverons ensemble une "
+            "solution. L'équipe {brand}"
         ),
         "surprise": (
             "Bonjour {author}, nous comprenons que ce n'est pas ce que vous attendiez. "
@@ -154,7 +155,7 @@ DEFAULT_TEMPLATES: Mapping[str, Mapping[str, str]] = {
     },
     "it": {
         "anger": (
-            "Ciao {author}, capiamo la tua rabbia e ci dispiace davvero. Vogliamo risolvere "
+            "Ciao {author}, capiamo la tua frustrazione e ci dispiace davvero. Vogliamo risolvere "
             "oggi stesso: scrivici in privato con il tuo codice cliente e una persona del team "
             "seguirà il tuo caso dall'inizio alla fine. Il team {brand}"
         ),
@@ -168,16 +169,16 @@ DEFAULT_TEMPLATES: Mapping[str, Mapping[str, str]] = {
             "Scrivici in privato e vediamo tutto insieme, passo dopo passo. Il team {brand}"
         ),
         "sadness": (
-            "Ciao {author}, ci dispiace molto averti deluso. Vorremmo rimediare: scrivici in "
-            "privato e troviamo insieme una soluzione. Il team {brand}"
+            "Ciao {author}, ci dispiace molto per questa delusione. Vorremmo rimediare: "
+            "scrivici in privato e troviamo insieme una soluzione. Il team {brand}"
         ),
         "surprise": (
             "Ciao {author}, capiamo che non è quello che ti aspettavi. Scrivici in privato e ti "
             "spieghiamo cosa è successo e come lo sistemiamo. Il team {brand}"
         ),
         "other": (
-            "Ciao {author}, grazie per avercelo segnalato e scusa per il disagio. Scrivici in "
-            "privato con i dettagli e ti aiutiamo subito. Il team {brand}"
+            "Ciao {author}, grazie per avercelo segnalato e ci scusiamo per il disagio. "
+            "Scrivici in privato con i dettagli e ti aiutiamo subito. Il team {brand}"
         ),
     },
     "de": {
@@ -188,9 +189,9 @@ DEFAULT_TEMPLATES: Mapping[str, Mapping[str, str]] = {
             "Ihren Fall. Ihr {brand}-Team"
         ),
         "disgust": (
-            "Hallo {author}, so wollen wir niemanden behandeln, und es tut uns leid. Schicken "
-            "Sie uns die Details per Direktnachricht? Wir sehen uns das heute an und sagen "
-            "Ihnen, was wir ändern. Ihr {brand}-Team"
+            "Hallo {author}, so wollen wir niemanden behandeln, und es tut uns leid. Könnten "
+            "Sie uns die Details per Direktnachricht schicken? Wir sehen uns das heute an und "
+            "sagen Ihnen, was wir ändern. Ihr {brand}-Team"
         ),
         "fear": (
             "Hallo {author}, wir verstehen Ihre Sorge und möchten das schnell klären. Schreiben "
@@ -267,16 +268,18 @@ class ReplySettings:
 def _checked(text: Any, where: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise ConfigError(f"{where} must be a non-empty text")
+    hint = f"placeholders: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        fields = [
+            (n, spec, conv) for _, n, spec, conv in string.Formatter().parse(text) if n is not None
+        ]
     except ValueError as e:
         raise ConfigError(f"{where}: {e}", hint="write a literal brace as {{ or }}") from None
-    unknown = sorted(set(names) - set(PLACEHOLDERS))
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown placeholder {{{unknown[0]}}}",
-            hint=f"placeholders: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}",
-        )
+    for name, spec, conversion in fields:
+        if name not in PLACEHOLDERS:
+            raise ConfigError(f"{where}: unknown placeholder {{{name}}}", hint=hint)
+        if spec or conversion:  # "{author:x}" would fail when a draft is written, not here
+            raise ConfigError(f"{where}: write {{{name}}} plainly", hint=hint)
     return text.strip()
 
 
@@ -299,8 +302,8 @@ def draft_reply(
     key = emotion if emotion in texts else FALLBACK_EMOTION
     name = (author or "").strip()
     text = texts[key].format(author=name, brand=brand)
-    if not name:  # "Hola , entendemos" -> "Hola, entendemos"
-        text = re.sub(r" +([,.!?])", r"\1", text)
+    if not name:  # "Hola , entendemos" -> "Hola, entendemos" (French "détails ?" stays)
+        text = re.sub(r"^(\S+) +([,.!])", r"\1\2", text)
     return Draft(" ".join(text.split()), chosen, key)
 
 

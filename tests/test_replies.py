@@ -46,6 +46,12 @@ def test_an_unknown_or_missing_emotion_is_answered_as_other() -> None:
 def test_no_author_leaves_no_stray_space() -> None:
     assert draft(author=None).text.startswith("Hola, entendemos tu enfado")
     assert draft(author="  ", lang="en").text.startswith("Hi, you have every reason")
+    french = draft("disgust", "fr", author=None).text
+    assert french.startswith("Bonjour, ce que") and "les détails ?" in french  # French spacing
+
+
+def test_braces_in_an_authors_name_are_kept_as_written() -> None:
+    assert draft(author="{x}", lang="en").text.startswith("Hi {x}, you have")
 
 
 def test_replies_in_the_config_replace_or_add_texts(tmp_path: Path) -> None:
@@ -75,6 +81,8 @@ def test_replies_in_the_config_replace_or_add_texts(tmp_path: Path) -> None:
         ({"es": {"anger": "Hola {nombre}"}}, r"unknown placeholder \{nombre\}"),
         ({"es": {"anger": "Hola {author"}}, "replies.es.anger: .*'}'"),
         ({"nl": {"anger": "Hallo"}}, "replies.nl: add an `other` text"),
+        ({"en": {"other": "Hi {author:x}"}}, r"replies.en.other: write \{author\} plainly"),
+        ({"en": {"other": "Hi {author!r}"}}, r"write \{author\} plainly"),
     ],
 )
 def test_mistakes_in_replies_are_config_errors(tmp_path: Path, replies, message) -> None:

@@ -448,6 +448,9 @@ class Notifier:
             message = self.message(alert, channel)
         except MonitorError as e:  # a missing secret or a bad URL: retrying will not help
             return DeliveryResult(alert.id, channel.name, False, 1, e.message)
+        except Exception as e:  # a message that cannot be written must not stop the checks
+            log.exception("alert %s for %s could not be written", alert.id, channel.name)
+            return DeliveryResult(alert.id, channel.name, False, 1, f"{type(e).__name__}: {e}")
         for attempt in range(1, d.max_attempts + 1):
             attempts = attempt
             try:

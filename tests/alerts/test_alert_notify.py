@@ -281,3 +281,22 @@ def test_channels_below_their_min_severity_are_skipped(repo, spike):
     n = Notifier(settings(quiet), env={"HOOK_URL": "https://x.test/h"}, send=send)
     assert n.deliver(repo, [warning, spike], NOW) and len(calls) == 1
     assert not repo.get(warning.id).delivery_due  # nothing is owed for it
+
+
+def test_a_message_that_cannot_be_written_is_a_failed_delivery_not_a_crash(spike, monkeypatch):
+    import monitor.alerts.notify as notify
+
+    def broken(*args, **kwargs):
+        raise ValueError("Unknown format code 'x'")
+
+    monkeypatch.setattr(notify, "render", broken)
+    sent = []
+    hook = webhook()
+    n = Notifier(
+        settings(hook),
+        env={"HOOK_URL": "https://example.com/hooks/x"},
+        send=lambda url, m: sent.append(m) or (True, None),
+    )
+    result = n.send(hook, spike)
+    assert not result.ok and result.error == "ValueError: Unknown format code 'x'"
+    assert sent == []
