@@ -51,6 +51,12 @@ class RawPost:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+def source_and_channel(source: str, channel: str | None) -> str:
+    """Where a post appeared, as people read it: "reddit · r/spain", or the bare source
+    when it names no channel (``None``, "" or a missing value read by pandas)."""
+    return f"{source} · {channel}" if isinstance(channel, str) and channel else source
+
+
 @dataclass(frozen=True)
 class Post:
     """A cleaned post that mentions ``brand``; ready to store."""

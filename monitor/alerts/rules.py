@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from monitor.types import source_and_channel
+
 NEGATIVE_SPIKE = "negative_spike"
 HIGH_IMPACT = "high_impact"
 SOURCE_HEALTH = "source_health"
@@ -169,7 +171,7 @@ class PostStat:
     @property
     def where(self) -> str:
         """The source, with its channel when it has one: "reddit · r/spain"."""
-        return f"{self.source} · {self.channel}" if self.channel else self.source
+        return source_and_channel(self.source, self.channel)
 
     @property
     def audience(self) -> int:

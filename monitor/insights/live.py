@@ -32,7 +32,7 @@ from monitor.insights.base import (
 )
 from monitor.store.derived import AUDIENCE, JOINED, SENTIMENT, SENTIMENT_CONF
 from monitor.store.schema import analyses, post_actions, posts, sources
-from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
+from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS, source_and_channel
 
 DEFAULT_DAYS = 7
 HOURLY_UP_TO = timedelta(days=2)  # periods this short are bucketed by hour, longer by day
@@ -131,11 +131,6 @@ def bucket_unit(f: Filters) -> str:
 
 COUNT_COLUMNS = ["period", "source", "channel", "language", "sentiment", "emotion", "posts"]
 REST = "…"  # breakdown's row for everything after its biggest rows
-
-
-def where(source: str, channel: str | None) -> str:
-    """A source with its channel when it has one: "reddit · r/spain"."""
-    return f"{source} · {channel}" if isinstance(channel, str) and channel else source
 
 
 def period_counts(engine: Engine, f: Filters, unit: str | None = None) -> pd.DataFrame:
@@ -239,7 +234,10 @@ def breakdown(counts: pd.DataFrame, by: str, top: int | None = None) -> pd.DataF
         return pd.DataFrame(columns=[by, *SENTIMENT_LABELS, PENDING, "posts", "net_sentiment"])
     if by == "where":
         counts = counts.assign(
-            where=[where(s, c) for s, c in zip(counts["source"], counts["channel"], strict=True)]
+            where=[
+                source_and_channel(s, c)
+                for s, c in zip(counts["source"], counts["channel"], strict=True)
+            ]
         )
     df = _wide(counts, by).sort_values(["posts", by], ascending=[False, True])
     df = df[df[list(SENTIMENT_LABELS)].sum(axis=1) > 0]
@@ -305,7 +303,9 @@ def tidy_posts(df: pd.DataFrame) -> pd.DataFrame:
     ("demo-export · forum", "reddit · r/spain")."""
     df["posted_at"] = utc_series(df["posted_at"])
     df["corrected"] = df["corrected"].astype(bool)
-    df["where"] = [where(s, c) for s, c in zip(df["source"], df["channel"], strict=True)]
+    df["where"] = [
+        source_and_channel(s, c) for s, c in zip(df["source"], df["channel"], strict=True)
+    ]
     return df
 
 
