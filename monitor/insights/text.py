@@ -104,18 +104,34 @@ def distinctive_terms(
     A phrase is dropped when a chosen longer phrase that contains it has a similar
     count ("doble" beside "doble cargo"), and replaces a shorter one it contains.
     """
-    if not current:
+    now_sets = [phrases(text, extra_stop) for text in current]
+    before_sets = [phrases(text, extra_stop) for text in previous]
+    return _distinctive(now_sets, before_sets, top=top, min_posts=min_posts)
+
+
+def _shares(count: int, n_cur: int, prev: int, n_prev: int) -> tuple[float, float, float]:
+    """Share of the current texts, share of the previous ones, and the smoothed lift
+    between them (1 when there are no previous texts)."""
+    share = count / n_cur
+    if not n_prev:
+        return share, share, 1.0
+    return share, prev / n_prev, (count + 1) / (n_cur + 2) / ((prev + 1) / (n_prev + 2))
+
+
+def _distinctive(
+    now_sets: list[set[str]], before_sets: list[set[str]], *, top: int, min_posts: int
+) -> list[tuple[str, int, float, float, float]]:
+    """:func:`distinctive_terms` on the texts' phrase sets, already extracted."""
+    if not now_sets:
         return []
-    cur = Counter(t for text in current for t in phrases(text, extra_stop))
-    prev = Counter(t for text in previous for t in phrases(text, extra_stop))
-    n_cur, n_prev = len(current), len(previous)
+    cur = Counter(t for found in now_sets for t in found)
+    prev = Counter(t for found in before_sets for t in found)
+    n_cur, n_prev = len(now_sets), len(before_sets)
     rows = []
     for term, count in cur.items():
         if count < min_posts:
             continue
-        share = count / n_cur
-        prev_share = prev[term] / n_prev if n_prev else share
-        lift = (count + 1) / (n_cur + 2) / ((prev[term] + 1) / (n_prev + 2)) if n_prev else 1.0
+        share, prev_share, lift = _shares(count, n_cur, prev[term], n_prev)
         score = share * math.log(lift) if n_prev else share
         rows.append((score, term, count, share, prev_share, lift))
     rows.sort(key=lambda r: (-r[0], -r[2], r[1]))
@@ -150,11 +166,9 @@ def theme_groups(
     share, previous_share, lift, variants)``, best first: ``theme`` is the group's best
     term, and posts, shares and lift count the posts of any of its terms.
     """
-    rows = distinctive_terms(
-        current, previous, extra_stop=extra_stop, top=3 * top, min_posts=min_posts
-    )
     now_sets = [phrases(t, extra_stop) for t in current]
     before_sets = [phrases(t, extra_stop) for t in previous]
+    rows = _distinctive(now_sets, before_sets, top=3 * top, min_posts=min_posts)
 
     def posts_with(term: str, sets: list[set[str]]) -> set[int]:
         return {i for i, found in enumerate(sets) if term in found}
@@ -170,13 +184,10 @@ def theme_groups(
         elif len(groups) < top:
             groups.append(([term], mine, posts_with(term, before_sets)))
     n_cur, n_prev = len(current), len(previous)
-    out = []
-    for terms, now, before in groups:
-        share = len(now) / n_cur
-        prev_share = len(before) / n_prev if n_prev else share
-        lift = (len(now) + 1) / (n_cur + 2) / ((len(before) + 1) / (n_prev + 2)) if n_prev else 1.0
-        out.append((terms[0], len(now), share, prev_share, lift, tuple(terms[1:])))
-    return out
+    return [
+        (terms[0], len(now), *_shares(len(now), n_cur, len(before), n_prev), tuple(terms[1:]))
+        for terms, now, before in groups
+    ]
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
