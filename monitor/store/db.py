@@ -83,14 +83,14 @@ def json_safe(value: Any) -> Any:
     text, NaN and infinity null, NUL characters (PostgreSQL refuses them) are dropped, so
     that one odd column in an export never costs the batch."""
     if isinstance(value, Mapping):
-        return {str(k).replace("\x00", ""): json_safe(v) for k, v in value.items()}
+        return {_no_nul(str(k)): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool | int):
         return value
-    return str(value).replace("\x00", "")
+    return _no_nul(str(value))
 
 
 def _no_nul(value: str | None) -> str | None:

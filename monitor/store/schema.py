@@ -75,9 +75,8 @@ posts = Table(
     Column("edited_at", DateTime(timezone=True)),  # when a re-collected text or rating changed
     Column("previous_rating", SmallInteger),  # the stars before the last edit that changed them
     Column("channel", String(200)),  # where within the source: "r/spain", an import's "twitter"
-    Column(
-        "extra", JSON(none_as_null=True)
-    ),  # the rest of what the collector found (an export's other columns)
+    # the rest of what the collector found (an export's other columns)
+    Column("extra", JSON(none_as_null=True)),
     UniqueConstraint("source", "external_id", "brand", name="uq_posts_source_item_brand"),
     Index("ix_posts_brand_posted", "brand", "posted_at"),
     Index("ix_posts_brand_hash", "brand", "content_hash"),
