@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.alerts.config import AlertSettings
+from monitor.categories import CategorySettings
 from monitor.classify.external_config import ExternalModelConfig
 from monitor.config_checks import boolean, choice, known_keys, number, table, tables, text
 from monitor.errors import ConfigError
@@ -33,7 +34,16 @@ ABOUT_BRAND_KINDS = ("appstore",)
 BACKENDS = ("torch", "onnx")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*")  # es, pt-br, zh_hant
 LOG_LEVELS = tuple(logging.getLevelNamesMapping())
-SECTIONS = {"monitor", "classifier", "brands", "sources", "alerts", "report", "replies"}
+SECTIONS = {
+    "monitor",
+    "classifier",
+    "brands",
+    "sources",
+    "alerts",
+    "report",
+    "replies",
+    "categories",
+}
 MONITOR_KEYS = {
     "database_url",
     "cache_dir",
@@ -106,6 +116,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     replies: ReplySettings = field(default_factory=ReplySettings)
+    categories: CategorySettings = field(default_factory=CategorySettings)
     config_path: Path | None = None
 
     def brand(self, name: str) -> BrandConfig:
@@ -281,6 +292,7 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
     if unknown:
         raise ConfigError(f"report.brands names unknown brands: {', '.join(sorted(unknown))}")
     replies = ReplySettings.from_mapping(table(data.get("replies", {}), "replies"))
+    categories = CategorySettings.from_mapping(table(data.get("categories", {}), "categories"))
     return replace(
         s,
         classifier=c,
@@ -289,6 +301,7 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
         alerts=alerts,
         report=report,
         replies=replies,
+        categories=categories,
     )
 
 

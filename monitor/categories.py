@@ -1,0 +1,434 @@
+"""What a post is about: billing, delivery, customer service… (pure logic).
+
+Sentiment says a customer is unhappy; the category says *why*, in words a team owns
+("billing" goes to finance, "delivery" to logistics). Categories are keyword rules, as in
+the commercial listening suites: transparent (each match names the word that made it),
+instant, and editable by the people who know the brand. A post can be in several
+categories, or in none.
+
+Built in: ten customer-experience categories with terms in Spanish, English, Portuguese,
+French, Italian and German. ``[categories]`` in monitor.toml adds your own, replaces or
+extends a built-in one, or turns the built-in set off::
+
+    [categories]
+    builtin = true                        # the default
+    [categories.network]                  # a new category
+    name = { es = "Red y cobertura", en = "Network and coverage" }
+    terms = { es = ["cobertura", "sin señal"], en = ["coverage", "no signal"] }
+    [categories.billing]
+    add_terms = ["prorrateo"]             # more words for a built-in category
+    [categories.price]
+    enabled = false                       # drop a built-in category
+
+Terms match whole words, case- and accent-insensitively; several words match as a
+phrase; a trailing ``*`` matches any ending (``cobr*``: cobro, cobrado, cobraron).
+Terms listed under a language are used for posts in that language, and for posts whose
+language is unknown or has no terms of its own; a plain list counts for every language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.errors import ConfigError
+from monitor.normalize import fold
+
+ANY_LANGUAGE = "*"
+_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+CATEGORY_KEYS = {"name", "terms", "add_terms", "exclude", "enabled"}
+RULES_VERSION = 1  # bump when matching itself changes, so stored categories are redone
+
+
+@dataclass(frozen=True)
+class Category:
+    """One category: its id, names for people (``es``, ``en``), and its terms per language
+    (``"*"``: every language); ``exclude`` terms veto a match."""
+
+    id: str
+    names: Mapping[str, str]
+    terms: Mapping[str, tuple[str, ...]]
+    exclude: tuple[str, ...] = ()
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names.get("en") or self.id.replace("_", " ")
+
+    def __repr__(self) -> str:
+        n = sum(len(v) for v in self.terms.values())
+        return f"Category({self.id!r}, {n} terms in {', '.join(sorted(self.terms))})"
+
+
+def _c(cid: str, name_es: str, name_en: str, /, **terms: str) -> Category:
+    split = {lang: tuple(words.split("|")) for lang, words in terms.items()}
+    return Category(cid, {"es": name_es, "en": name_en}, split)
+
+
+# Terms are folded (no accents needed) and separated by "|".
+BUILTIN_CATEGORIES: tuple[Category, ...] = (
+    _c(
+        "billing",
+        "Facturación y cobros",
+        "Billing and charges",
+        es="factura|facturas|facturado*|facturacion|facturar|cobr*|cargo|cargos|cargado|cargaron"
+        "|recibo|recibos|cuota|cuotas|domiciliacion|importe|pago|pagos|pagar|pagado|pague"
+        "|tarificacion",
+        en="bill|bills|billed|billing|invoice*|charge|charges|charged|overcharg*|payment*"
+        "|paid|pay|direct debit|fee|fees|statement",
+        pt="fatura*|cobran*|cobrad*|cobrar*|cobraram|cobrou|pagamento*|pagar|pago|taxa*"
+        "|mensalidade*",
+        fr="factur*|prelev*|paiement*|payer|paye|debit*|frais",
+        it="fattur*|addebit*|bolletta|bollette|pagament*|pagare|pagato",
+        de="rechnung*|abbuch*|abgebucht|lastschrift|zahlung*|bezahlt|gebuhr*",
+    ),
+    _c(
+        "refunds",
+        "Devoluciones y reembolsos",
+        "Returns and refunds",
+        es="devolucion*|devolver*|devuelvan|devuelto|devolvi*|me lo devolv*|reembols*|abono"
+        "|reintegro",
+        en="refund*|return|returns|returned|money back|reimburs*",
+        pt="reembols*|devolu*|estorno",
+        fr="rembours*|retour|retourner",
+        it="rimbors*|reso|resi|restituzione",
+        de="erstatt*|ruckerstattung|rucksendung|zuruckschicken|geld zuruck",
+    ),
+    _c(
+        "price",
+        "Precios y tarifas",
+        "Prices and plans",
+        es="precio*|caro|cara|caros|carisimo*|barato*|cuesta|cuestan|coste|tarifa*|subida"
+        "|sube|suben|subido|oferta*"
+        "|descuento*|promocion*",
+        en="price*|pricing|expensive|pricey|cost|costs|costly|cheap*|overpriced|plan|plans"
+        "|tariff*|deal|deals|discount*|went up|goes up|price increase"
+        "|promo*|price rise|price hike",
+        pt="preco*|caro|cara|barato*|tarifa*|aumento*|promocao*|desconto*",
+        fr="prix|cher|chere|tarif*|augmentation*|promo*|reduction*",
+        it="prezz*|caro|cara|costoso|economico|tariff*|aumento*|sconto*|offerta*",
+        de="preis*|teuer*|billig*|tarif*|erhohung|rabatt*|angebot*",
+    ),
+    _c(
+        "delivery",
+        "Envíos y entregas",
+        "Delivery and shipping",
+        es="envio*|enviado|entrega*|entregado|paqueteria|reparto|repartidor*|mensajer*|pedido*"
+        "|seguimiento|transportista|llego tarde|no ha llegado|sin llegar",
+        en="deliver*|shipping|shipment*|shipped|parcel*|package*|courier*|order|orders|tracking"
+        "|dispatch*|arrived late|never arrived|not arrived",
+        pt="entrega*|envio*|encomenda*|pacote*|pedido*|rastreio|transportadora|estafeta",
+        fr="livr*|colis|commande*|envoi|expedi*|suivi|transporteur",
+        it="consegn*|spedizion*|pacco|pacchi|ordine|ordini|corriere|tracciamento",
+        de="liefer*|versand|paket*|bestellung*|sendung*|zusteller|kurier",
+    ),
+    _c(
+        "support",
+        "Atención al cliente",
+        "Customer service",
+        es="atencion al cliente|servicio al cliente|atencion|soporte|call center|llame|llamo"
+        "|llamada*|llamar*|telefono|operador*|operadora*|agente|chat|reclamacion*|reclamar"
+        "|incidencia*|queja*|esperando|en espera|nadie contesta|nadie responde|no contesta"
+        "|no contestan|no responde|no responden|sin respuesta",
+        en="customer service|customer support|support|helpdesk|help desk|call center"
+        "|call centre|called|calling|call back|phone|agent*|chat|complaint*|ticket*|on hold|hold"
+        "|nobody answers|no answer|no response|no reply|unanswered",
+        pt="atendimento*|apoio ao cliente|suporte|liguei|ligacao|chamada*|reclamacao*|espera",
+        fr="service client|sav|support|conseiller*|appel*|appele|reclamation*|attente",
+        it="assistenza|servizio clienti|supporto|operatore|operatrice|chiamat*|reclamo|reclami"
+        "|attesa",
+        de="kundenservice|kundendienst|support|hotline|angerufen|anruf*|beschwerde*|warteschleife",
+    ),
+    _c(
+        "staff",
+        "Personal y tiendas",
+        "Staff and stores",
+        es="personal|empleado*|empleada*|dependiente*|dependienta*|tienda*|local|sucursal"
+        "|oficina*|tecnico|tecnica|instalacion|instalador*|trato|borde|bordes|maleducad*|amable*",
+        en="staff|employee*|shop|store|branch|cashier*|technician*|engineer|installer*"
+        "|installation|rude|friendly|polite|manager",
+        pt="funcionari*|loja*|balcao|tecnico|simpatic*|mal educad*|gerente",
+        fr="personnel|employe*|vendeu*|boutique*|magasin*|agence|technicien*|impoli*|aimable*",
+        it="personale|dipendent*|commess*|negozio|negozi|filiale|tecnico|scortes*|gentil*",
+        de="personal|mitarbeiter*|filiale|laden|geschaft|techniker|unfreundlich*|freundlich*",
+    ),
+    _c(
+        "digital",
+        "App y web",
+        "App and website",
+        es="app|aplicacion|web|pagina web|login|contrasena|acceso|acceder|area de clientes"
+        "|se cuelga|se cierra sola|boton|codigo sms|iniciar sesion",
+        en="app|application|website|login|log in|password|online account|app update|crash*"
+        "|bug|bugs|button|sign in",
+        pt="app|aplicacao|aplicativo|site|pagina|login|senha|conta|atualizacao",
+        fr="appli*|site|page|connexion|identifiant|mot de passe|compte|mise a jour|bug*",
+        it="app|applicazione|sito|pagina|accesso|password|account|aggiornamento|bug",
+        de="app|anwendung|webseite|website|login|anmeldung|passwort|konto|kundenkonto|update"
+        "|absturz|sturzt ab",
+    ),
+    _c(
+        "network",
+        "Red, cobertura y averías",
+        "Network, coverage and outages",
+        es="averia*|caido|caida|se cae|corte*|sin servicio|sin internet|sin linea|sin fibra"
+        "|sin senal|sin datos|sin luz|sin cobertura|cobertura|no funciona|no va nada|no me va"
+        "|senal|la red|sin red|velocidad|lento|lenta|megas|router|fibra|mantenimiento",
+        en="outage*|is down|went down|been down|down again|no service|no internet|no signal"
+        "|no connection|offline|not working|stopped working|coverage|signal|network|broadband"
+        "|connection|speed|slow|buffering|router|fibre|fiber|maintenance",
+        pt="avaria*|falha*|sem servico|sem internet|sem rede|sem sinal|nao funciona|rede|sinal"
+        "|cobertura",
+        fr="panne*|coupure*|hors service|sans internet|pas de reseau|ne marche pas"
+        "|ne fonctionne pas|reseau|couverture|connexion",
+        it="guast*|disservizio|interruzione|senza servizio|senza internet|senza linea"
+        "|non funziona|rete|copertura|segnale",
+        de="storung*|ausfall|ausgefallen|kein internet|kein netz|funktioniert nicht|netz"
+        "|empfang|verbindung",
+        **{ANY_LANGUAGE: "5g|4g|3g|lte|roaming|wifi|wi-fi|mbps|ftth"},
+    ),
+    _c(
+        "quality",
+        "Calidad del producto",
+        "Product quality",
+        es="calidad|roto|rota|rotos|defectuos*|estropead*|mal estado|con defecto*"
+        "|defecto de fabrica*|se rompio|dejo de funcionar|no sirve|caducad*",
+        en="quality|broken|defective|faulty|damaged|poor quality|cheaply made|stopped working"
+        "|expired",
+        pt="qualidade|partid*|avariad*|defeituos*|danificad*|estragad*",
+        fr="qualite|casse*|defectueu*|abime*|endommage*",
+        it="qualita|rotto|rotta|difettos*|danneggiat*|scadente",
+        de="qualitat|kaputt|defekt*|beschadigt*|mangelhaft",
+    ),
+    _c(
+        "contract",
+        "Bajas y permanencia",
+        "Cancellations and contracts",
+        es="baja|darme de baja|dar de baja|cancelar|cancelacion|cancelado|permanencia"
+        "|contrato*|portabilidad|cambiarme a|me cambio a|me paso a|me he pasado|pasarme a",
+        en="cancel*|contract*|switch*|leaving|unsubscrib*|terminate|termination|porting"
+        "|subscription*",
+        pt="cancelar|cancelamento|contrato*|fidelizacao|portabilidade|mudar de operador",
+        fr="resili*|annul*|contrat*|engagement|portabilite|changer d operateur",
+        it="disdett*|recesso|annull*|contratto*|vincolo|portabilita|cambiare operatore",
+        de="kundig*|vertrag*|vertragslaufzeit|wechsel*|stornier*",
+    ),
+)
+
+
+def _term_regex(term: str) -> str:
+    """Whole words on folded text; a trailing ``*`` on a word matches any ending."""
+    words = []
+    for word in fold(term).split():
+        stem, star = (word[:-1], True) if word.endswith("*") else (word, False)
+        if not stem or "*" in stem:
+            raise ValueError(f"a * may only end a word: {term!r}")
+        words.append(re.escape(stem) + (r"\w*" if star else ""))
+    if not words:
+        raise ValueError("empty term")
+    return r"(?<!\w)" + r"[\s\-']+".join(words) + r"(?!\w)"
+
+
+def _compile(terms: Iterable[str]) -> re.Pattern[str] | None:
+    parts = sorted({_term_regex(t) for t in terms if t.strip()}, key=len, reverse=True)
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A category found in a text and the words that put it there."""
+
+    category: str
+    words: tuple[str, ...]
+
+
+class _Rules:
+    """One category compiled: a pattern per language, one for every language, a veto."""
+
+    def __init__(self, category: Category) -> None:
+        self.id = category.id
+        shared = category.terms.get(ANY_LANGUAGE, ())
+        self.languages = {
+            lang: _compile((*terms, *shared))
+            for lang, terms in category.terms.items()
+            if lang != ANY_LANGUAGE
+        }
+        every = [t for terms in category.terms.values() for t in terms]
+        self.everything = _compile(every)
+        self.shared = _compile(shared)
+        self.exclude = _compile(category.exclude)
+
+    def find(self, folded: str, lang: str | None) -> Match | None:
+        """``lang``: the post's language when some category has terms in it, else None
+        (then every language's terms are tried)."""
+        if self.exclude is not None and self.exclude.search(folded):
+            return None
+        # this category's words in that language (or only its every-language ones)
+        pattern = self.everything if lang is None else self.languages.get(lang, self.shared)
+        if pattern is None:
+            return None
+        words = tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(folded)))
+        return Match(self.id, words) if words else None
+
+
+class Categorizer:
+    """Finds the categories of texts.
+
+    >>> Categorizer(CategorySettings()).categorize("Me han cobrado dos veces", "es")
+    ('billing',)
+    """
+
+    def __init__(self, settings: CategorySettings) -> None:
+        self.settings = settings
+        self._rules = [_Rules(c) for c in settings.categories]
+        self._languages = frozenset(
+            lang for c in settings.categories for lang in c.terms if lang != ANY_LANGUAGE
+        )
+
+    def explain(self, text: str, lang: str | None = None) -> list[Match]:
+        folded = fold(text)
+        code = (lang or "").split("-")[0].lower() or None
+        if code is not None and code not in self._languages:
+            code = None  # no category has words in this language: try them all
+        found = []
+        for rules in self._rules:
+            match = rules.find(folded, code)
+            if match is not None:
+                found.append(match)
+        return found
+
+    def categorize(self, text: str, lang: str | None = None) -> tuple[str, ...]:
+        return tuple(m.category for m in self.explain(text, lang))
+
+
+@dataclass(frozen=True)
+class CategorySettings:
+    """The categories in use: the built-in ones (unless ``builtin = false``) with the
+    ``[categories]`` table's changes on top."""
+
+    categories: tuple[Category, ...] = BUILTIN_CATEGORIES
+    builtin: bool = True
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> CategorySettings:
+        """Check ``[categories]``; mistakes raise ``ConfigError`` naming the key."""
+        data = dict(data or {})
+        builtin = data.pop("builtin", True)
+        if not isinstance(builtin, bool):
+            raise ConfigError(f"categories.builtin must be true or false, got {builtin!r}")
+        chosen = {c.id: c for c in BUILTIN_CATEGORIES} if builtin else {}
+        for cid, raw in data.items():
+            where = f"categories.{cid}"
+            if not _ID.fullmatch(str(cid)):
+                raise ConfigError(
+                    f"{where}: a category id is lower-case letters, digits and _",
+                    hint="e.g. [categories.network]",
+                )
+            if not isinstance(raw, Mapping):
+                raise ConfigError(f"{where} must be a table", hint=f"write [{where}]")
+            unknown = sorted(set(raw) - CATEGORY_KEYS)
+            if unknown:
+                raise ConfigError(
+                    f"{where}: unknown keys {unknown}",
+                    hint=f"known: {', '.join(sorted(CATEGORY_KEYS))}",
+                )
+            enabled = raw.get("enabled", True)
+            if not isinstance(enabled, bool):
+                raise ConfigError(f"{where}.enabled must be true or false")
+            if not enabled:
+                chosen.pop(cid, None)
+                continue
+            chosen[cid] = _category(cid, raw, chosen.get(cid), where)
+        return cls(tuple(chosen.values()), builtin)
+
+    def by_id(self) -> dict[str, Category]:
+        return {c.id: c for c in self.categories}
+
+    def name(self, cid: str, lang: str) -> str:
+        """The category's name for people, in ``lang`` (its id when it is no longer defined)."""
+        category = self.by_id().get(cid)
+        return category.name(lang) if category else cid.replace("_", " ")
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the rules change, so stored categories can be redone."""
+        canonical = [
+            RULES_VERSION,
+            [
+                [c.id, sorted((k, sorted(v)) for k, v in c.terms.items()), sorted(c.exclude)]
+                for c in sorted(self.categories, key=lambda c: c.id)
+            ],
+        ]
+        blob = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def _terms(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    """``["a", "b"]`` (every language) or ``{ es = [...], en = [...] }``, each term checked."""
+    if isinstance(value, list):
+        value = {ANY_LANGUAGE: value}
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{where} must be a list of words or a table of language = list",
+            hint='e.g. terms = ["cobertura", "coverage"] or terms = { es = ["cobertura"] }',
+        )
+    out: dict[str, tuple[str, ...]] = {}
+    for lang, terms in value.items():
+        if lang != ANY_LANGUAGE and not _LANGUAGE.fullmatch(str(lang)):
+            raise ConfigError(f"{where}.{lang}: not a language code", hint="e.g. es, en, pt")
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            raise ConfigError(f"{where}.{lang} must be a list of words")
+        for term in terms:
+            try:
+                _term_regex(term)
+            except ValueError as e:
+                raise ConfigError(f"{where}: {e}", hint='write "cobr*" or "cargo doble"') from None
+        out[str(lang)] = tuple(t.strip() for t in terms if t.strip())
+    return out
+
+
+def _category(cid: str, raw: Mapping[str, Any], base: Category | None, where: str) -> Category:
+    names = dict(base.names) if base else {}
+    name = raw.get("name")
+    if isinstance(name, str) and name.strip():
+        names = {"es": name.strip(), "en": name.strip()}
+    elif isinstance(name, Mapping) and all(isinstance(v, str) and v.strip() for v in name.values()):
+        names.update({str(k): str(v).strip() for k, v in name.items()})
+    elif name is not None:
+        raise ConfigError(
+            f"{where}.name must be a text or a table of language = text",
+            hint='e.g. name = { es = "Red y cobertura", en = "Network and coverage" }',
+        )
+    if "terms" in raw:
+        terms = _terms(raw["terms"], f"{where}.terms")
+    elif base is not None:
+        terms = dict(base.terms)
+    else:
+        terms = {}
+    for lang, more in _terms(raw.get("add_terms", []), f"{where}.add_terms").items():
+        if more:
+            terms[lang] = (*terms.get(lang, ()), *more)
+    if not any(terms.values()):
+        raise ConfigError(
+            f"{where}: give it some terms",
+            hint='e.g. terms = ["cobertura", "coverage"]',
+        )
+    if "exclude" in raw:
+        exclude = _terms(raw["exclude"], f"{where}.exclude")
+        if set(exclude) - {ANY_LANGUAGE}:
+            raise ConfigError(f"{where}.exclude must be a plain list of words (every language)")
+        excluded = exclude.get(ANY_LANGUAGE, ())
+    else:
+        excluded = base.exclude if base else ()
+    return Category(cid, names or {"es": cid, "en": cid}, terms, tuple(excluded))
+
+
+__all__ = [
+    "BUILTIN_CATEGORIES",
+    "Categorizer",
+    "Category",
+    "CategorySettings",
+    "Match",
+]
