@@ -133,6 +133,10 @@ def cmd_collect(args) -> int:
 def cmd_classify(args) -> int:
     settings = _settings(args)
     pipeline = _pipeline(settings)
+    categorized = pipeline.categorize_pending(progress=Bar("categories"))
+    if categorized:
+        n = len(settings.categories.categories)
+        print(f"put {categorized} posts into categories ({n} categories)")
     pending = pipeline.store.count_unclassified()
     if not pending:
         print("nothing to classify")

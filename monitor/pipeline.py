@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from monitor.categories import Categorizer
 from monitor.errors import MonitorError
 from monitor.langid import detect_language
 from monitor.normalize import clean_text
@@ -48,6 +49,7 @@ class Pipeline:
         self._classifier = None
         self._sources: dict[str, Source] = {}
         self._matchers = {b.name: BrandMatcher(b) for b in settings.brands}
+        self._categorizer: Categorizer | None = None
 
     # ---- collection -----------------------------------------------------
 
@@ -152,6 +154,33 @@ class Pipeline:
             self.store.save_analyses(
                 [(pid, a) for (pid, _), a in zip(batch, analyses, strict=True)], self.clock()
             )
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        return done
+
+    # ---- categories -----------------------------------------------------
+
+    @property
+    def categorizer(self) -> Categorizer:
+        if self._categorizer is None:
+            self._categorizer = Categorizer(self.settings.categories)
+        return self._categorizer
+
+    def categorize_pending(
+        self, batch_size: int = 2000, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Put posts that the current rules have not read yet into their categories
+        (all posts again after the rules change); each batch commits on its own."""
+        rules = self.settings.categories.fingerprint
+        total = self.store.count_uncategorized(rules)
+        done = 0
+        while done < total:
+            batch = self.store.uncategorized(rules, min(batch_size, total - done))
+            if not batch:
+                break
+            found = [(pid, self.categorizer.categorize(text, lang)) for pid, text, lang in batch]
+            self.store.save_categories(found, rules)
             done += len(batch)
             if progress:
                 progress(done, total)

@@ -109,6 +109,12 @@ def _alerts_job(settings: Settings, store) -> None:
 
 
 def _classify_job(pipeline) -> None:
+    try:  # keyword rules, no model: done even when the classifier cannot load
+        n = pipeline.categorize_pending()
+        if n:
+            log.info("put %d posts into categories", n)
+    except MonitorError as e:
+        _log_failure("categories skipped", e)
     try:
         n = pipeline.classify_pending()
         if n:

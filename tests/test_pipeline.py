@@ -136,3 +136,48 @@ def test_about_brand_settings_that_cannot_work_are_refused(tmp_path, source, mes
 
     with pytest.raises(ConfigError, match=message):
         parse_config({"sources": [{"name": "s", **source}]}, tmp_path, Settings())
+
+
+def test_collected_posts_are_put_into_categories_and_again_when_the_rules_change(
+    httpserver, sqlite_store
+):
+    from dataclasses import replace
+
+    from monitor.categories import CategorySettings
+    from monitor.store.schema import post_categories
+
+    httpserver.expect_request("/feed").respond_with_data(FEED, content_type="application/rss+xml")
+    cfg = SourceConfig("news", "rss", {"url": httpserver.url_for("/feed")})
+    pipeline = Pipeline(settings([cfg]), sqlite_store)
+    pipeline.collect()
+
+    def stored():
+        with sqlite_store.engine.connect() as conn:
+            return sorted(conn.execute(post_categories.select().with_only_columns(
+                post_categories.c.category)).scalars())  # fmt: skip
+
+    seen = []
+    assert pipeline.categorize_pending(progress=lambda d, t: seen.append((d, t))) == 1
+    assert seen == [(1, 1)]
+    # "me cobró dos veces … no contesta": a charge, and nobody answering
+    assert stored() == ["billing", "support"]
+    assert pipeline.categorize_pending() == 0  # nothing new, nothing redone
+    # the team edits the rules: every stored post is read again by the new ones
+    rules = CategorySettings.from_mapping({"builtin": False, "answers": {"terms": ["contest*"]}})
+    edited = Pipeline(replace(pipeline.settings, categories=rules), sqlite_store)
+    assert edited.categorize_pending() == 1
+    assert stored() == ["answers"]
+
+
+def test_the_scheduler_puts_posts_into_categories_even_without_a_classifier(
+    httpserver, sqlite_store, caplog
+):
+    from monitor.scheduler import _classify_job
+
+    httpserver.expect_request("/feed").respond_with_data(FEED, content_type="application/rss+xml")
+    cfg = SourceConfig("news", "rss", {"url": httpserver.url_for("/feed")})
+    pipeline = Pipeline(settings([cfg]), sqlite_store)  # no classifier configured
+    pipeline.collect()
+    _classify_job(pipeline)
+    assert sqlite_store.count_uncategorized(pipeline.settings.categories.fingerprint) == 0
+    assert "classification skipped" in caplog.text  # said, and the job carried on

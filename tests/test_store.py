@@ -281,3 +281,85 @@ def test_bad_url_is_a_store_error():
     with pytest.raises(StoreError) as e:
         Store.open("postgresql://nobody@127.0.0.1:1/nothing")
     assert e.value.hint
+
+
+# ---- categories ----------------------------------------------------------------
+
+
+def _categories(store) -> dict[str, set[str]]:
+    from monitor.store.schema import post_categories
+
+    q = select(posts.c.external_id, post_categories.c.category).join(
+        post_categories, post_categories.c.post_id == posts.c.id
+    )
+    with store.engine.connect() as conn:
+        out: dict[str, set[str]] = {}
+        for ext, category in conn.execute(q):
+            out.setdefault(ext, set()).add(category)
+    return out
+
+
+def test_categories_are_saved_replaced_and_redone_when_the_rules_change(store):
+    store.save_collection(
+        run(), "rss", [post("a", "Me cobraron dos veces"), post("b", "Hola", h="h-b")], None
+    )
+    assert store.count_uncategorized("rules-1") == 2
+    pending = store.uncategorized("rules-1", 10)
+    assert [(text, lang) for _, text, lang in pending] == [
+        ("Me cobraron dos veces", "es"),
+        ("Hola", "es"),
+    ]
+    ids = {text: pid for pid, text, _ in pending}
+    store.save_categories(
+        [(ids["Me cobraron dos veces"], ("billing", "support", "billing")), (ids["Hola"], ())],
+        "rules-1",
+    )
+    assert store.count_uncategorized("rules-1") == 0  # a post in no category is done too
+    assert _categories(store) == {"a": {"billing", "support"}}
+    # new rules: every post waits again, and saving replaces what the old rules said
+    assert store.count_uncategorized("rules-2") == 2
+    assert store.count_uncategorized("rules-0") == 2  # sorts before: the index's other range
+    store.save_categories([(ids["Me cobraron dos veces"], ("refunds",))], "rules-2")
+    assert _categories(store) == {"a": {"refunds"}}
+    assert [text for _, text, _ in store.uncategorized("rules-2", 10)] == ["Hola"]
+
+
+def test_an_edited_post_is_categorised_again(store):
+    store.save_collection(run(), "rss", [post("a", "Me cobraron dos veces")], None)
+    ((pid, _, _),) = store.uncategorized("r", 10)
+    store.save_categories([(pid, ("billing",))], "r")
+    edited = post("a", "Ya me devolvieron el dinero")
+    later = SourceRun("feed", T0 + timedelta(days=1), T0 + timedelta(days=1))
+    store.save_collection(later, "rss", [edited], None)
+    assert store.uncategorized("r", 10) == [(pid, edited.text, "es")]
+
+
+def test_posts_stored_before_categories_existed_are_categorised_after_the_upgrade(tmp_path):
+    from sqlalchemy import insert
+
+    from monitor.store.db import make_engine
+    from monitor.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        upgrade(conn, "0006")
+        conn.execute(  # only columns that revision 0006 has
+            insert(posts).values(
+                source="feed",
+                external_id="old",
+                brand="Movistela",
+                text="La factura llegó duplicada",
+                content_hash="h",
+                collected_at=T0,
+                posted_at=T0,
+            )
+        )
+    engine.dispose()
+    store = Store.open(url)  # migrates to the newest revision
+    try:
+        assert [text for _, text, _ in store.uncategorized("any-rules", 10)] == [
+            "La factura llegó duplicada"
+        ]
+    finally:
+        store.close()

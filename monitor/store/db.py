@@ -16,12 +16,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import StoreError
 from monitor.store import migrate
-from monitor.store.schema import analyses, post_actions, posts, source_runs, sources
+from monitor.store.schema import (
+    analyses,
+    post_actions,
+    post_categories,
+    posts,
+    source_runs,
+    sources,
+)
 from monitor.types import Analysis, FetchState, Post, SourceRun
 
 log = logging.getLogger(__name__)
@@ -113,6 +131,12 @@ def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
     return post.content_hash != stored_hash or (
         post.rating is not None and post.rating != stored_rating
     )
+
+
+def _readable(title: str | None, text: str) -> str:
+    """What the classifier and the categories read: the title, when the text lacks it, and
+    the text."""
+    return text if not title or title in text else f"{title}\n{text}"
 
 
 def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence[str]]:
@@ -342,6 +366,7 @@ class Store:
                 "content_hash": p.content_hash,
                 "duplicate_of": None,  # the new text is this post's own
                 "edited_at": now,
+                "categorized_with": None,  # its categories are found again from the new text
                 **{k: v for k, v in _placement(p).items() if v is not None},
             }
             if p.rating is not None and p.rating != old_rating:  # no stars: keep the stored
@@ -442,10 +467,55 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return [
-            (i, text if not title or title in text else f"{title}\n{text}")
-            for i, title, text in rows
+        return [(i, _readable(title, text)) for i, title, text in rows]
+
+    # ---- categories (what a post is about) ---------------------------------
+
+    @staticmethod
+    def _not_categorized_with(rules: str):
+        """Posts never categorised, or by other rules (written so that the index on
+        categorized_with serves it: two ranges and the NULLs)."""
+        c = posts.c.categorized_with
+        return or_(c.is_(None), c < rules, c > rules)
+
+    def uncategorized(self, rules: str, limit: int) -> list[tuple[int, str, str | None]]:
+        """(post id, title and text, language) of posts not categorised by ``rules`` yet."""
+        q = (
+            select(posts.c.id, posts.c.title, posts.c.text, posts.c.lang)
+            .where(self._not_categorized_with(rules))
+            .order_by(posts.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [(i, _readable(title, text), lang) for i, title, text, lang in rows]
+
+    def count_uncategorized(self, rules: str) -> int:
+        q = select(func.count()).select_from(posts).where(self._not_categorized_with(rules))
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def save_categories(self, results: Sequence[tuple[int, Sequence[str]]], rules: str) -> int:
+        """Replace the categories of these posts, in one transaction, and mark them as
+        categorised by ``rules``."""
+        ids = [pid for pid, _ in results]
+        rows = [
+            {"post_id": pid, "category": c} for pid, cats in results for c in dict.fromkeys(cats)
         ]
+        try:
+            with self.engine.begin() as conn:
+                for chunk in _chunks(ids):
+                    conn.execute(
+                        delete(post_categories).where(post_categories.c.post_id.in_(chunk))
+                    )
+                    conn.execute(
+                        update(posts).where(posts.c.id.in_(chunk)).values(categorized_with=rules)
+                    )
+                if rows:
+                    conn.execute(insert(post_categories), rows)
+        except SQLAlchemyError as e:
+            raise StoreError(f"could not save categories: {str(e).splitlines()[0]}") from e
+        return len(ids)
 
     def rated_sentiments(self) -> list[tuple[int, str]]:
         """(stars, the classifier's sentiment) of every classified review."""

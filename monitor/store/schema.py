@@ -77,6 +77,9 @@ posts = Table(
     Column("channel", String(200)),  # where within the source: "r/spain", an import's "twitter"
     # the rest of what the collector found (an export's other columns)
     Column("extra", JSON(none_as_null=True)),
+    # the rules (monitor.categories fingerprint) that last put the post in categories;
+    # NULL or another fingerprint: to be categorised (again)
+    Column("categorized_with", String(16)),
     UniqueConstraint("source", "external_id", "brand", name="uq_posts_source_item_brand"),
     Index("ix_posts_brand_posted", "brand", "posted_at"),
     Index("ix_posts_brand_hash", "brand", "content_hash"),
@@ -84,6 +87,7 @@ posts = Table(
     Index("ix_posts_source_posted", "source", "posted_at"),
     Index("ix_posts_lang", "lang"),
     Index("ix_posts_channel", "channel"),
+    Index("ix_posts_categorized_with", "categorized_with"),
 )
 
 analyses = Table(
@@ -100,6 +104,15 @@ analyses = Table(
     Column("note", Text),
     Column("analyzed_at", DateTime(timezone=True), nullable=False),
     Index("ix_analyses_sentiment", "sentiment"),
+)
+
+# What each post is about (monitor.categories): one row per post and category.
+post_categories = Table(
+    "post_categories",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("category", String(60), primary_key=True),
+    Index("ix_post_categories_category", "category", "post_id"),
 )
 
 # What people did with a post: triage state, notes, and label corrections.
