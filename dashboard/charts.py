@@ -3,6 +3,8 @@ legend comes from ``Tr``, so the language switch changes all of them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 
@@ -187,14 +189,18 @@ def emotion_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
     return _finish(chart, title, tr)
 
 
-def breakdown_chart(df: pd.DataFrame, tr: Tr, by: str, title: str) -> alt.Chart:
-    """Horizontal 100 % bars: sentiment mix per source or language, biggest first, each
-    labelled with its number of posts (a 100 % bar of 2 posts is not a trend).
-    ``df``: <by>, positive, neutral, negative, posts, net_sentiment (from insights.breakdown)."""
+def breakdown_chart(
+    df: pd.DataFrame, tr: Tr, by: str, title: str, name_of: Callable[[str], str] | None = None
+) -> alt.Chart:
+    """Horizontal 100 % bars: sentiment mix per source, language or category, biggest
+    first, each labelled with its number of posts (a 100 % bar of 2 posts is not a trend).
+    ``df``: <by>, positive, neutral, negative, posts, net_sentiment (from insights.breakdown
+    or insights.category_breakdown); ``name_of`` names a value for people."""
     df = df.copy()
     names = df[by].map(
         lambda v: tr.t("breakdown_rest") if v == REST
         else tr.value("language", v) if by == "language"
+        else name_of(v) if name_of is not None
         else v
     )  # fmt: skip
     repeated = names.duplicated(keep=False)  # two stored tags with one name ("es", "es-es")
@@ -403,5 +409,36 @@ def themes_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
     )
     ticks = base.mark_tick(color="#333", thickness=2, size=18).encode(
         x="previous_share:Q", tooltip=tooltip
+    )
+    return _finish(alt.layer(bars, ticks), title, tr, height=90 + 28 * len(order))
+
+
+def complaints_chart(
+    df: pd.DataFrame, tr: Tr, title: str, name_of: Callable[[str], str]
+) -> alt.Chart:
+    """Bars: this week's negative posts per category, with a tick at the week before's.
+    ``df``: category, negative, previous, change, share (insights.complaint_categories)."""
+    df = df.assign(
+        label=[
+            f"{name_of(c)} ({tr.number(n)})"
+            for c, n in zip(df["category"], df["negative"], strict=True)
+        ]
+    )
+    order = df["label"].tolist()
+    base = alt.Chart(df).encode(
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title=tr.col("category")),
+        alt.Tooltip("negative:Q", title=tr.t("this_week"), format=",d"),
+        alt.Tooltip("previous:Q", title=tr.t("previous_week"), format=",d"),
+        alt.Tooltip("change:Q", title=tr.col("change"), format="+,d"),
+        alt.Tooltip("share:Q", title=tr.col("theme_share"), format=".1f"),
+    ]
+    bars = base.mark_bar(color=SENTIMENT_COLORS[0], opacity=0.8).encode(
+        x=alt.X("negative:Q", title=tr.col("negative")), tooltip=tooltip
+    )
+    ticks = base.mark_tick(color="#333", thickness=2, size=18).encode(
+        x="previous:Q", tooltip=tooltip
     )
     return _finish(alt.layer(bars, ticks), title, tr, height=90 + 28 * len(order))

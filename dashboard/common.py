@@ -132,6 +132,15 @@ def sidebar_filters(t: Tr, settings: Settings, options: Options, newest: datetim
         channels = sb.multiselect(
             t.t("channel"), options.channels, placeholder=t.t("all"), key="f_channels"
         )
+    categories = []
+    if options.categories:  # once posts have been put into categories
+        categories = sb.multiselect(
+            t.t("category"),
+            options.categories,
+            format_func=lambda v: settings.categories.name(v, t.lang),
+            placeholder=t.t("all"),
+            key="f_categories",
+        )
     langs = sb.multiselect(
         t.t("language"),
         options.languages,
@@ -162,6 +171,7 @@ def sidebar_filters(t: Tr, settings: Settings, options: Options, newest: datetim
         sentiments=tuple(sentiments),
         emotions=tuple(emotions),
         channels=tuple(channels),
+        categories=tuple(categories),
     )
 
 
@@ -204,6 +214,12 @@ def label_with_conf(t: Tr, kind: str, value, conf, corrected: bool = False) -> s
     return f"{text} ✎" if corrected else text
 
 
+def category_names(t: Tr, ids) -> str:
+    """A post's categories for people ("Facturación y cobros, Atención al cliente")."""
+    names = context().settings.categories
+    return ", ".join(names.name(c, t.lang) for c in ids or ())
+
+
 def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) -> None:
     """Posts as a read-only grid: the text is plain data in a cell, links are http(s) only."""
     out = pd.DataFrame(
@@ -228,6 +244,8 @@ def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) ->
             ],
         }
     )
+    if "categories" in df and df["categories"].map(bool).any():
+        out[t.col("categories")] = df["categories"].map(lambda ids: category_names(t, ids))
     if "rating" in df and df["rating"].notna().any():  # reviews among the posts
         before = df["previous_rating"] if "previous_rating" in df else [None] * len(df)
         out[t.col("rating")] = [stars(r, b) for r, b in zip(df["rating"], before, strict=True)]

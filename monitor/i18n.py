@@ -29,6 +29,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dates": ("Fechas", "Dates"),
     "source": ("Fuente", "Source"),
     "channel": ("Canal", "Channel"),
+    "category": ("Categoría", "Category"),
     "sentiment": ("Sentimiento", "Sentiment"),
     "emotion": ("Emoción", "Emotion"),
     "all": ("Todas", "All"),
@@ -216,6 +217,34 @@ TEXT: dict[str, tuple[str, str]] = {
         "To see share of voice, name competitors in monitor.toml "
         '(`competitors = ["Other brand"]`) and collect their mentions too.',
     ),
+    "by_category_title": (
+        "De qué hablan: sentimiento por categoría",
+        "What people talk about: sentiment by category",
+    ),
+    "category_caption": (
+        "Categorías por palabras clave (facturación, entregas, atención…; se cambian en "
+        "[categories] de monitor.toml). Una publicación puede estar en varias o en ninguna: "
+        "{n} de {total} están en alguna.",
+        "Keyword categories (billing, delivery, customer service…; change them under "
+        "[categories] in monitor.toml). A post can be in several or in none: {n} of "
+        "{total} are in one.",
+    ),
+    "complaints_title": (
+        "Por qué se quejan: negativas por categoría",
+        "Why customers complain: negative posts by category",
+    ),
+    "complaints_caption": (
+        "Publicaciones negativas de esta semana en cada categoría frente a la semana anterior; "
+        "el % es sobre todas las negativas de la semana (una publicación puede contar en varias).",
+        "This week's negative posts in each category against the week before; the % is of all "
+        "the week's negative posts (a post can count in several).",
+    ),
+    "complaints_empty": (
+        "Ninguna negativa de estas dos semanas encaja en una categoría.",
+        "No negative post of these two weeks falls in a category.",
+    ),
+    "this_week": ("Esta semana", "This week"),
+    "previous_week": ("Semana anterior", "Week before"),
     "themes_title": (
         "Temas negativos que más crecen esta semana",
         "Negative themes growing most this week",
@@ -352,7 +381,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ninguna marca del informe nombra competidores (competitors en monitor.toml).",
         "No brand in the report names competitors (competitors in monitor.toml).",
     ),
-    "report_themes": ("Temas de las quejas", "What people complain about"),
+    "report_complaints": ("Por qué se quejan", "Why customers complain"),
+    "report_complaints_caption": (
+        "Menciones negativas de la semana en cada categoría (facturación, entregas, atención…) "
+        "y su cambio frente a la semana anterior; una mención puede estar en varias.",
+        "The week's negative mentions in each category (billing, delivery, customer "
+        "service…) and the change against the week before; a mention can be in several.",
+    ),
+    "report_complaints_empty": (
+        "Ninguna mención negativa de la semana encaja en una categoría.",
+        "No negative mention of the week falls in a category.",
+    ),
+    "report_category_change": ("{v} (antes {before})", "{v} (was {before})"),
+    "report_headline_category": (
+        "Lo que más motiva las quejas: {category} ({n} menciones negativas).",
+        "What most complaints are about: {category} ({n} negative mentions).",
+    ),
+    "report_themes": ("Temas de las quejas", "Themes of the complaints"),
     "report_themes_caption": (
         "Palabras y expresiones más frecuentes en las menciones negativas de la semana que "
         "en las tres anteriores (debajo, otras que salen sobre todo en las mismas "
@@ -470,6 +515,10 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "posts_change": ("Cambio de menciones (%)", "Change in mentions (%)"),
         "net_change": ("Cambio de sentimiento neto (pts)", "Change in net sentiment (pts)"),
         "theme": ("Tema", "Theme"),
+        "category": ("Categoría", "Category"),
+        "categories": ("Categorías", "Categories"),
+        "previous": ("Semana anterior", "Week before"),
+        "change": ("Cambio", "Change"),
         "previous_share": ("% semanas previas", "% previous weeks"),
         "theme_share": ("% de negativas esta semana", "% of this week's negatives"),
         "audience": ("Lectores (est.)", "Readers (est.)"),

@@ -54,14 +54,25 @@ left.altair_chart(
 emotions = insights.emotion_mix(counts)
 if not emotions.empty:
     right.altair_chart(charts.emotion_chart(emotions, t, t.t("emotion_title")), width="stretch")
-left, right = st.columns(2)
-for column, by, title in (
-    (left, "where", "by_source_title"),
-    (right, "language", "by_language_title"),
-):
+panels = []  # (chart, caption), laid out two to a row
+by_category = ctx.q("category_breakdown", f)
+by_category = by_category[by_category[["positive", "neutral", "negative"]].sum(axis=1) > 0]
+if not by_category.empty:
+    chart = charts.breakdown_chart(
+        by_category, t, "category", t.t("by_category_title"),
+        name_of=lambda c: ctx.settings.categories.name(c, t.lang),
+    )  # fmt: skip
+    in_any = ctx.q("categorized_posts", f)
+    panels.append((chart, t.t("category_caption", n=t.number(in_any), total=t.number(totals["posts"]))))  # fmt: skip
+for by, title in (("where", "by_source_title"), ("language", "by_language_title")):
     table = insights.breakdown(counts, by, top=BREAKDOWN_ROWS)
     if not table.empty:
-        column.altair_chart(charts.breakdown_chart(table, t, by, t.t(title)), width="stretch")
+        panels.append((charts.breakdown_chart(table, t, by, t.t(title)), None))
+for i in range(0, len(panels), 2):
+    for column, (chart, caption) in zip(st.columns(2), panels[i : i + 2], strict=False):
+        column.altair_chart(chart, width="stretch")
+        if caption:
+            column.caption(caption)
 
 st.subheader(t.t("latest_title"))
 common.posts_table(t, ctx.q("latest_posts", f, limit=100))

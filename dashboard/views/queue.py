@@ -51,6 +51,7 @@ table = pd.DataFrame(
         t.col("sources"): sources.reindex(lead.index),
         t.col("newest"): newest.reindex(lead.index).dt.tz_convert(None),
         t.col("text"): (lead["title"].fillna("") + " " + lead["text"]).str.strip(),
+        t.col("categories"): lead["categories"].map(lambda ids: common.category_names(t, ids)),
         t.col("sentiment_label"): [
             common.label_with_conf(t, "sentiment", s, c, k)
             for s, c, k in zip(
@@ -105,6 +106,8 @@ for _, post in posts.iterrows():
         if isinstance(post["title"], str) and post["title"]:
             st.text(post["title"])
         st.text(post["text"])
+        if post["categories"]:
+            st.caption(f"{t.col('categories')}: {common.category_names(t, post['categories'])}")
         badges = st.columns([1, 1, 1, 3])
         with badges[0]:
             st.badge(common.label_with_conf(t, "sentiment", post["sentiment"], post["sentiment_conf"], post["corrected"]), color="red")  # fmt: skip

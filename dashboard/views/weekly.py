@@ -123,21 +123,34 @@ else:
 
 names = [*ctx.options.brands, *(term for b in settings.brands for term in b.terms)]
 themes = ctx.q("negative_themes", f, tuple(names))
-left, right = st.columns([2, 3])
+complaints = insights.complaint_categories(ctx.q("weekly_categories", f, 2), int(this["negative"]))
+left, right = st.columns(2)
 with left:
+    if complaints.empty:
+        st.markdown(f"##### {t.t('complaints_title')}")
+        st.info(t.t("complaints_empty"))
+    else:
+        st.altair_chart(
+            charts.complaints_chart(
+                complaints, t, t.t("complaints_title"),
+                lambda c: settings.categories.name(c, t.lang),
+            ),
+            width="stretch",
+        )  # fmt: skip
+        st.caption(t.t("complaints_caption"))
+with right:
     if themes.empty:
         st.markdown(f"##### {t.t('themes_title')}")
         st.info(t.t("themes_empty"))
     else:
         st.altair_chart(charts.themes_chart(themes, t, t.t("themes_title")), width="stretch")
         st.caption(t.t("themes_caption"))
-with right:
-    st.markdown(f"##### {t.t('most_read_title')}")
-    top = ctx.q("most_read_negative", f)
-    if top.empty:
-        st.info(t.t("most_read_empty"))
-    else:
-        common.posts_table(t, top, extra={"audience": t.col("audience")})
+st.markdown(f"##### {t.t('most_read_title')}")
+top = ctx.q("most_read_negative", f)
+if top.empty:
+    st.info(t.t("most_read_empty"))
+else:
+    common.posts_table(t, top, extra={"audience": t.col("audience")})
 
 st.subheader(t.t("wow_table_title"))
 table = pd.DataFrame(

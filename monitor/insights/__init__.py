@@ -14,6 +14,12 @@ Every function takes a SQLAlchemy ``Engine`` (``Store.engine``) and a
 """
 
 from monitor.insights.base import PENDING, UNKNOWN_LANG, Filters, net_sentiment
+from monitor.insights.categories import (
+    categorized_posts,
+    category_breakdown,
+    complaint_categories,
+    weekly_categories,
+)
 from monitor.insights.live import (
     REST,
     Options,
@@ -53,6 +59,9 @@ __all__ = [
     "Filters",
     "Options",
     "breakdown",
+    "categorized_posts",
+    "category_breakdown",
+    "complaint_categories",
     "data_range",
     "data_version",
     "default_filters",
@@ -77,6 +86,7 @@ __all__ = [
     "calendar_weeks",
     "week_start_for",
     "week_windows",
+    "weekly_categories",
     "weekly_counts",
     "weekly_emotions",
     "weekly_ratings",

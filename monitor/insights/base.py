@@ -17,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, String, case, func, literal, literal_column, or_, true
+from sqlalchemy import Engine, String, case, func, literal, literal_column, or_, select, true
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.errors import StoreError
 from monitor.store.derived import EMOTION, SENTIMENT
-from monitor.store.schema import analyses, post_actions, posts
+from monitor.store.schema import analyses, post_actions, post_categories, posts
 
 UNKNOWN_LANG = "unknown"
 PENDING = "pending"  # collected, not classified yet
@@ -47,6 +47,7 @@ class Filters:
     sentiments: tuple[str, ...] = ()
     emotions: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()  # where within a source: "r/spain", "forum"
+    categories: tuple[str, ...] = ()  # what posts are about (monitor.categories): any of these
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -93,6 +94,11 @@ def conditions(f: Filters, *, labels: bool = True, dedupe: bool = True, brands: 
         terms.append(posts.c.source.in_(f.sources))
     if f.channels:
         terms.append(posts.c.channel.in_(f.channels))
+    if f.categories:
+        in_them = select(post_categories.c.post_id).where(
+            post_categories.c.category.in_(f.categories)
+        )
+        terms.append(posts.c.id.in_(in_them))
     if f.languages:  # written so that ix_posts_lang can serve it
         known = [lang for lang in f.languages if lang != UNKNOWN_LANG]
         lang_terms = [posts.c.lang.in_(known)] if known else []

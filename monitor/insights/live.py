@@ -31,7 +31,7 @@ from monitor.insights.base import (
     utc_series,
 )
 from monitor.store.derived import AUDIENCE, JOINED, SENTIMENT, SENTIMENT_CONF
-from monitor.store.schema import analyses, post_actions, posts, sources
+from monitor.store.schema import analyses, post_actions, post_categories, posts, sources
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS, source_and_channel
 
 DEFAULT_DAYS = 7
@@ -56,15 +56,21 @@ def data_range(engine: Engine) -> tuple[datetime | None, datetime | None]:
 
 
 def data_version(engine: Engine) -> tuple:
-    """A cheap fingerprint that changes when posts, analyses or people's actions change
-    (index look-ups only), to know when cached figures are stale."""
+    """A cheap fingerprint that changes when posts, analyses, categories or people's
+    actions change (index look-ups only), to know when cached figures are stale."""
+    rules = posts.c.categorized_with  # ix_posts_categorized_with
     q = select(
         select(func.max(posts.c.id)).scalar_subquery(),
         select(func.max(analyses.c.post_id)).scalar_subquery(),
         select(func.count()).select_from(post_actions).scalar_subquery(),
         select(func.max(post_actions.c.updated_at)).scalar_subquery(),
+        # posts put into categories since, and new rules (monitor.categories)
+        select(func.count()).where(rules.is_(None)).scalar_subquery(),
+        select(func.min(rules)).scalar_subquery(),
+        select(func.max(rules)).scalar_subquery(),
     )
-    row = read(engine, q, ["posts", "analyses", "actions", "updated"]).iloc[0]
+    columns = ["posts", "analyses", "actions", "updated", "uncategorized", "rules", "rules_to"]
+    row = read(engine, q, columns).iloc[0]
     return tuple(None if pd.isna(v) else str(v) for v in row)
 
 
@@ -89,24 +95,26 @@ class Options:
     sentiments: tuple[str, ...] = SENTIMENT_LABELS
     emotions: tuple[str, ...] = EMOTION_LABELS
     channels: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
 
 
-def _distinct_by_index(engine: Engine, column: str) -> list[str]:
+def _distinct_by_index(engine: Engine, column: str, table: str = "posts") -> list[str]:
     """DISTINCT through an index that starts with ``column`` (a loose index scan:
     one index seek per value instead of a pass over every post)."""
     q = text(
         f"WITH RECURSIVE v(x) AS ("
-        f" SELECT min({column}) FROM posts"
-        f" UNION ALL SELECT (SELECT min({column}) FROM posts WHERE {column} > v.x)"
+        f" SELECT min({column}) FROM {table}"
+        f" UNION ALL SELECT (SELECT min({column}) FROM {table} WHERE {column} > v.x)"
         f" FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
     )
     return [str(x) for x in read(engine, q, ["x"])["x"]]
 
 
 def filter_options(engine: Engine) -> Options:
-    """Every brand, source, channel and language in the store, through loose index scans
-    (ix_posts_brand_posted, ix_posts_source_posted, ix_posts_channel, ix_posts_lang): a
-    few index seeks each, however many posts there are."""
+    """Every brand, source, channel, language and category in the store, through loose
+    index scans (ix_posts_brand_posted, ix_posts_source_posted, ix_posts_channel,
+    ix_posts_lang, ix_post_categories_category): a few index seeks each, however many posts
+    there are."""
     brands = _distinct_by_index(engine, "brand")
     names = _distinct_by_index(engine, "source")
     known = read(engine, select(sources.c.name), ["name"])["name"].tolist()
@@ -119,6 +127,7 @@ def filter_options(engine: Engine) -> Options:
         sources=tuple(sorted(set(names) | set(known))),
         languages=tuple(sorted(langs)),
         channels=tuple(sorted(_distinct_by_index(engine, "channel"))),
+        categories=tuple(_distinct_by_index(engine, "category", "post_categories")),
     )
 
 
@@ -298,14 +307,32 @@ def post_columns():
     )
 
 
-def tidy_posts(df: pd.DataFrame) -> pd.DataFrame:
-    """Typed columns, and ``where``: the source, with its channel when it has one
-    ("demo-export · forum", "reddit · r/spain")."""
+def categories_of(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The categories of these posts (monitor.categories), by post id; none: absent."""
+    out: dict[int, tuple[str, ...]] = {}
+    wanted = sorted({int(i) for i in ids})
+    for start in range(0, len(wanted), 500):
+        q = (
+            select(post_categories.c.post_id, post_categories.c.category)
+            .where(post_categories.c.post_id.in_(wanted[start : start + 500]))
+            .order_by(post_categories.c.post_id, post_categories.c.category)
+        )
+        for pid, category in read(engine, q, ["post_id", "category"]).itertuples(index=False):
+            out[int(pid)] = (*out.get(int(pid), ()), category)
+    return out
+
+
+def tidy_posts(df: pd.DataFrame, engine: Engine) -> pd.DataFrame:
+    """Typed columns; ``where``: the source, with its channel when it has one
+    ("demo-export · forum", "reddit · r/spain"); ``categories``: what each post is about
+    (a tuple of category ids, empty when none)."""
     df["posted_at"] = utc_series(df["posted_at"])
     df["corrected"] = df["corrected"].astype(bool)
     df["where"] = [
         source_and_channel(s, c) for s, c in zip(df["source"], df["channel"], strict=True)
     ]
+    found = categories_of(engine, df["post_id"].tolist()) if len(df) else {}
+    df["categories"] = [found.get(int(i), ()) for i in df["post_id"]]
     return df
 
 
@@ -324,17 +351,17 @@ def latest_posts(
         .order_by(posts.c.posted_at.desc(), posts.c.id.desc())
         .limit(limit)
     )
-    return tidy_posts(read(engine, q, [*POST_COLUMNS, *(["audience"] if extra else [])]))
+    return tidy_posts(read(engine, q, [*POST_COLUMNS, *(["audience"] if extra else [])]), engine)
 
 
 def posts_by_id(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:
     """The posts with these ids (those behind an alert), most-read first, with labels."""
     if not ids:
-        return tidy_posts(pd.DataFrame(columns=[*POST_COLUMNS, "audience"]))
+        return tidy_posts(pd.DataFrame(columns=[*POST_COLUMNS, "audience"]), engine)
     q = (
         select(*post_columns(), AUDIENCE)
         .select_from(JOINED)
         .where(posts.c.id.in_([int(i) for i in ids]))
         .order_by(AUDIENCE.desc(), posts.c.posted_at.desc())
     )
-    return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]))
+    return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]), engine)

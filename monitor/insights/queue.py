@@ -117,7 +117,7 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
         .order_by(score.desc(), posts.c.id)
         .limit(limit)
     )
-    df = tidy_posts(read(engine, q, QUEUE_COLUMNS))
+    df = tidy_posts(read(engine, q, QUEUE_COLUMNS), engine)
     df["urgency"] = df["urgency"].astype("float64")
     return group_stories(df)
 

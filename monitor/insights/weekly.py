@@ -44,7 +44,7 @@ def _week_end(f: Filters) -> datetime:
     return day if day == f.end else day + timedelta(days=1)
 
 
-def _week_of(times: pd.Series, end) -> pd.Series:
+def week_of(times: pd.Series, end) -> pd.Series:
     """The week (0 = the one ending at ``end``, a midnight) each UTC time falls in."""
     return (np.ceil((pd.Timestamp(end) - times) / pd.Timedelta(days=7)) - 1).astype("int64")
 
@@ -128,7 +128,7 @@ def weekly_counts(
     df = read_split(engine, build, scope, ["day", "brand", "sentiment", "emotion", "posts"])
     if df.empty:
         return pd.DataFrame(columns=WEEKLY_COLUMNS)
-    df["week"] = _week_of(utc_series(df["day"]), end)
+    df["week"] = week_of(utc_series(df["day"]), end)
     df = df.merge(windows, on="week")
     df = df.groupby(WEEKLY_COLUMNS[:-1], as_index=False)["posts"].sum()
     df["posts"] = df["posts"].astype("int64")
@@ -150,7 +150,7 @@ def weekly_ratings(engine: Engine, f: Filters, weeks: int = WEEKS) -> pd.DataFra
     out = windows[["week", "week_start"]].copy()
     if df.empty:
         return out.assign(reviews=0, mean_rating=float("nan"))
-    df["week"] = _week_of(utc_series(df["posted_at"]), end)
+    df["week"] = week_of(utc_series(df["posted_at"]), end)
     stats = df.groupby("week")["rating"].agg(reviews="count", mean_rating="mean").reset_index()
     out = out.merge(stats, on="week", how="left")
     out["reviews"] = out["reviews"].fillna(0).astype("int64")
@@ -310,4 +310,4 @@ def most_read_negative(engine: Engine, f: Filters, limit: int = 10) -> pd.DataFr
         .order_by(AUDIENCE.desc(), posts.c.posted_at.desc())
         .limit(limit)
     )
-    return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]))
+    return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]), engine)

@@ -209,6 +209,30 @@ def test_the_channel_filter_appears_once_a_source_names_channels(app):
     assert metric(at, "Menciones") == "1"
 
 
+def _categorized(app):
+    from monitor.pipeline import Pipeline
+
+    Pipeline(SETTINGS, app.filled.store).categorize_pending()
+
+
+def test_live_page_shows_what_people_talk_about_and_filters_by_category(app):
+    assert not [m for m in app().multiselect if m.key == "f_categories"]  # none yet
+    _categorized(app)
+    at = app()
+    assert "De qué hablan: sentimiento por categoría" in chart_titles(at)
+    assert "4 de 6 están en alguna" in markdown_text(at)
+    table = at.dataframe[0].value  # the latest posts, with what each is about
+    assert "Facturación y cobros" in table["Categorías"].tolist()
+    box = at.multiselect(key="f_categories")
+    assert "Facturación y cobros" in box.options and "Atención al cliente" in box.options
+    box.set_value(["billing"]).run()
+    assert not at.exception
+    assert metric(at, "Menciones") == "2"
+    at = app(lang="en")
+    assert "What people talk about: sentiment by category" in chart_titles(at)
+    assert "Billing and charges" in at.multiselect(key="f_categories").options
+
+
 def test_a_shorter_period_changes_the_figures(app):
     at = app()
     at.selectbox(key="f_period").set_value(1).run()
@@ -405,6 +429,25 @@ def test_weekly_page_gives_the_average_stars_of_this_weeks_reviews(app):
 
 def test_weekly_page_without_reviews_says_nothing_about_stars(app):
     assert "Reseñas con estrellas" not in markdown_text(app("weekly"))
+
+
+def test_weekly_page_says_why_customers_complain(app):
+    at = app("weekly")
+    assert "Ninguna negativa de estas dos semanas encaja en una categoría." in markdown_text(at)
+    _categorized(app)
+    at = app("weekly")
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    chart = next(
+        c for c in charts if c["title"]["text"] == "Por qué se quejan: negativas por categoría"
+    )
+    # one bar per category with this week's negatives (a tick marks the week before's)
+    assert chart["layer"][0]["encoding"]["y"]["sort"] == ["Facturación y cobros (2)"]
+
+
+def test_the_queue_shows_what_each_story_is_about(app):
+    _categorized(app)
+    at = app("queue")
+    assert "Facturación y cobros" in at.dataframe[0].value["Categorías"].tolist()
 
 
 def test_weekly_page_in_english(app):

@@ -313,6 +313,61 @@ def test_an_empty_store_gives_empty_figures(store):
     assert insights.week_over_week(wc, windows)["posts"].sum() == 0
     assert insights.negative_themes(engine, f).empty
     assert insights.most_read_negative(engine, f).empty
+    assert insights.category_breakdown(engine, f).empty
+    assert insights.categorized_posts(engine, f) == 0
+    assert insights.complaint_categories(insights.weekly_categories(engine, f, 2), 0).empty
+
+
+def _categorize(filled):
+    from monitor.pipeline import Pipeline
+
+    assert Pipeline(SETTINGS, filled.store).categorize_pending() == 9
+    return filled.store.engine
+
+
+def test_categories_figures_and_filter(filled):
+    engine = _categorize(filled)
+    assert insights.filter_options(engine).categories == ("billing", "network", "staff", "support")
+    table = insights.category_breakdown(engine, ACME).set_index("category")
+    # neg1 (its cross-post counts once) and neg2 are billing; pos1 support; neu1 "store"
+    assert table.index.tolist() == ["billing", "staff", "support"]  # most negative, then by name
+    assert table.loc["billing", ["negative", "posts"]].tolist() == [2, 2]
+    assert table.loc["billing", "net_sentiment"] == -100
+    assert table.loc["support", "positive"] == 1
+    assert insights.categorized_posts(engine, ACME) == 4  # of 6: pend and xss are in none
+    billing = ACME.replace(categories=("billing",))
+    assert insights.totals(counts(filled, billing))["posts"] == 2
+    latest = insights.latest_posts(engine, billing)
+    assert latest["post_id"].tolist() == [filled.ids["neg1"], filled.ids["neg2"]]
+    assert latest["categories"].tolist() == [("billing",), ("billing",)]
+    # the figures count a post once per category, so two categories can hold one post
+    either = ACME.replace(categories=("billing", "support"))
+    assert insights.totals(counts(filled, either))["posts"] == 3
+
+
+def test_why_customers_complain_this_week_against_the_last(filled):
+    engine = _categorize(filled)
+    weekly = insights.weekly_categories(engine, ACME, 2)
+    this_week = weekly[weekly["week"] == 0].set_index("category")
+    assert this_week.loc["billing", "negative"] == 2
+    out = insights.complaint_categories(weekly, negatives=3)  # neg1, neg2, xss
+    assert out.to_dict("records") == [
+        {"category": "billing", "negative": 2, "previous": 0, "change": 2, "share": 2 / 3 * 100}
+    ]  # support and staff have no negative post in either week
+
+
+def test_complaint_categories_compare_two_weeks():
+    weekly = pd.DataFrame(
+        {
+            "week": [0, 0, 1, 1, 1],
+            "category": ["billing", "delivery", "billing", "network", "delivery"],
+            "negative": [10, 4, 2, 5, 4],
+        }
+    )
+    out = insights.complaint_categories(weekly, negatives=20)
+    assert out["category"].tolist() == ["billing", "delivery", "network"]
+    assert out["change"].tolist() == [8, 0, -5]
+    assert out["share"].tolist() == [50.0, 20.0, 0.0]
 
 
 # ---- pure helpers ------------------------------------------------------------
