@@ -82,6 +82,10 @@ class WeeklyReportData:
     alerts: pd.DataFrame  # raised this week: id, rule, severity, brand, title, ...
     response: dict = field(default_factory=dict)  # insights.response_times, one row
     ratings: pd.DataFrame | None = None  # insights.weekly_ratings: the week before, this week
+    # why customers complain: insights.complaint_categories (category, negative, previous,
+    # change, share), and each category's names by language
+    complaints: pd.DataFrame | None = None
+    category_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def this_week(self) -> pd.Series:
@@ -122,6 +126,9 @@ def gather(
         engine, week.replace(sentiments=("negative",)), 400, with_audience=True
     )
     themes["example"] = [_example(theme, negative, names) for theme in themes["theme"]]
+    complaints = insights.complaint_categories(
+        insights.weekly_categories(engine, f, 2), int(trend.iloc[-1]["negative"])
+    )
     return WeeklyReportData(
         brands=brands,
         week_start=week_start,
@@ -136,6 +143,8 @@ def gather(
         alerts=raised_alerts(engine, week_start, week_end, brands),
         response=insights.response_times(engine, week).iloc[0].to_dict(),
         ratings=insights.weekly_ratings(engine, f, 2),
+        complaints=complaints,
+        category_names={c.id: dict(c.names) for c in settings.categories.categories},
     )
 
 

@@ -159,6 +159,10 @@ def headlines(data: WeeklyReportData, t: Tr) -> list[str]:
                 posts=t.number(now["posts"]),
             )
         )
+    complaints = _complaints(data, t)
+    if complaints:
+        top = complaints[0]
+        lines.append(t.t("report_headline_category", category=top["name"], n=top["negative"]))
     if not data.themes.empty:
         lines.append(t.t("report_headline_theme", theme=data.themes["theme"].iloc[0]))
     e = data.emotions.dropna(subset=["previous_share"])
@@ -173,6 +177,32 @@ def headlines(data: WeeklyReportData, t: Tr) -> list[str]:
                 )
             )
     return lines
+
+
+COMPLAINT_ROWS = 8
+
+
+def _complaints(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
+    """Why customers complain: this week's negative posts per category, against last week."""
+    df = data.complaints
+    if df is None or df.empty:
+        return []
+    rows = []
+    for c in df[df["negative"] > 0].head(COMPLAINT_ROWS).itertuples(index=False):
+        names = data.category_names.get(c.category, {})
+        rows.append(
+            {
+                "name": names.get(t.lang) or names.get("en") or c.category.replace("_", " "),
+                "negative": t.number(c.negative),
+                "share": t.pct(c.share),
+                "change": t.t(
+                    "report_category_change",
+                    v=t.number(c.change, sign=True),
+                    before=t.number(c.previous),
+                ),
+            }
+        )
+    return rows
 
 
 def _themes(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
@@ -284,6 +314,7 @@ def context(
             k: "data:image/png;base64," + base64.b64encode(v).decode("ascii") if v else None
             for k, v in charts.items()
         },
+        "complaints": _complaints(data, t),
         "themes": _themes(data, t),
         "most_read": _most_read(data, t),
         "alerts": _alerts(data, t),

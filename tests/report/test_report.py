@@ -132,6 +132,29 @@ def test_an_empty_week_reports_no_mentions(filled):
     assert "No hubo menciones" in render.to_html(ctx | {"charts": {}})
 
 
+def test_the_report_says_why_customers_complain(filled):
+    from monitor.pipeline import Pipeline
+
+    store, _ = filled
+    no_charts = {"weekly": None, "daily": None, "emotions": None, "sov": None}
+    before = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    html = render.to_html(render.context(before, tr("es"), no_charts, "m"))
+    assert "Ninguna mención negativa de la semana encaja en una categoría." in html
+    Pipeline(SETTINGS, store).categorize_pending()
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    # the four W47 complaints are about the bill; W46's one was coverage
+    complaints = d.complaints.set_index("category")
+    assert complaints.loc["billing", ["negative", "previous", "change"]].tolist() == [4, 0, 4]
+    assert complaints.loc["billing", "share"] == pytest.approx(100)
+    assert complaints.loc["network", ["negative", "previous"]].tolist() == [0, 1]
+    headline = "Lo que más motiva las quejas: Facturación y cobros (4 menciones negativas)."
+    assert headline in render.headlines(d, tr("es"))
+    html = render.to_html(render.context(d, tr("en"), no_charts, "m"))
+    assert "Why customers complain" in html and "Billing and charges" in html
+    assert "+4 (was 0)" in html
+    assert "Network, coverage and outages" not in html  # no complaint about it this week
+
+
 # ---- words, HTML and PDF ------------------------------------------------------------
 
 
