@@ -121,7 +121,7 @@ alert = by_id[chosen]
 with st.container(border=True):
     st.markdown(f"**{t.t('alert_why')}**")
     try:
-        why = render(alert, t.lang, ctx.settings.replies).body
+        why = render(alert, t.lang, ctx.settings.replies, ctx.settings.categories).body
     except (KeyError, TypeError, ValueError):
         why = alert.title
     st.text(why)  # plain text: post excerpts inside must never become markup

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from monitor.alerts.config import AlertSettings, ChannelConfig
 from monitor.alerts.repository import Alert, AlertRepository
 from monitor.alerts.rules import CRITICAL, HIGH_IMPACT, NEGATIVE_SPIKE, SEVERITY_RANK
+from monitor.categories import CategorySettings
 from monitor.errors import MonitorError, NotifyError
 from monitor.i18n import decimal_comma
 from monitor.replies import ReplySettings, draft_reply
@@ -87,6 +88,9 @@ _TEXT = {
             "source_health": "salud de la fuente",
         },
         "tests": {"conditional": "condicional", "poisson": "de Poisson"},
+        "about_many": "Sobre todo de: {categories}.",
+        "about_one": "Trata de: {categories}.",
+        "about_count": "{name} ({n} de {total})",
         "examples": "Ejemplos:",
         "draft": "Respuesta sugerida (revísala antes de enviarla):",
         "audience": "audiencia",
@@ -142,6 +146,9 @@ _TEXT = {
         "seen": ("seen {n} time", "seen {n} times"),
         "rules": {},
         "tests": {},
+        "about_many": "Mostly about: {categories}.",
+        "about_one": "About: {categories}.",
+        "about_count": "{name} ({n} of {total})",
         "examples": "Examples:",
         "draft": "Suggested reply (check it before you send it):",
         "audience": "audience",
@@ -263,13 +270,36 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def render(alert: Alert, language: str = "es", replies: ReplySettings | None = None) -> Message:
+def _about(alert: Alert, t: Mapping[str, Any], lang: str, names: CategorySettings) -> list[str]:
+    """What the alert's posts are about (monitor.categories), when they are about anything."""
+    found = alert.details.get("categories") or []
+    if not found:
+        return []
+    total = int(alert.details.get("post_count") or 0)
+    if total <= 1:
+        listed = ", ".join(names.name(c["category"], lang) for c in found)
+        return [_fmt(t, "about_one", categories=listed)]
+    listed = ", ".join(
+        _fmt(t, "about_count", name=names.name(c["category"], lang), n=c["posts"], total=total)
+        for c in found
+    )
+    return [_fmt(t, "about_many", categories=listed)]
+
+
+def render(
+    alert: Alert,
+    language: str = "es",
+    replies: ReplySettings | None = None,
+    categories: CategorySettings | None = None,
+) -> Message:
     """Title and plain-text body of ``alert`` in ``language`` ("es" or "en"); a high-impact
-    post comes with a suggested first reply (``replies``: the texts, built-in by default)."""
+    post comes with a suggested first reply (``replies``: the texts, built-in by default),
+    and every alert says what its posts are about (``categories``: their names)."""
     t = _TEXT.get(language, _TEXT["en"])
     head = t[alert.rule].format(brand=alert.brand, source=alert.details.get("source"))
     title = f"[Escucha] {t[alert.severity]}: {head}"
-    lines = _why(alert, t)
+    lang = language if language in _TEXT else "en"
+    lines = _why(alert, t) + _about(alert, t, lang, categories or CategorySettings())
     examples = list(alert.details.get("examples") or [])[:5]
     if examples and alert.rule != HIGH_IMPACT:
         lines += ["", t["examples"]]
@@ -419,12 +449,14 @@ class Notifier:
         settings: AlertSettings,
         *,
         replies: ReplySettings | None = None,
+        categories: CategorySettings | None = None,
         env: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         send: Callable[[str, Message], tuple[bool, str | None]] = _apprise_send,
     ) -> None:
         self.settings = settings
         self.replies = replies
+        self.categories = categories
         self.env = env
         self.sleep = sleep
         self._send = send
@@ -433,7 +465,7 @@ class Notifier:
         return f"Notifier({', '.join(repr(c) for c in self.settings.channels) or 'no channels'})"
 
     def message(self, alert: Alert, channel: ChannelConfig) -> Message:
-        m = render(alert, channel.language or self.settings.language, self.replies)
+        m = render(alert, channel.language or self.settings.language, self.replies, self.categories)
         if channel.kind == "webhook" and channel.payload == "json":
             body = json.dumps({"alert": m.data, "text": m.body}, ensure_ascii=False)
             return Message(m.title, body, m.severity, m.data)

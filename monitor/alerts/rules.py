@@ -167,6 +167,7 @@ class PostStat:
     lang: str | None = None
     author: str | None = None
     channel: str | None = None  # where within the source: "r/spain"
+    categories: tuple[str, ...] = ()  # what it is about (monitor.categories ids)
 
     @property
     def where(self) -> str:
@@ -398,6 +399,19 @@ def _example(p: PostStat) -> dict[str, Any]:
     }
 
 
+MAX_CATEGORIES = 3  # named in a message: what most of an alert's posts are about
+
+
+def _categories(items: Iterable[PostStat]) -> list[dict[str, Any]]:
+    """The categories most of ``items`` are about: [{"category", "posts"}], most first."""
+    counts: dict[str, int] = {}
+    for p in items:
+        for c in p.categories:
+            counts[c] = counts.get(c, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CATEGORIES]
+    return [{"category": c, "posts": n} for c, n in ranked]
+
+
 def _examples(items: Iterable[PostStat]) -> list[dict[str, Any]]:
     ranked = sorted(items, key=lambda p: (-p.audience, -p.posted_at.timestamp()))
     return [_example(p) for p in ranked[:MAX_EXAMPLES]]
@@ -466,6 +480,7 @@ def negative_spike(s: BrandWindowStats, rule: SpikeRule) -> AlertCandidate | Non
         },
         "share": share,
         "post_count": n,
+        "categories": _categories(in_window),
         "examples": _examples(in_window),
     }
     title = (
@@ -523,6 +538,7 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
                 "anger": rule.anger_threshold,
             },
             "post_count": 1,
+            "categories": _categories([p]),
             "examples": [_example(p)],
         }
         audience = f"audience {p.audience:,}" if p.audience_known else "audience not reported"

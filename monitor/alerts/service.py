@@ -62,7 +62,10 @@ def check_alerts(
     if deliver and cfg.channels:
         due = repo.due_for_delivery(cfg.delivery.max_total_attempts)
         replies = getattr(settings, "replies", None)
-        Notifier(cfg, replies=replies, env=env, sleep=sleep).deliver(repo, due, now)
+        categories = getattr(settings, "categories", None)
+        Notifier(cfg, replies=replies, categories=categories, env=env, sleep=sleep).deliver(
+            repo, due, now
+        )
         touched = [repo.get(a.id) for a in touched]
     return touched
 

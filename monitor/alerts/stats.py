@@ -38,7 +38,7 @@ from monitor.store.derived import (
     SENTIMENT,
     UNHAPPY_REVIEW,
 )
-from monitor.store.schema import posts, sources
+from monitor.store.schema import post_categories, posts, sources
 
 MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
 
@@ -98,8 +98,19 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
         .order_by(posts.c.posted_at.desc(), posts.c.id.desc())
         .limit(MAX_RECENT_NEGATIVE)
     )
+    rows = list(conn.execute(q).mappings())
+    about: dict[int, tuple[str, ...]] = {}
+    ids = [r["id"] for r in rows]
+    for start in range(0, len(ids), 500):  # what each is about, for the messages
+        q = (
+            select(post_categories.c.post_id, post_categories.c.category)
+            .where(post_categories.c.post_id.in_(ids[start : start + 500]))
+            .order_by(post_categories.c.post_id, post_categories.c.category)
+        )
+        for pid, category in conn.execute(q):
+            about[pid] = (*about.get(pid, ()), category)
     out = []
-    for r in conn.execute(q).mappings():
+    for r in rows:
         text = r["text"]
         if r["title"] and r["title"] not in text:
             text = f"{r['title']}\n{text}"
@@ -119,6 +130,7 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
                 lang=r["lang"],
                 author=r["author"],
                 channel=r["channel"],
+                categories=about.get(r["id"], ()),
             )
         )
     return out

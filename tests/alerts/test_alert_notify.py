@@ -94,6 +94,26 @@ def test_high_impact_message_names_its_triggers_in_the_reader_s_language(repo):
     assert "Triggers: reach, anger." in en
 
 
+def test_messages_say_what_the_posts_are_about(repo):
+    from monitor.alerts.rules import HighImpactRule, high_impact
+    from monitor.categories import CategorySettings
+
+    about = [("billing",)] * 10 + [("billing", "support")] * 3 + [("vip",)] * 2
+    posts = [negative_post(i, 4 * i, categories=c) for i, c in enumerate(about, 1)]
+    (c,) = evaluate(window_stats(3, 15, posts_=posts), AlertRules(), NOW)
+    spike = repo.upsert(c, NOW)
+    own = CategorySettings.from_mapping({"vip": {"name": {"es": "Clientes VIP"}, "terms": ["vip"]}})
+    assert "Sobre todo de: Facturación y cobros (13 de 15), Atención al cliente (3 de 15), " \
+        "Clientes VIP (2 de 15)." in render(spike, "es", categories=own).body  # fmt: skip
+    assert "Mostly about: Billing and charges (13 of 15)" in render(spike, "en").body
+    post = negative_post(99, 5, reach=20_000, categories=("delivery",))
+    (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    assert "About: Delivery and shipping." in render(repo.upsert(c, NOW), "en").body
+    plain = negative_post(98, 5, reach=20_000)
+    (c,) = high_impact(window_stats(1, 1, posts_=[plain]), HighImpactRule(), NOW)
+    assert "About:" not in render(repo.upsert(c, NOW), "en").body  # in no category
+
+
 def test_a_high_impact_alert_comes_with_a_reply_to_the_post_in_its_language(repo):
     from monitor.alerts.rules import HighImpactRule, high_impact
     from monitor.replies import ReplySettings

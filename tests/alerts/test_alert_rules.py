@@ -108,6 +108,17 @@ def test_spike_is_detected_with_its_numbers():
     assert "15 negative posts in 60 min, 1.0 expected" in c.title
 
 
+def test_a_spike_says_what_its_posts_are_about():
+    about = [("billing",), ("billing", "support"), (), ("billing",), ("delivery",)] * 3
+    posts = [negative_post(i, 3 * i, categories=c) for i, c in enumerate(about, 1)]
+    (c,) = evaluate(window_stats(3, 15, posts_=posts), RULES, NOW)
+    assert c.details["categories"] == [
+        {"category": "billing", "posts": 9},
+        {"category": "delivery", "posts": 3},  # ties by name
+        {"category": "support", "posts": 3},
+    ]
+
+
 def test_moderate_spike_is_a_warning():
     (c,) = evaluate(window_stats(6, 16), RULES, NOW)  # 2 expected, 8x, but p ~ 1e-6 > critical
     assert c.severity in {WARNING, CRITICAL}

@@ -55,6 +55,13 @@ def test_stats_use_corrections_skip_duplicates_and_unclassified(store):
     assert got[ids["r4"]].confidence == 1.0 and got[ids["r1"]].confidence == pytest.approx(0.9)
     assert got[ids["r1"]].audience == 900 and got[ids["r3"]].audience == 400
     assert got[ids["r1"]].url == "https://example.com/r1"
+    assert all(p.categories == () for p in got.values())  # not categorised yet
+    from monitor.pipeline import Pipeline
+    from monitor.settings import Settings
+
+    Pipeline(Settings(), store).categorize_pending()
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
+    assert {p.categories for p in s.negative_posts} == {("billing",)}  # "me cobró…"
     assert s.audience_cutoff is None  # fewer than 200 posts this week
     with store.engine.connect() as conn:
         p80 = stats.audience_cutoff(conn, BRAND, m(10_000), NOW, 80.0, 5)
