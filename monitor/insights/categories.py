@@ -15,6 +15,7 @@ from monitor.insights.base import (
     Filters,
     bucket,
     conditions,
+    in_category,
     net_sentiment,
     read,
     read_split,
@@ -74,11 +75,7 @@ def category_breakdown(engine: Engine, f: Filters) -> pd.DataFrame:
 
 def categorized_posts(engine: Engine, f: Filters) -> int:
     """How many of the posts matching ``f`` are in at least one category."""
-    q = (
-        select(func.count())
-        .select_from(JOINED)
-        .where(*conditions(f), posts.c.id.in_(select(post_categories.c.post_id)))
-    )
+    q = select(func.count()).select_from(JOINED).where(*conditions(f), in_category())
     return int(read(engine, q, ["n"]).at[0, "n"])
 
 

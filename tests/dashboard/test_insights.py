@@ -340,6 +340,8 @@ def test_categories_figures_and_filter(filled):
     latest = insights.latest_posts(engine, billing)
     assert latest["post_id"].tolist() == [filled.ids["neg1"], filled.ids["neg2"]]
     assert latest["categories"].tolist() == [("billing",), ("billing",)]
+    assert insights.category_breakdown(engine, billing)["category"].tolist() == ["billing"]
+    assert insights.categorized_posts(engine, billing) == 2
     # the figures count a post once per category, so two categories can hold one post
     either = ACME.replace(categories=("billing", "support"))
     assert insights.totals(counts(filled, either))["posts"] == 3
