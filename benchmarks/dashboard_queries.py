@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor import insights
+from monitor.categories import Categorizer, CategorySettings
 from monitor.settings import BrandConfig, Settings
 from monitor.store import Store
 from monitor.store.db import make_engine
@@ -111,13 +112,16 @@ def fill(path: Path, n: int, seed: int = 7) -> None:
     per_day[-1] += n - sum(per_day)
     sent_labels = tuple(s for s, _ in SENTIMENTS)
     emo_labels = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "other")
+    rules = CategorySettings()
+    categorizer = Categorizer(rules)
+    categories_of: dict[str, tuple[str, ...]] = {}
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     pid = 0
     first_by_hash: dict[tuple[str, str], int] = {}
     for day, count in enumerate(per_day):
-        posts_rows, analysis_rows, action_rows = [], [], []
+        posts_rows, analysis_rows, action_rows, category_rows = [], [], [], []
         base = start + timedelta(days=day)
         secs = sorted(r.random() * 86400 for _ in range(count))
         for s in secs:
@@ -135,6 +139,9 @@ def fill(path: Path, n: int, seed: int = 7) -> None:
                 text = f"{brand}: {topic} (caso {r.randrange(500)})"
             else:
                 text = f"{brand}: {topic}. Cliente {r.randrange(10**6)} opina en {source}."
+            if topic not in categories_of:
+                categories_of[topic] = categorizer.categorize(topic)
+            category_rows.extend((pid, c) for c in categories_of[topic])
             digest = hashlib.sha1(text.encode()).hexdigest()
             dup = first_by_hash.setdefault((brand, digest), pid)
             stamp = when.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -203,6 +210,9 @@ def fill(path: Path, n: int, seed: int = 7) -> None:
             analysis_rows,
         )
         con.executemany(
+            "INSERT INTO post_categories (post_id, category) VALUES (?,?)", category_rows
+        )
+        con.executemany(
             "INSERT INTO post_actions (post_id, status, assignee, note, corrected_sentiment,"
             " first_response_at, handled_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
             action_rows,
@@ -212,6 +222,7 @@ def fill(path: Path, n: int, seed: int = 7) -> None:
         "INSERT INTO sources (name, kind, consecutive_failures, last_new_posts) VALUES (?,?,0,0)",
         [(name, "rss") for name, _ in SOURCES],
     )
+    con.execute("UPDATE posts SET categorized_with = ?", (rules.fingerprint,))
     con.execute("ANALYZE")
     con.commit()
     con.close()
@@ -245,6 +256,16 @@ def pages(settings: Settings, days: int = 7, weeks: int = 4) -> dict[str, Callab
         insights.totals(counts)
         insights.net_sentiment_series(counts)
         insights.breakdown(counts, "source")
+        insights.category_breakdown(engine, f)
+        insights.categorized_posts(engine, f)
+        insights.latest_posts(engine, f, limit=100)
+
+    def live_one_category(engine):  # the sidebar's category filter on
+        f = _frame(engine, settings, days).replace(categories=("billing",))
+        counts = insights.period_counts(engine, f)
+        insights.totals(counts)
+        insights.category_breakdown(engine, f)
+        insights.categorized_posts(engine, f)
         insights.latest_posts(engine, f, limit=100)
 
     def queue(engine):
@@ -258,10 +279,11 @@ def pages(settings: Settings, days: int = 7, weeks: int = 4) -> dict[str, Callab
         counts = insights.weekly_counts(engine, f, settings, weeks)
         insights.week_over_week(counts, windows, f.brands)
         insights.share_of_voice(counts, windows, settings, f.brands)
+        insights.complaint_categories(insights.weekly_categories(engine, f, 2), 1)
         insights.negative_themes(engine, f, [b for b, _ in BRANDS])
         insights.most_read_negative(engine, f)
 
-    return {"live": live, "queue": queue, "weekly": weekly}
+    return {"live": live, "live+cat": live_one_category, "queue": queue, "weekly": weekly}
 
 
 def _time(func: Callable, engine) -> float:
