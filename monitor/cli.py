@@ -252,7 +252,7 @@ UNKNOWN_LANGUAGE = "unknown (too little text to tell, or no language the detecto
 OUTSIDE_ENCODER = "not one of the encoder's pre-training languages: read the labels with care"
 
 
-def _print_analysis(text: str, a, lang: str | None) -> None:
+def _print_analysis(text: str, a, lang: str | None, about: list) -> None:
     from monitor.i18n import language_name
     from monitor.langid import ENCODER_LANGUAGES
 
@@ -266,11 +266,14 @@ def _print_analysis(text: str, a, lang: str | None) -> None:
             f"{k} {v:.2f}" for k, v in sorted(pred.probas.items(), key=lambda kv: -kv[1])
         )
         print(f"  {pred.task:<9} {pred.label:<9} ({pred.confidence:.0%})   {probs}")
+    if about:
+        print("  about     " + "; ".join(f"{m.category} ({', '.join(m.words)})" for m in about))
     if a.note:
         print(f"  note: {a.note}")
 
 
 def cmd_analyze(args) -> int:
+    from monitor.categories import Categorizer
     from monitor.classify import load_classifier
     from monitor.langid import detect_language
 
@@ -278,8 +281,10 @@ def cmd_analyze(args) -> int:
     texts = list(args.text) or [line.rstrip("\n") for line in sys.stdin]
     clf = load_classifier(settings, quantize=args.int8 or None)
     results = clf.predict(texts)
+    categories = Categorizer(settings.categories)
     for text, a in zip(texts, results, strict=True):
         lang = detect_language(text)
+        about = categories.explain(text, lang)
         if args.json:
             print(
                 json.dumps(
@@ -288,6 +293,7 @@ def cmd_analyze(args) -> int:
                         "lang": lang,
                         "sentiment": {"label": a.sentiment.label, "probas": a.sentiment.probas},
                         "emotion": {"label": a.emotion.label, "probas": a.emotion.probas},
+                        "categories": {m.category: list(m.words) for m in about},
                         "model": a.model_version,
                         "note": a.note,
                     },
@@ -295,7 +301,7 @@ def cmd_analyze(args) -> int:
                 )
             )
         else:
-            _print_analysis(text, a, lang)
+            _print_analysis(text, a, lang, about)
     return 0
 
 
@@ -655,7 +661,11 @@ def build_parser() -> argparse.ArgumentParser:
         "for each)",
     )
 
-    sp = add("analyze", cmd_analyze, "Print sentiment and emotion for texts (or lines on stdin).")
+    sp = add(
+        "analyze",
+        cmd_analyze,
+        "Print sentiment, emotion and categories for texts (or lines on stdin).",
+    )
     sp.add_argument("text", nargs="*")
     sp.add_argument("--json", action="store_true", help="one JSON object per text")
     sp.add_argument("--int8", action="store_true", help="use the int8-quantised model")

@@ -106,6 +106,8 @@ def test_analyze_cli_json():
     assert [r["sentiment"]["label"] for r in rows[:2]] == ["positive", "negative"]
     assert [r["lang"] for r in rows[1:]] == ["es", "yo"]  # the first is too short to tell
     assert rows[2]["sentiment"]["label"] in ("negative", "neutral", "positive")  # still answered
+    # what each is about, and the words that say so
+    assert [r["categories"] for r in rows] == [{}, {"support": ["telefono"]}, {}]
 
 
 def test_eval_cli_prints_scores_and_json(tmp_path):
