@@ -19,6 +19,8 @@ extends a built-in one, or turns the built-in set off::
     add_terms = ["prorrateo"]             # more words for a built-in category
     [categories.price]
     enabled = false                       # drop a built-in category
+    [categories.refunds]
+    owner = "Finanzas"                    # who handles it: the queue suggests them
 
 Terms match whole words, case- and accent-insensitively; several words match as a
 phrase; a trailing ``*`` matches any ending (``cobr*``: cobro, cobrado, cobraron).
@@ -41,7 +43,7 @@ from monitor.normalize import fold
 ANY_LANGUAGE = "*"
 _ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
-CATEGORY_KEYS = {"name", "terms", "add_terms", "exclude", "enabled"}
+CATEGORY_KEYS = {"name", "terms", "add_terms", "exclude", "enabled", "owner"}
 RULES_VERSION = 1  # bump when matching itself changes, so stored categories are redone
 
 
@@ -54,6 +56,7 @@ class Category:
     names: Mapping[str, str]
     terms: Mapping[str, tuple[str, ...]]
     exclude: tuple[str, ...] = ()
+    owner: str | None = None  # the person or team that answers posts about it
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names.get("en") or self.id.replace("_", " ")
@@ -346,6 +349,15 @@ class CategorySettings:
     def by_id(self) -> dict[str, Category]:
         return {c.id: c for c in self.categories}
 
+    def owner_for(self, ids) -> tuple[str, str] | None:
+        """(owner, category id) of the first of ``ids``, in the settings' order, that has an
+        owner: who should answer a post about them; None when none has one."""
+        wanted = set(ids or ())
+        for c in self.categories:
+            if c.id in wanted and c.owner:
+                return c.owner, c.id
+        return None
+
     def name(self, cid: str, lang: str) -> str:
         """The category's name for people, in ``lang`` (its id when it is no longer defined)."""
         category = self.by_id().get(cid)
@@ -422,7 +434,16 @@ def _category(cid: str, raw: Mapping[str, Any], base: Category | None, where: st
         excluded = exclude.get(ANY_LANGUAGE, ())
     else:
         excluded = base.exclude if base else ()
-    return Category(cid, names or {"es": cid, "en": cid}, terms, tuple(excluded))
+    owner = raw.get("owner", base.owner if base else None)
+    if owner is not None and (not isinstance(owner, str) or not owner.strip()):
+        raise ConfigError(f"{where}.owner must be a name", hint='e.g. owner = "Finanzas"')
+    return Category(
+        cid,
+        names or {"es": cid, "en": cid},
+        terms,
+        tuple(excluded),
+        owner.strip() if owner else None,
+    )
 
 
 __all__ = [

@@ -243,6 +243,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ninguna negativa de estas dos semanas encaja en una categoría.",
         "No negative post of these two weeks falls in a category.",
     ),
+    "owner_hint": (
+        "Sugerido por la categoría «{category}» (owner en [categories] de monitor.toml).",
+        "Suggested by the category \u201c{category}\u201d (owner under [categories] in "
+        "monitor.toml).",
+    ),
     "this_week": ("Esta semana", "This week"),
     "previous_week": ("Semana anterior", "Week before"),
     "themes_title": (

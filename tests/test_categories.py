@@ -115,6 +115,7 @@ def test_builtin_names_exist_in_spanish_and_english():
         ({"vip": {"terms": "vip"}}, "list of words"),
         ({"vip": {"terms": ["x"], "exclude": {"es": ["y"]}}}, "plain list"),
         ({"builtin": "yes"}, "true or false"),
+        ({"billing": {"owner": ""}}, "owner must be a name"),
         ({"price": {"enabled": "no"}}, "true or false"),
     ],
 )
@@ -148,3 +149,15 @@ def test_settings_read_the_categories_table(tmp_path):
     config.write_text('[categories.vip]\nterms = ["v*p*"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"monitor.toml: categories.vip.terms: a \* may only"):
         load_settings(config, env={})
+
+
+def test_owners_say_who_answers_a_post_about_a_category():
+    settings = CategorySettings.from_mapping(
+        {"billing": {"owner": "Finanzas"}, "delivery": {"owner": "Logística"}}
+    )
+    assert settings.owner_for(("support", "delivery")) == ("Logística", "delivery")
+    # two owners: the first category in the settings' order (billing comes before delivery)
+    assert settings.owner_for(("delivery", "billing")) == ("Finanzas", "billing")
+    assert settings.owner_for(("support",)) is None and settings.owner_for(()) is None
+    renamed = CategorySettings.from_mapping({"billing": {"owner": "Cobros"}})
+    assert renamed.fingerprint == CategorySettings().fingerprint  # not a matching rule

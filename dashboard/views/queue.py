@@ -153,9 +153,13 @@ def _act(message: str, **changes) -> None:
     st.rerun()
 
 
+owner = ctx.settings.categories.owner_for(lead_post["categories"])
 a, b, c = st.columns(3)
 with a.container(border=True):
-    assignee = st.text_input(t.t("assign_to"), value=who or "", key=f"q_assignee_{story}").strip()
+    suggested = owner[0] if owner else who or ""
+    assignee = st.text_input(t.t("assign_to"), value=suggested, key=f"q_assignee_{story}").strip()
+    if owner:
+        st.caption(t.t("owner_hint", category=ctx.settings.categories.name(owner[1], t.lang)))
     if st.button(t.t("assign"), key=f"q_assign_{story}", type="primary"):
         if not assignee:
             st.warning(t.t("need_name"))

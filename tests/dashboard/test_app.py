@@ -450,6 +450,22 @@ def test_the_queue_shows_what_each_story_is_about(app):
     assert "Facturación y cobros" in at.dataframe[0].value["Categorías"].tolist()
 
 
+def test_the_queue_suggests_the_owner_of_a_storys_category(app):
+    import os
+
+    config = Path(os.environ["MONITOR_CONFIG"])
+    config.write_text(CONFIG + '\n[categories.billing]\nowner = "Finanzas"\n', encoding="utf-8")
+    _categorized(app)
+    at = app("queue")
+    neg1 = app.filled.ids["neg1"]
+    at.selectbox(key="q_story").set_value(neg1).run()
+    assert at.text_input(key=f"q_assignee_{neg1}").value == "Finanzas"
+    assert "Sugerido por la categoría «Facturación y cobros»" in markdown_text(at)
+    xss = app.filled.ids["xss"]  # in no category: nobody is suggested
+    at.selectbox(key="q_story").set_value(xss).run()
+    assert at.text_input(key=f"q_assignee_{xss}").value == ""
+
+
 def test_weekly_page_in_english(app):
     at = app("weekly", lang="en")
     assert at.title[0].value == "Weekly summary"
