@@ -248,6 +248,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Suggested by the category \u201c{category}\u201d (owner under [categories] in "
         "monitor.toml).",
     ),
+    "yes": ("sí", "yes"),
+    "export_csv": ("Descargar CSV", "Download CSV"),
+    "export_help": (
+        "Las {n} publicaciones más recientes con estos filtros, con sus etiquetas y categorías.",
+        "The newest {n} posts matching these filters, with their labels and categories.",
+    ),
     "this_week": ("Esta semana", "This week"),
     "previous_week": ("Semana anterior", "Week before"),
     "themes_title": (
@@ -522,6 +528,12 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "theme": ("Tema", "Theme"),
         "category": ("Categoría", "Category"),
         "categories": ("Categorías", "Categories"),
+        "title": ("Título", "Title"),
+        "sentiment_conf": ("Confianza del sentimiento", "Sentiment confidence"),
+        "emotion_conf": ("Confianza de la emoción", "Emotion confidence"),
+        "corrected": ("Corregida por el equipo", "Corrected by the team"),
+        "reach": ("Alcance", "Reach"),
+        "engagement": ("Interacciones", "Engagement"),
         "previous": ("Semana anterior", "Week before"),
         "change": ("Cambio", "Change"),
         "previous_share": ("% semanas previas", "% previous weeks"),

@@ -74,5 +74,20 @@ for i in range(0, len(panels), 2):
         if caption:
             column.caption(caption)
 
-st.subheader(t.t("latest_title"))
+head, button = st.columns([4, 1], vertical_alignment="bottom")
+head.subheader(t.t("latest_title"))
+button.download_button(
+    t.t("export_csv"),
+    data=lambda: insights.posts_csv(
+        ctx.q("latest_posts", f, limit=insights.EXPORT_LIMIT),
+        t,
+        lambda c: ctx.settings.categories.name(c, t.lang),
+    ),
+    file_name=f"escucha-{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    help=t.t("export_help", n=t.number(insights.EXPORT_LIMIT)),
+    key="export_posts",
+)
 common.posts_table(t, ctx.q("latest_posts", f, limit=100))

@@ -20,6 +20,7 @@ from monitor.insights.categories import (
     complaint_categories,
     weekly_categories,
 )
+from monitor.insights.export import EXPORT_LIMIT, posts_csv
 from monitor.insights.live import (
     REST,
     Options,
@@ -53,6 +54,7 @@ from monitor.insights.weekly import (
 )
 
 __all__ = [
+    "EXPORT_LIMIT",
     "PENDING",
     "REST",
     "UNKNOWN_LANG",
@@ -75,6 +77,7 @@ __all__ = [
     "net_sentiment_series",
     "period_counts",
     "posts_by_id",
+    "posts_csv",
     "response_queue",
     "response_times",
     "sentiment_series",

@@ -103,6 +103,13 @@ def test_live_page_shows_the_figures_of_the_own_brand(app):
     assert len(chart_titles(at)) == 6
 
 
+def test_the_live_page_offers_the_filtered_posts_as_a_csv_file(app):
+    at = app()
+    (button,) = at.get("download_button")
+    assert button.proto.label == "Descargar CSV"
+    assert "10.000 publicaciones más recientes" in button.proto.help
+
+
 def test_reviews_show_their_stars_and_other_posts_none(app):
     from monitor.store.schema import posts
 

@@ -372,6 +372,38 @@ def test_complaint_categories_compare_two_weeks():
     assert out["share"].tolist() == [50.0, 20.0, 0.0]
 
 
+def test_posts_export_as_a_spreadsheet_file_in_the_readers_language(filled):
+    import csv
+    import io
+
+    from monitor.i18n import tr
+
+    engine = _categorize(filled)
+    with engine.begin() as conn:  # a post that a spreadsheet would take for a formula
+        from monitor.store.schema import posts
+
+        conn.execute(
+            posts.update()
+            .where(posts.c.id == filled.ids["pos1"])
+            .values(text='=HYPERLINK("http://evil.example","clic")')
+        )
+    df = insights.latest_posts(engine, ACME, limit=insights.EXPORT_LIMIT)
+    names = {"billing": "Facturación y cobros", "support": "Atención al cliente"}
+    raw = insights.posts_csv(df, tr("es"), lambda c: names.get(c, c))
+    assert raw.startswith("\ufeff".encode())  # Excel reads the accents
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 6  # every Acme post of the period, cross-posts once
+    by_author = {r["Autor"]: r for r in rows}
+    neg1 = by_author["user_neg1"]
+    assert neg1["Sentimiento"] == "Negativo" and neg1["Confianza del sentimiento"] == "0,9"
+    assert neg1["Categorías"] == "Facturación y cobros"
+    assert neg1["Publicada (UTC)"] == "2026-11-19 12:00"
+    assert by_author["user_pos1"]["Texto"].startswith("'=HYPERLINK")  # not a formula
+    assert by_author["user_pend"]["Sentimiento"] == ""  # not classified yet
+    en = insights.posts_csv(df, tr("en"), str).decode("utf-8-sig")
+    assert en.splitlines()[0].startswith("Posted (UTC),Brand,Source,Channel,Language")
+
+
 # ---- pure helpers ------------------------------------------------------------
 
 
