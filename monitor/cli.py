@@ -188,7 +188,16 @@ def cmd_status(args) -> int:
     failing = [
         c.name for c in settings.sources if c.name in health and health[c.name].consecutive_failures
     ]
-    print(f"\nposts: {store.post_count()}  awaiting classification: {store.count_unclassified()}")
+    total = store.post_count()
+    print(f"\nposts: {total}  awaiting classification: {store.count_unclassified()}")
+    if total:
+        waiting = store.count_uncategorized(settings.categories.fingerprint)
+        in_one = store.count_in_a_category()
+        print(
+            f"categories: {in_one} posts ({in_one / total:.0%}) are in at least one of "
+            f"{len(settings.categories.categories)}"
+            + (f"; {waiting} wait for the current rules (monitor classify)" if waiting else "")
+        )
     stars = agreement_with_stars(store.rated_sentiments())
     if stars:
         print(

@@ -95,6 +95,8 @@ def test_import_collect_and_status(tmp_path):
     assert "exports" in collected.stdout
     status = monitor("status", cwd=tmp_path)
     assert "exports" in status.stdout and "posts: 2" in status.stdout
+    # collected, not yet through `monitor classify`: status says the categories are pending
+    assert "categories: 0 posts (0%) are in at least one of 10; 2 wait for" in status.stdout
 
 
 def test_import_a_review_export_about_one_brand(tmp_path):

@@ -495,6 +495,12 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
+    def count_in_a_category(self) -> int:
+        """Posts that are in at least one category."""
+        q = select(func.count(func.distinct(post_categories.c.post_id)))
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
     def save_categories(self, results: Sequence[tuple[int, Sequence[str]]], rules: str) -> int:
         """Replace the categories of these posts, in one transaction, and mark them as
         categorised by ``rules``."""
