@@ -17,6 +17,7 @@ extends a built-in one, or turns the built-in set off::
     terms = { es = ["cobertura", "sin señal"], en = ["coverage", "no signal"] }
     [categories.billing]
     add_terms = ["prorrateo"]             # more words for a built-in category
+    exclude = ["factura electrónica"]     # a post with these is not in it
     [categories.price]
     enabled = false                       # drop a built-in category
     [categories.refunds]
@@ -24,8 +25,9 @@ extends a built-in one, or turns the built-in set off::
 
 Terms match whole words, case- and accent-insensitively; several words match as a
 phrase; a trailing ``*`` matches any ending (``cobr*``: cobro, cobrado, cobraron).
-Terms listed under a language are used for posts in that language, and for posts whose
-language is unknown or has no terms of its own; a plain list counts for every language.
+A category's terms listed under a language are used for posts in that language (with its
+plain-list terms, which count for every language); a post whose language is unknown, or one
+the category has no terms in, is read with all of the category's terms.
 """
 
 from __future__ import annotations
@@ -38,11 +40,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.langid import primary_language
 from monitor.normalize import fold
 
 ANY_LANGUAGE = "*"
 _ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*")  # es, pt-br: its primary subtag counts
+_BETWEEN_WORDS = r"[\s\-']+"  # "wi-fi" matches "wi fi", "d'operateur" matches "d operateur"
+# typographic apostrophes and hyphens, as phones type them, read as the plain ones
+_PLAIN_PUNCTUATION = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-"}
+)
 CATEGORY_KEYS = {"name", "terms", "add_terms", "exclude", "enabled", "owner"}
 RULES_VERSION = 1  # bump when matching itself changes, so stored categories are redone
 
@@ -221,17 +229,25 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
 )
 
 
+def _plain(text: str) -> str:
+    """``text`` as the rules read it: folded (case and accents), plain punctuation."""
+    return fold(text).translate(_PLAIN_PUNCTUATION)
+
+
 def _term_regex(term: str) -> str:
-    """Whole words on folded text; a trailing ``*`` on a word matches any ending."""
+    """Whole words on folded text; a trailing ``*`` on a word matches any ending; words
+    may be joined by spaces, hyphens or apostrophes."""
     words = []
-    for word in fold(term).split():
+    for word in re.split(_BETWEEN_WORDS, _plain(term)):
+        if not word:
+            continue
         stem, star = (word[:-1], True) if word.endswith("*") else (word, False)
         if not stem or "*" in stem:
             raise ValueError(f"a * may only end a word: {term!r}")
         words.append(re.escape(stem) + (r"\w*" if star else ""))
     if not words:
         raise ValueError("empty term")
-    return r"(?<!\w)" + r"[\s\-']+".join(words) + r"(?!\w)"
+    return r"(?<!\w)" + _BETWEEN_WORDS.join(words) + r"(?!\w)"
 
 
 def _compile(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -260,16 +276,14 @@ class _Rules:
         }
         every = [t for terms in category.terms.values() for t in terms]
         self.everything = _compile(every)
-        self.shared = _compile(shared)
         self.exclude = _compile(category.exclude)
 
     def find(self, folded: str, lang: str | None) -> Match | None:
-        """``lang``: the post's language when some category has terms in it, else None
-        (then every language's terms are tried)."""
+        """This category's words in the post's language (with its every-language ones);
+        all of its words when it has none in that language or the language is unknown."""
         if self.exclude is not None and self.exclude.search(folded):
             return None
-        # this category's words in that language (or only its every-language ones)
-        pattern = self.everything if lang is None else self.languages.get(lang, self.shared)
+        pattern = self.languages.get(lang, self.everything) if lang else self.everything
         if pattern is None:
             return None
         words = tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(folded)))
@@ -286,15 +300,10 @@ class Categorizer:
     def __init__(self, settings: CategorySettings) -> None:
         self.settings = settings
         self._rules = [_Rules(c) for c in settings.categories]
-        self._languages = frozenset(
-            lang for c in settings.categories for lang in c.terms if lang != ANY_LANGUAGE
-        )
 
     def explain(self, text: str, lang: str | None = None) -> list[Match]:
-        folded = fold(text)
-        code = (lang or "").split("-")[0].lower() or None
-        if code is not None and code not in self._languages:
-            code = None  # no category has words in this language: try them all
+        folded = _plain(text)
+        code = primary_language(lang)
         found = []
         for rules in self._rules:
             match = rules.find(folded, code)
@@ -341,7 +350,12 @@ class CategorySettings:
             if not isinstance(enabled, bool):
                 raise ConfigError(f"{where}.enabled must be true or false")
             if not enabled:
-                chosen.pop(cid, None)
+                if cid not in chosen:
+                    raise ConfigError(
+                        f"{where}: there is no category {cid!r} to turn off",
+                        hint=f"categories: {', '.join(chosen) or 'none (builtin = false)'}",
+                    )
+                chosen.pop(cid)
                 continue
             chosen[cid] = _category(cid, raw, chosen.get(cid), where)
         return cls(tuple(chosen.values()), builtin)
@@ -388,7 +402,7 @@ def _terms(value: Any, where: str) -> dict[str, tuple[str, ...]]:
         )
     out: dict[str, tuple[str, ...]] = {}
     for lang, terms in value.items():
-        if lang != ANY_LANGUAGE and not _LANGUAGE.fullmatch(str(lang)):
+        if lang != ANY_LANGUAGE and not _LANGUAGE.fullmatch(str(lang).lower()):
             raise ConfigError(f"{where}.{lang}: not a language code", hint="e.g. es, en, pt")
         if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
             raise ConfigError(f"{where}.{lang} must be a list of words")
@@ -397,7 +411,8 @@ def _terms(value: Any, where: str) -> dict[str, tuple[str, ...]]:
                 _term_regex(term)
             except ValueError as e:
                 raise ConfigError(f"{where}: {e}", hint='write "cobr*" or "cargo doble"') from None
-        out[str(lang)] = tuple(t.strip() for t in terms if t.strip())
+        key = ANY_LANGUAGE if lang == ANY_LANGUAGE else primary_language(str(lang)) or str(lang)
+        out[key] = (*out.get(key, ()), *(t.strip() for t in terms if t.strip()))
     return out
 
 

@@ -61,6 +61,23 @@ def test_a_posts_language_picks_the_terms_and_unknown_languages_try_all():
     assert rules.categorize("a gift", "en-GB") == ("gifts",)  # regional tags count
 
 
+def test_a_category_in_a_new_language_leaves_the_others_reading_it():
+    settings = CategorySettings.from_mapping({"events": {"terms": {"ca": ["concert"]}}})
+    rules = Categorizer(settings)
+    catalan = "M'han cobrat la factura dues vegades"
+    assert rules.categorize(catalan, "ca") == ("billing",)  # built-ins: all their words
+    assert rules.categorize("Un concert fantàstic", "ca") == ("events",)
+
+
+def test_typographic_apostrophes_hyphens_and_regional_tags():
+    assert BUILTIN.categorize("Je veux changer d\u2019opérateur", "fr") == ("contract",)
+    assert BUILTIN.categorize("Je veux changer d'opérateur", "fr-FR") == ("contract",)
+    assert BUILTIN.categorize("el wi fi no va nada", "es") == ("network",)  # term "wi-fi"
+    assert BUILTIN.categorize("A fatura veio errada", "pt_BR") == ("billing",)
+    settings = CategorySettings.from_mapping({"vip": {"terms": {"ES": ["vip"], "pt-BR": ["v"]}}})
+    assert settings.by_id()["vip"].terms == {"es": ("vip",), "pt": ("v",)}
+
+
 def test_every_language_terms_apply_to_every_post():
     assert BUILTIN.categorize("5G por fin en mi pueblo", "es") == ("network",)
     assert set(BUILTIN.categorize("Roaming cost me a fortune", "en")) == {"network", "price"}
@@ -115,6 +132,8 @@ def test_builtin_names_exist_in_spanish_and_english():
         ({"vip": {"terms": "vip"}}, "list of words"),
         ({"vip": {"terms": ["x"], "exclude": {"es": ["y"]}}}, "plain list"),
         ({"builtin": "yes"}, "true or false"),
+        ({"biling": {"enabled": False}}, "no category 'biling' to turn off"),
+        ({"vip": {"terms": ["-"]}}, "empty term"),
         ({"billing": {"owner": ""}}, "owner must be a name"),
         ({"price": {"enabled": "no"}}, "true or false"),
     ],
