@@ -179,7 +179,10 @@ class Pipeline:
             batch = self.store.uncategorized(rules, min(batch_size, total - done))
             if not batch:
                 break
-            found = [(pid, self.categorizer.categorize(text, lang)) for pid, text, lang in batch]
+            found = [
+                (pid, version, self.categorizer.categorize(text, lang))
+                for pid, text, lang, version in batch
+            ]
             self.store.save_categories(found, rules)
             done += len(batch)
             if progress:

@@ -305,33 +305,44 @@ def test_categories_are_saved_replaced_and_redone_when_the_rules_change(store):
     )
     assert store.count_uncategorized("rules-1") == 2
     pending = store.uncategorized("rules-1", 10)
-    assert [(text, lang) for _, text, lang in pending] == [
+    assert [(text, lang) for _, text, lang, _ in pending] == [
         ("Me cobraron dos veces", "es"),
         ("Hola", "es"),
     ]
-    ids = {text: pid for pid, text, _ in pending}
+    read = {text: (pid, version) for pid, text, _, version in pending}
+    (a, a_hash), (b, b_hash) = read["Me cobraron dos veces"], read["Hola"]
     store.save_categories(
-        [(ids["Me cobraron dos veces"], ("billing", "support", "billing")), (ids["Hola"], ())],
-        "rules-1",
+        [(a, a_hash, ("billing", "support", "billing")), (b, b_hash, ())], "rules-1"
     )
     assert store.count_uncategorized("rules-1") == 0  # a post in no category is done too
     assert _categories(store) == {"a": {"billing", "support"}}
+    assert store.count_in_a_category() == 1
     # new rules: every post waits again, and saving replaces what the old rules said
     assert store.count_uncategorized("rules-2") == 2
     assert store.count_uncategorized("rules-0") == 2  # sorts before: the index's other range
-    store.save_categories([(ids["Me cobraron dos veces"], ("refunds",))], "rules-2")
+    store.save_categories([(a, a_hash, ("refunds",))], "rules-2")
     assert _categories(store) == {"a": {"refunds"}}
-    assert [text for _, text, _ in store.uncategorized("rules-2", 10)] == ["Hola"]
+    assert [text for _, text, _, _ in store.uncategorized("rules-2", 10)] == ["Hola"]
 
 
 def test_an_edited_post_is_categorised_again(store):
     store.save_collection(run(), "rss", [post("a", "Me cobraron dos veces")], None)
-    ((pid, _, _),) = store.uncategorized("r", 10)
-    store.save_categories([(pid, ("billing",))], "r")
+    ((pid, _, _, version),) = store.uncategorized("r", 10)
+    store.save_categories([(pid, version, ("billing",))], "r")
     edited = post("a", "Ya me devolvieron el dinero")
     later = SourceRun("feed", T0 + timedelta(days=1), T0 + timedelta(days=1))
     store.save_collection(later, "rss", [edited], None)
-    assert store.uncategorized("r", 10) == [(pid, edited.text, "es")]
+    assert store.uncategorized("r", 10) == [(pid, edited.text, "es", edited.content_hash)]
+
+
+def test_a_post_edited_while_it_was_being_categorised_waits_for_its_new_text(store):
+    store.save_collection(run(), "rss", [post("a", "Me cobraron dos veces")], None)
+    ((pid, _, _, version),) = store.uncategorized("r", 10)  # read the old text…
+    edited = post("a", "El repartidor nunca llegó")
+    later = SourceRun("feed", T0 + timedelta(days=1), T0 + timedelta(days=1))
+    store.save_collection(later, "rss", [edited], None)  # …edited meanwhile…
+    store.save_categories([(pid, version, ("billing",))], "r")  # …saved from the old text
+    assert store.uncategorized("r", 10) == [(pid, edited.text, "es", edited.content_hash)]
 
 
 def test_posts_stored_before_categories_existed_are_categorised_after_the_upgrade(tmp_path):
@@ -358,7 +369,7 @@ def test_posts_stored_before_categories_existed_are_categorised_after_the_upgrad
     engine.dispose()
     store = Store.open(url)  # migrates to the newest revision
     try:
-        assert [text for _, text, _ in store.uncategorized("any-rules", 10)] == [
+        assert [text for _, text, _, _ in store.uncategorized("any-rules", 10)] == [
             "La factura llegó duplicada"
         ]
     finally:

@@ -27,7 +27,7 @@ from monitor.alerts.rules import (
     spike_windows,
 )
 from monitor.errors import StoreError
-from monitor.store.db import utc
+from monitor.store.db import categories_by_post, readable_text, utc
 from monitor.store.derived import (
     ANGER,
     AUDIENCE,
@@ -38,7 +38,7 @@ from monitor.store.derived import (
     SENTIMENT,
     UNHAPPY_REVIEW,
 )
-from monitor.store.schema import post_categories, posts, sources
+from monitor.store.schema import posts, sources
 
 MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
 
@@ -99,21 +99,10 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
         .limit(MAX_RECENT_NEGATIVE)
     )
     rows = list(conn.execute(q).mappings())
-    about: dict[int, tuple[str, ...]] = {}
-    ids = [r["id"] for r in rows]
-    for start in range(0, len(ids), 500):  # what each is about, for the messages
-        q = (
-            select(post_categories.c.post_id, post_categories.c.category)
-            .where(post_categories.c.post_id.in_(ids[start : start + 500]))
-            .order_by(post_categories.c.post_id, post_categories.c.category)
-        )
-        for pid, category in conn.execute(q):
-            about[pid] = (*about.get(pid, ()), category)
+    about = categories_by_post(conn, (r["id"] for r in rows))  # for the messages
     out = []
     for r in rows:
-        text = r["text"]
-        if r["title"] and r["title"] not in text:
-            text = f"{r['title']}\n{text}"
+        text = readable_text(r["title"], r["text"])
         out.append(
             PostStat(
                 id=r["id"],

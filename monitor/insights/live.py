@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, String, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.errors import StoreError
 from monitor.insights.base import (
     BY_POSITION,
     CORRECTED,
@@ -30,8 +32,9 @@ from monitor.insights.base import (
     read_split,
     utc_series,
 )
+from monitor.store.db import categories_by_post
 from monitor.store.derived import AUDIENCE, JOINED, SENTIMENT, SENTIMENT_CONF
-from monitor.store.schema import analyses, post_actions, post_categories, posts, sources
+from monitor.store.schema import analyses, post_actions, posts, sources
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS, source_and_channel
 
 DEFAULT_DAYS = 7
@@ -309,17 +312,11 @@ def post_columns():
 
 def categories_of(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """The categories of these posts (monitor.categories), by post id; none: absent."""
-    out: dict[int, tuple[str, ...]] = {}
-    wanted = sorted({int(i) for i in ids})
-    for start in range(0, len(wanted), 500):
-        q = (
-            select(post_categories.c.post_id, post_categories.c.category)
-            .where(post_categories.c.post_id.in_(wanted[start : start + 500]))
-            .order_by(post_categories.c.post_id, post_categories.c.category)
-        )
-        for pid, category in read(engine, q, ["post_id", "category"]).itertuples(index=False):
-            out[int(pid)] = (*out.get(int(pid), ()), category)
-    return out
+    try:
+        with engine.connect() as conn:
+            return categories_by_post(conn, ids)
+    except SQLAlchemyError as e:
+        raise StoreError(f"cannot read the categories: {str(e).splitlines()[0]}") from e
 
 
 def tidy_posts(df: pd.DataFrame, engine: Engine) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -133,10 +135,24 @@ def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
     )
 
 
-def _readable(title: str | None, text: str) -> str:
+def readable_text(title: str | None, text: str) -> str:
     """What the classifier and the categories read: the title, when the text lacks it, and
     the text."""
     return text if not title or title in text else f"{title}\n{text}"
+
+
+def categories_by_post(conn, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The categories of these posts (ids absent: in none), read 500 ids at a time."""
+    out: dict[int, tuple[str, ...]] = {}
+    for chunk in _chunks(sorted({int(i) for i in ids})):
+        q = (
+            select(post_categories.c.post_id, post_categories.c.category)
+            .where(post_categories.c.post_id.in_(chunk))
+            .order_by(post_categories.c.post_id, post_categories.c.category)
+        )
+        for pid, category in conn.execute(q):
+            out[pid] = (*out.get(pid, ()), category)
+    return out
 
 
 def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence[str]]:
@@ -467,9 +483,18 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return [(i, _readable(title, text)) for i, title, text in rows]
+        return [(i, readable_text(title, text)) for i, title, text in rows]
 
     # ---- categories (what a post is about) ---------------------------------
+
+    @contextmanager
+    def _reading(self, what: str):
+        """A connection whose database errors become StoreError naming ``what``."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as e:
+            raise StoreError(f"cannot read {what}: {str(e).splitlines()[0]}") from e
 
     @staticmethod
     def _not_categorized_with(rules: str):
@@ -478,47 +503,55 @@ class Store:
         c = posts.c.categorized_with
         return or_(c.is_(None), c < rules, c > rules)
 
-    def uncategorized(self, rules: str, limit: int) -> list[tuple[int, str, str | None]]:
-        """(post id, title and text, language) of posts not categorised by ``rules`` yet."""
+    def uncategorized(self, rules: str, limit: int) -> list[tuple[int, str, str | None, str]]:
+        """(post id, title and text, language, content hash) of posts not categorised by
+        ``rules`` yet; the hash goes back to :meth:`save_categories`."""
         q = (
-            select(posts.c.id, posts.c.title, posts.c.text, posts.c.lang)
+            select(posts.c.id, posts.c.title, posts.c.text, posts.c.lang, posts.c.content_hash)
             .where(self._not_categorized_with(rules))
             .order_by(posts.c.id)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self._reading("posts to categorise") as conn:
             rows = conn.execute(q).all()
-        return [(i, _readable(title, text), lang) for i, title, text, lang in rows]
+        return [(i, readable_text(title, text), lang, h) for i, title, text, lang, h in rows]
 
     def count_uncategorized(self, rules: str) -> int:
         q = select(func.count()).select_from(posts).where(self._not_categorized_with(rules))
-        with self.engine.connect() as conn:
+        with self._reading("posts to categorise") as conn:
             return int(conn.execute(q).scalar_one())
 
     def count_in_a_category(self) -> int:
         """Posts that are in at least one category."""
         q = select(func.count(func.distinct(post_categories.c.post_id)))
-        with self.engine.connect() as conn:
+        with self._reading("categories") as conn:
             return int(conn.execute(q).scalar_one())
 
-    def save_categories(self, results: Sequence[tuple[int, Sequence[str]]], rules: str) -> int:
-        """Replace the categories of these posts, in one transaction, and mark them as
-        categorised by ``rules``."""
-        ids = [pid for pid, _ in results]
+    def save_categories(self, results: Sequence[tuple[int, str, Sequence[str]]], rules: str) -> int:
+        """Replace the categories of these posts (post id, the content hash read with the
+        text, categories) in one transaction, and mark them as categorised by ``rules``.
+
+        A post whose text was edited since it was read keeps waiting (its hash no longer
+        matches): the next run reads the new text."""
+        ids = [pid for pid, _, _ in results]
         rows = [
-            {"post_id": pid, "category": c} for pid, cats in results for c in dict.fromkeys(cats)
+            {"post_id": pid, "category": c} for pid, _, cats in results for c in dict.fromkeys(cats)
         ]
+        mark = (
+            update(posts)
+            .where(posts.c.id == bindparam("b_id"), posts.c.content_hash == bindparam("b_hash"))
+            .values(categorized_with=rules)
+        )
         try:
             with self.engine.begin() as conn:
                 for chunk in _chunks(ids):
                     conn.execute(
                         delete(post_categories).where(post_categories.c.post_id.in_(chunk))
                     )
-                    conn.execute(
-                        update(posts).where(posts.c.id.in_(chunk)).values(categorized_with=rules)
-                    )
                 if rows:
                     conn.execute(insert(post_categories), rows)
+                if results:
+                    conn.execute(mark, [{"b_id": pid, "b_hash": h} for pid, h, _ in results])
         except SQLAlchemyError as e:
             raise StoreError(f"could not save categories: {str(e).splitlines()[0]}") from e
         return len(ids)
