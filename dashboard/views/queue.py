@@ -40,6 +40,9 @@ if queue.empty:
 lead = queue.drop_duplicates("story").set_index("story")
 sources = queue.groupby("story")["where"].agg(lambda s: ", ".join(sorted(set(s))))
 newest = queue.groupby("story")["posted_at"].max()
+about = queue.groupby("story")["categories"].agg(  # what any post of the story is about
+    lambda cats: tuple(dict.fromkeys(c for ids in cats for c in ids))
+)
 
 st.subheader(t.t("stories_title"))
 table = pd.DataFrame(
@@ -51,7 +54,9 @@ table = pd.DataFrame(
         t.col("sources"): sources.reindex(lead.index),
         t.col("newest"): newest.reindex(lead.index).dt.tz_convert(None),
         t.col("text"): (lead["title"].fillna("") + " " + lead["text"]).str.strip(),
-        t.col("categories"): lead["categories"].map(lambda ids: common.category_names(t, ids)),
+        t.col("categories"): about.reindex(lead.index).map(
+            lambda ids: common.category_names(t, ids)
+        ),
         t.col("sentiment_label"): [
             common.label_with_conf(t, "sentiment", s, c, k)
             for s, c, k in zip(
@@ -153,7 +158,7 @@ def _act(message: str, **changes) -> None:
     st.rerun()
 
 
-owner = ctx.settings.categories.owner_for(lead_post["categories"])
+owner = ctx.settings.categories.owner_for(about[story])
 a, b, c = st.columns(3)
 with a.container(border=True):
     suggested = owner[0] if owner else who or ""

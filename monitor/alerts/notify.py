@@ -270,17 +270,19 @@ def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _about(alert: Alert, t: Mapping[str, Any], lang: str, names: CategorySettings) -> list[str]:
+def _about(
+    alert: Alert, t: Mapping[str, Any], lang: str, categories: CategorySettings
+) -> list[str]:
     """What the alert's posts are about (monitor.categories), when they are about anything."""
     found = alert.details.get("categories") or []
     if not found:
         return []
     total = int(alert.details.get("post_count") or 0)
     if total <= 1:
-        listed = ", ".join(names.name(c["category"], lang) for c in found)
+        listed = ", ".join(categories.name(c["category"], lang) for c in found)
         return [_fmt(t, "about_one", categories=listed)]
     listed = ", ".join(
-        _fmt(t, "about_count", name=names.name(c["category"], lang), n=c["posts"], total=total)
+        _fmt(t, "about_count", name=categories.name(c["category"], lang), n=c["posts"], total=total)
         for c in found
     )
     return [_fmt(t, "about_many", categories=listed)]

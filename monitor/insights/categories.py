@@ -31,7 +31,9 @@ COUNT_COLUMNS = ["day", "category", "sentiment", "posts"]
 
 
 def _daily(engine: Engine, f: Filters) -> pd.DataFrame:
-    """Posts per UTC day × category × sentiment (``pending``: not classified yet)."""
+    """Posts per UTC day × category × sentiment (``pending``: not classified yet); with
+    categories chosen, only those (not the other categories their posts are in)."""
+    chosen = [post_categories.c.category.in_(f.categories)] if f.categories else []
 
     def build(part: Filters):
         return (
@@ -42,7 +44,7 @@ def _daily(engine: Engine, f: Filters) -> pd.DataFrame:
                 func.count(),
             )
             .select_from(IN_CATEGORY)
-            .where(*conditions(part))
+            .where(*conditions(part), *chosen)
             .group_by(*BY_POSITION[:3])
         )
 

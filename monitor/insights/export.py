@@ -27,6 +27,11 @@ def _as_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _number(values: pd.Series) -> pd.Series:
+    """Probabilities to three decimals; empty for posts not classified yet."""
+    return pd.to_numeric(values, errors="coerce").round(3)
+
+
 def posts_csv(df: pd.DataFrame, t: Tr, category_name: Callable[[str], str]) -> bytes:
     """``df``: posts as ``insights.latest_posts`` returns them (newest first)."""
     spanish = t.lang == "es"
@@ -40,14 +45,14 @@ def posts_csv(df: pd.DataFrame, t: Tr, category_name: Callable[[str], str]) -> b
             t.col("brand"): df["brand"].map(_as_text),
             t.col("source"): df["source"].map(_as_text),
             t.t("channel"): df["channel"].map(_as_text),
-            t.col("language"): [t.value("language", v) for v in df["language"]],
+            t.col("language"): [_as_text(t.value("language", v)) for v in df["language"]],
             t.col("author"): df["author"].map(_as_text),
             t.col("title"): df["title"].map(_as_text),
             t.col("text"): df["text"].map(_as_text),
             t.col("sentiment"): label("sentiment", df["sentiment"]),
-            t.col("sentiment_conf"): df["sentiment_conf"].round(3),
+            t.col("sentiment_conf"): _number(df["sentiment_conf"]),
             t.col("emotion"): label("emotion", df["emotion"]),
-            t.col("emotion_conf"): df["emotion_conf"].round(3),
+            t.col("emotion_conf"): _number(df["emotion_conf"]),
             t.col("corrected"): [t.t("yes") if c else "" for c in df["corrected"]],
             t.col("categories"): [
                 _as_text(" | ".join(map(category_name, ids))) for ids in df["categories"]

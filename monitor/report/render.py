@@ -188,7 +188,7 @@ def _complaints(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
     if df is None or df.empty:
         return []
     rows = []
-    for c in df[df["negative"] > 0].head(COMPLAINT_ROWS).itertuples(index=False):
+    for c in df.head(COMPLAINT_ROWS).itertuples(index=False):  # a drop to 0 is news too
         names = data.category_names.get(c.category, {})
         rows.append(
             {

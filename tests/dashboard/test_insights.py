@@ -340,6 +340,8 @@ def test_categories_figures_and_filter(filled):
     latest = insights.latest_posts(engine, billing)
     assert latest["post_id"].tolist() == [filled.ids["neg1"], filled.ids["neg2"]]
     assert latest["categories"].tolist() == [("billing",), ("billing",)]
+    # a billing post also about customer service: the billing view lists billing alone
+    filled.store.save_categories([(filled.ids["neg2"], "-", ("billing", "support"))], "x")
     assert insights.category_breakdown(engine, billing)["category"].tolist() == ["billing"]
     assert insights.categorized_posts(engine, billing) == 2
     # the figures count a post once per category, so two categories can hold one post
@@ -400,6 +402,8 @@ def test_posts_export_as_a_spreadsheet_file_in_the_readers_language(filled):
     assert neg1["Publicada (UTC)"] == "2026-11-19 12:00"
     assert by_author["user_pos1"]["Texto"].startswith("'=HYPERLINK")  # not a formula
     assert by_author["user_pend"]["Sentimiento"] == ""  # not classified yet
+    pending_only = insights.posts_by_id(engine, [filled.ids["pend"]])  # nothing classified
+    assert "Confianza del sentimiento" in insights.posts_csv(pending_only, tr("es"), str).decode()
     en = insights.posts_csv(df, tr("en"), str).decode("utf-8-sig")
     assert en.splitlines()[0].startswith("Posted (UTC),Brand,Source,Channel,Language")
 

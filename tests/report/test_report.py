@@ -152,7 +152,7 @@ def test_the_report_says_why_customers_complain(filled):
     html = render.to_html(render.context(d, tr("en"), no_charts, "m"))
     assert "Why customers complain" in html and "Billing and charges" in html
     assert "+4 (was 0)" in html
-    assert "Network, coverage and outages" not in html  # no complaint about it this week
+    assert "Network, coverage and outages" in html and "−1 (was 1)" in html  # down to none
 
 
 # ---- words, HTML and PDF ------------------------------------------------------------
