@@ -128,9 +128,11 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "Envíos y entregas",
         "Delivery and shipping",
         es="envio*|enviado|entrega*|entregado|paqueteria|reparto|repartidor*|mensajer*|pedido*"
-        "|seguimiento|transportista|llego tarde|no ha llegado|sin llegar",
+        "|seguimiento|transportista|llego tarde|no ha llegado|sin llegar|nunca llego|se perdio"
+        "|extraviad*|maleta*|equipaje|recogida",
         en="deliver*|shipping|shipment*|shipped|parcel*|package*|courier*|order|orders|tracking"
-        "|dispatch*|arrived late|never arrived|not arrived",
+        "|dispatch*|arrived late|never arrived|not arrived|lost my parcel|luggage"
+        "|baggage|suitcase|pickup",
         pt="entrega*|envio*|encomenda*|pacote*|pedido*|rastreio|transportadora|estafeta",
         fr="livr*|colis|commande*|envoi|expedi*|suivi|transporteur",
         it="consegn*|spedizion*|pacco|pacchi|ordine|ordini|corriere|tracciamento",
@@ -158,9 +160,12 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "Personal y tiendas",
         "Staff and stores",
         es="personal|empleado*|empleada*|dependiente*|dependienta*|tienda*|local|sucursal"
-        "|oficina*|tecnico|tecnica|instalacion|instalador*|trato|borde|bordes|maleducad*|amable*",
+        "|oficina*|tecnico|tecnica|instalacion|instalador*|trato|borde|bordes|maleducad*|amable*"
+        "|camarer*|recepcion*|farmaceutic*|cajer*|encargad*|tripulacion|azafat*|atento|atenta"
+        "|atentos|atentas|horario",
         en="staff|employee*|shop|store|branch|cashier*|technician*|engineer|installer*"
-        "|installation|rude|friendly|polite|manager",
+        "|installation|rude|friendly|polite|manager|waiter*|waitress*|receptionist*"
+        "|attendant*|pharmacist*|crew|opening hours|folks at",
         pt="funcionari*|loja*|balcao|tecnico|simpatic*|mal educad*|gerente",
         fr="personnel|employe*|vendeu*|boutique*|magasin*|agence|technicien*|impoli*|aimable*",
         it="personale|dipendent*|commess*|negozio|negozi|filiale|tecnico|scortes*|gentil*",
@@ -186,7 +191,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "Network, coverage and outages",
         es="averia*|caido|caida|se cae|corte*|sin servicio|sin internet|sin linea|sin fibra"
         "|sin senal|sin datos|sin luz|sin cobertura|cobertura|no funciona|no va nada|no me va"
-        "|senal|la red|sin red|velocidad|lento|lenta|megas|router|fibra|mantenimiento",
+        "|senal|la red|sin red|velocidad|lento|lenta|megas|router|fibra|mantenimiento|conexion",
         en="outage*|is down|went down|been down|down again|no service|no internet|no signal"
         "|no connection|offline|not working|stopped working|coverage|signal|network|broadband"
         "|connection|speed|slow|buffering|router|fibre|fiber|maintenance",
@@ -205,13 +210,24 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "Calidad del producto",
         "Product quality",
         es="calidad|roto|rota|rotos|defectuos*|estropead*|mal estado|con defecto*"
-        "|defecto de fabrica*|se rompio|dejo de funcionar|no sirve|caducad*",
+        "|defecto de fabrica*|se rompio|dejo de funcionar|no sirve|caducad*|podrid*|rancio"
+        "|sucio|sucia|sucios|sucias|suciedad|mugre|moho|cucaracha*|pelo en|un pelo|asco"
+        "|asqueroso|asquerosa|olor|olia|huele|apesta|sabor|sabe a|insipido|delicios*"
+        "|riquisim*|comodo|comoda|comodisim*|incomodo|retirada del mercado|retiran",
         en="quality|broken|defective|faulty|damaged|poor quality|cheaply made|stopped working"
-        "|expired",
-        pt="qualidade|partid*|avariad*|defeituos*|danificad*|estragad*",
-        fr="qualite|casse*|defectueu*|abime*|endommage*",
-        it="qualita|rotto|rotta|difettos*|danneggiat*|scadente",
-        de="qualitat|kaputt|defekt*|beschadigt*|mangelhaft",
+        "|expired|rotten|stale|mouldy|moldy|mould|mold|dirty|filthy|vile|gross|disgusting"
+        "|cockroach*|hair in|smell*|stink*|reek*|taste*|tasty|delicious|undercooked"
+        "|comfortable|uncomfortable|recall|recalled|recall notice",
+        pt="qualidade|partid*|avariad*|defeituos*|danificad*|estragad*|podre|sujo|suja"
+        "|sujeira|mofo|barata*|nojo|nojento|cheiro|fede|sabor|delicios*|confortavel",
+        fr="qualite|casse*|defectueu*|abime*|endommage*|pourri*|sale|salete|moisi*|cafard*"
+        "|degoutant*|odeur|puant*|gout|delicieu*|confortable|rappel",
+        it="qualita|rotto|rotta|difettos*|danneggiat*|scadente|marcio|sporco|sporca|sporcizia"
+        "|muffa|scarafagg*|schifo|odore|puzza|sapore|delizios*|buonissim*|comodo|comoda"
+        "|richiamo",
+        de="qualitat|kaputt|defekt*|beschadigt*|mangelhaft|verschimmelt|schimmel|dreckig"
+        "|schmutzig|eklig|ekelhaft|kakerlake*|gestank|stinkt|geschmack|lecker|bequem"
+        "|ruckruf",
     ),
     _c(
         "contract",
