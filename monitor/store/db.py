@@ -549,7 +549,9 @@ class Store:
                         delete(post_categories).where(post_categories.c.post_id.in_(chunk))
                     )
                 if rows:
-                    conn.execute(insert(post_categories), rows)
+                    # ignore rows a second categoriser (monitor classify beside monitor run on
+                    # PostgreSQL) committed since our delete: they say the same
+                    conn.execute(self._insert_ignore(post_categories), rows)
                 if results:
                     conn.execute(mark, [{"b_id": pid, "b_hash": h} for pid, h, _ in results])
         except SQLAlchemyError as e:
