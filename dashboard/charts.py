@@ -442,3 +442,37 @@ def complaints_chart(
         x="previous:Q", tooltip=tooltip
     )
     return _finish(alt.layer(bars, ticks), title, tr, height=90 + 28 * len(order))
+
+
+CATEGORY_COLORS = ("#d1495b", "#1f5fa8", "#f39c12", "#7d3c98", "#2e9e6b")
+
+
+def complaint_trend_chart(
+    df: pd.DataFrame, tr: Tr, title: str, name_of: Callable[[str], str]
+) -> alt.Chart:
+    """Lines: negative posts per week for the categories with the most of them.
+    ``df``: week_start, category, negative (insights.complaint_trend), oldest week first."""
+    df = df.assign(week_label=week_label(df, tr), name=df["category"].map(name_of))
+    order = list(dict.fromkeys(df["week_label"]))
+    names = list(dict.fromkeys(df["name"]))  # most complaints first
+    chart = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=_week_x(tr, order),
+            y=alt.Y("negative:Q", title=tr.col("negative")),
+            color=alt.Color(
+                "name:N",
+                title=None,
+                sort=names,
+                scale=alt.Scale(domain=names, range=list(CATEGORY_COLORS)),
+                legend=alt.Legend(orient="right", labelLimit=220),
+            ),
+            tooltip=[
+                alt.Tooltip("week_label:N", title=tr.col("week_start")),
+                alt.Tooltip("name:N", title=tr.col("category")),
+                alt.Tooltip("negative:Q", title=tr.col("negative"), format=",d"),
+            ],
+        )
+    )
+    return _finish(chart, title, tr)

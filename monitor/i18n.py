@@ -254,6 +254,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Las {n} publicaciones más recientes con estos filtros, con sus etiquetas y categorías.",
         "The newest {n} posts matching these filters, with their labels and categories.",
     ),
+    "complaint_trend_title": (
+        "Quejas por categoría, semana a semana (las cinco con más)",
+        "Complaints per category, week by week (the five with most)",
+    ),
     "this_week": ("Esta semana", "This week"),
     "previous_week": ("Semana anterior", "Week before"),
     "themes_title": (

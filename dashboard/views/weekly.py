@@ -145,6 +145,15 @@ with right:
     else:
         st.altair_chart(charts.themes_chart(themes, t, t.t("themes_title")), width="stretch")
         st.caption(t.t("themes_caption"))
+trend = insights.complaint_trend(ctx.q("weekly_categories", f, weeks), windows)
+if not trend.empty and len(windows) > 1:
+    st.altair_chart(
+        charts.complaint_trend_chart(
+            trend, t, t.t("complaint_trend_title"),
+            lambda c: settings.categories.name(c, t.lang),
+        ),
+        width="stretch",
+    )  # fmt: skip
 st.markdown(f"##### {t.t('most_read_title')}")
 top = ctx.q("most_read_negative", f)
 if top.empty:

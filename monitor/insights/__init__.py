@@ -18,6 +18,7 @@ from monitor.insights.categories import (
     categorized_posts,
     category_breakdown,
     complaint_categories,
+    complaint_trend,
     weekly_categories,
 )
 from monitor.insights.export import EXPORT_LIMIT, posts_csv
@@ -64,6 +65,7 @@ __all__ = [
     "categorized_posts",
     "category_breakdown",
     "complaint_categories",
+    "complaint_trend",
     "data_range",
     "data_version",
     "default_filters",

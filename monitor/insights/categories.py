@@ -111,4 +111,31 @@ def complaint_categories(weekly: pd.DataFrame, negatives: int) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
-__all__ = ["categorized_posts", "category_breakdown", "complaint_categories", "weekly_categories"]
+def complaint_trend(weekly: pd.DataFrame, windows: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """Negative posts per week for the ``top`` categories with the most of them over the
+    weeks shown (weeks without any: 0). Columns: week, week_start, category, negative;
+    oldest week first."""
+    columns = ["week", "week_start", "category", "negative"]
+    if weekly.empty or not weekly["negative"].sum():
+        return pd.DataFrame(columns=columns)
+    totals = weekly.groupby("category")["negative"].sum()
+    totals = totals[totals > 0].sort_values(ascending=False, kind="stable")
+    chosen = sorted(totals.index[:top], key=lambda c: (-totals[c], c))
+    grid = pd.MultiIndex.from_product([windows["week"], chosen], names=["week", "category"])
+    counts = weekly.set_index(["week", "category"])["negative"]
+    out = counts.reindex(grid, fill_value=0).astype("int64").reset_index()
+    out = out.merge(windows[["week", "week_start"]], on="week")
+    order = {c: i for i, c in enumerate(chosen)}
+    out = out.sort_values(
+        ["week_start", "category"], key=lambda v: v.map(order) if v.name == "category" else v
+    )
+    return out[columns].reset_index(drop=True)
+
+
+__all__ = [
+    "categorized_posts",
+    "category_breakdown",
+    "complaint_trend",
+    "complaint_categories",
+    "weekly_categories",
+]

@@ -449,6 +449,11 @@ def test_weekly_page_says_why_customers_complain(app):
     )
     # one bar per category with this week's negatives (a tick marks the week before's)
     assert chart["layer"][0]["encoding"]["y"]["sort"] == ["Facturación y cobros (2)"]
+    trend = next(
+        c for c in charts if c["title"]["text"].startswith("Quejas por categoría, semana a semana")
+    )
+    # Acme's complaints only: Rival's coverage complaint is not on the own brand's page
+    assert trend["encoding"]["color"]["sort"] == ["Facturación y cobros"]
 
 
 def test_the_queue_shows_what_each_story_is_about(app):

@@ -408,6 +408,28 @@ def test_posts_export_as_a_spreadsheet_file_in_the_readers_language(filled):
     assert en.splitlines()[0].startswith("Posted (UTC),Brand,Source,Channel,Language")
 
 
+def test_complaint_trend_follows_the_categories_with_most_complaints():
+    windows = pd.DataFrame(
+        {
+            "week": [2, 1, 0],
+            "week_start": pd.to_datetime(["2026-11-02", "2026-11-09", "2026-11-16"], utc=True),
+        }
+    )
+    weekly = pd.DataFrame(
+        {
+            "week": [0, 0, 0, 1, 2, 2],
+            "category": ["billing", "delivery", "price", "billing", "network", "price"],
+            "negative": [10, 1, 0, 2, 3, 0],
+        }
+    )
+    out = insights.complaint_trend(weekly, windows, top=2)
+    # billing (12) and network (3) have most; a week without any counts 0
+    assert out["category"].unique().tolist() == ["billing", "network"]
+    assert out[out["category"] == "billing"]["negative"].tolist() == [0, 2, 10]
+    assert out[out["category"] == "network"]["negative"].tolist() == [3, 0, 0]
+    assert insights.complaint_trend(weekly.assign(negative=0), windows).empty
+
+
 # ---- pure helpers ------------------------------------------------------------
 
 
