@@ -491,6 +491,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "rule": {
         "negative_spike": ("Pico negativo", "Negative spike"),
+        "category_spike": ("Pico en una categoría", "Category spike"),
         "high_impact": ("Alto impacto", "High impact"),
         "source_health": ("Fuente caída", "Source down"),
     },

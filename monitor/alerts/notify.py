@@ -25,7 +25,13 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from monitor.alerts.config import AlertSettings, ChannelConfig
 from monitor.alerts.repository import Alert, AlertRepository
-from monitor.alerts.rules import CRITICAL, HIGH_IMPACT, NEGATIVE_SPIKE, SEVERITY_RANK
+from monitor.alerts.rules import (
+    CATEGORY_SPIKE,
+    CRITICAL,
+    HIGH_IMPACT,
+    NEGATIVE_SPIKE,
+    SEVERITY_RANK,
+)
 from monitor.categories import CategorySettings
 from monitor.errors import MonitorError, NotifyError
 from monitor.i18n import decimal_comma
@@ -45,6 +51,7 @@ _TEXT = {
         "warning": "AVISO",
         "critical": "CRÍTICO",
         "negative_spike": "Pico de menciones negativas: {brand}",
+        "category_spike": "Pico de quejas sobre {category}: {brand}",
         "high_impact": "Publicación negativa de alto impacto: {brand}",
         "source_health": "Fuente con problemas: {source}",
         "spike": (
@@ -84,6 +91,7 @@ _TEXT = {
         "seen": ("vista {n} vez", "vista {n} veces"),
         "rules": {
             "negative_spike": "pico negativo",
+            "category_spike": "pico en una categoría",
             "high_impact": "alto impacto",
             "source_health": "salud de la fuente",
         },
@@ -107,6 +115,7 @@ _TEXT = {
         "warning": "WARNING",
         "critical": "CRITICAL",
         "negative_spike": "Negative spike: {brand}",
+        "category_spike": "Spike in complaints about {category}: {brand}",
         "high_impact": "High-impact negative post: {brand}",
         "source_health": "Source in trouble: {source}",
         "spike": (
@@ -196,14 +205,15 @@ def _hhmm(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M") if iso else "?"
 
 
-def _why(alert: Alert, t: Mapping[str, Any]) -> list[str]:
+def _why(alert: Alert, t: Mapping[str, Any], category: str | None = None) -> list[str]:
+    """The numbers behind ``alert``; ``category``: the name of a category spike's category."""
     d = alert.details
-    if alert.rule == NEGATIVE_SPIKE:
+    if alert.rule in (NEGATIVE_SPIKE, CATEGORY_SPIKE):
         lines = [
             _fmt(
                 t,
                 "spike",
-                brand=alert.brand,
+                brand=f"{alert.brand} · {category}" if category else alert.brand,
                 observed=d["observed"],
                 minutes=d["window_minutes"],
                 start=_hhmm(d["window_start"]),
@@ -298,10 +308,15 @@ def render(
     post comes with a suggested first reply (``replies``: the texts, built-in by default),
     and every alert says what its posts are about (``categories``: their names)."""
     t = _TEXT.get(language, _TEXT["en"])
-    head = t[alert.rule].format(brand=alert.brand, source=alert.details.get("source"))
-    title = f"[Escucha] {t[alert.severity]}: {head}"
     lang = language if language in _TEXT else "en"
-    lines = _why(alert, t) + _about(alert, t, lang, categories or CategorySettings())
+    categories = categories or CategorySettings()
+    category = alert.details.get("category")
+    name = categories.name(category, lang) if category else None
+    head = t[alert.rule].format(
+        brand=alert.brand, source=alert.details.get("source"), category=name
+    )
+    title = f"[Escucha] {t[alert.severity]}: {head}"
+    lines = _why(alert, t, name) + _about(alert, t, lang, categories)
     examples = list(alert.details.get("examples") or [])[:5]
     if examples and alert.rule != HIGH_IMPACT:
         lines += ["", t["examples"]]

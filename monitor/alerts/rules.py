@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -31,7 +31,8 @@ from monitor.types import source_and_channel
 NEGATIVE_SPIKE = "negative_spike"
 HIGH_IMPACT = "high_impact"
 SOURCE_HEALTH = "source_health"
-RULES = (NEGATIVE_SPIKE, HIGH_IMPACT, SOURCE_HEALTH)
+CATEGORY_SPIKE = "category_spike"
+RULES = (NEGATIVE_SPIKE, CATEGORY_SPIKE, HIGH_IMPACT, SOURCE_HEALTH)
 WARNING, CRITICAL = "warning", "critical"
 SEVERITY_RANK = {WARNING: 1, CRITICAL: 2}
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
@@ -72,6 +73,9 @@ class SpikeRule:
     share_min_ratio: float = 1.5
     critical_p: float = 1e-6
     critical_ratio: float = 4.0
+    # the same test on each category's negatives (monitor.categories), its false-alarm
+    # budget shared among the categories tested, when the brand as a whole shows no spike
+    by_category: bool = True
 
     def __repr__(self) -> str:
         return (
@@ -195,6 +199,10 @@ class BrandWindowStats:
     history_start: datetime | None  # the brand's first post: no baseline before it
     negative_posts: tuple[PostStat, ...] = ()  # newest first, within the lookbacks
     audience_cutoff: float | None = None  # the brand's audience percentile, if known
+    # per category: its posts in the recent window, then in each baseline window
+    categories: Mapping[str, tuple[WindowCount, tuple[WindowCount, ...]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
@@ -560,6 +568,38 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
     return out
 
 
+def category_spikes(s: BrandWindowStats, rule: SpikeRule) -> list[AlertCandidate]:
+    """A spike in one category's negative posts (billing complaints tripling while the
+    brand's negatives as a whole rise by a third): the spike test on that category's
+    counts, with ``alpha`` shared among the categories tested (Bonferroni)."""
+    if not rule.enabled or not rule.by_category or not s.categories:
+        return []
+    tested = [c for c, (recent, _) in s.categories.items() if recent.negative >= rule.min_negative]
+    if not tested:
+        return []
+    share = replace(rule, alpha=rule.alpha / len(s.categories))
+    out = []
+    for category in sorted(tested):
+        recent, baseline = s.categories[category]
+        about = tuple(p for p in s.negative_posts if category in p.categories)
+        sub = replace(s, recent=recent, baseline=baseline, negative_posts=about, categories={})
+        found = negative_spike(sub, share)
+        if found is None:
+            continue
+        details = {**found.details, "category": category}
+        title = found.title.replace("Negative spike for", f"Spike in {category} complaints for")
+        out.append(
+            replace(
+                found,
+                incident_key=f"{s.brand}:{category}:{CATEGORY_SPIKE}",
+                rule=CATEGORY_SPIKE,
+                title=title,
+                details=details,
+            )
+        )
+    return out
+
+
 def source_health(src: SourceStatus, rule: SourceRule, now: datetime) -> AlertCandidate | None:
     """A source that keeps failing or has not succeeded for too long."""
     if not rule.enabled or src.last_run_at is None:
@@ -623,7 +663,7 @@ def evaluate(
             out += [found] if found else []
             continue
         found = negative_spike(item, rules.spike)
-        out += [found] if found else []
+        out += [found] if found else category_spikes(item, rules.spike)
         out += high_impact(item, rules.high_impact, now)
     return out
 
@@ -691,6 +731,7 @@ __all__ = [
     "ACKNOWLEDGED",
     "CRITICAL",
     "HIGH_IMPACT",
+    "CATEGORY_SPIKE",
     "NEGATIVE_SPIKE",
     "OPEN",
     "RESOLVED",

@@ -38,7 +38,7 @@ from monitor.store.derived import (
     SENTIMENT,
     UNHAPPY_REVIEW,
 )
-from monitor.store.schema import posts, sources
+from monitor.store.schema import post_categories, posts, sources
 
 MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
 
@@ -66,6 +66,36 @@ def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
     )
     row = conn.execute(q).one()
     return [WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)]
+
+
+def category_window_counts(
+    conn, brand: str, windows: list[Window]
+) -> dict[str, tuple[WindowCount, tuple[WindowCount, ...]]]:
+    """Per category: the brand's negative and classified posts in that category in each
+    window (the first window is the recent one), in one query."""
+    negative = NEEDS_ANSWER
+    classified = or_(SENTIMENT.is_not(None), UNHAPPY_REVIEW)
+    cols = []
+    for w in windows:
+        cols.append(func.coalesce(func.sum(case((and_(_in(w), negative), 1), else_=0)), 0))
+        cols.append(func.coalesce(func.sum(case((and_(_in(w), classified), 1), else_=0)), 0))
+    q = (
+        select(post_categories.c.category, *cols)
+        .select_from(JOINED.join(post_categories, post_categories.c.post_id == posts.c.id))
+        .where(
+            posts.c.brand == brand,
+            posts.c.duplicate_of.is_(None),
+            or_(*(_in(w) for w in windows)),
+        )
+        .group_by(post_categories.c.category)
+    )
+    out = {}
+    for category, *row in conn.execute(q):
+        counts = [
+            WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)
+        ]
+        out[category] = (counts[0], tuple(counts[1:]))
+    return out
 
 
 def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[PostStat]:
@@ -154,6 +184,11 @@ def brand_stats(engine: Engine, brand: str, rules: AlertRules, now: datetime) ->
     try:
         with engine.connect() as conn:
             counts = window_counts(conn, brand, [recent, *baseline])
+            by_category = (
+                category_window_counts(conn, brand, [recent, *baseline])
+                if rules.spike.enabled and rules.spike.by_category
+                else {}
+            )
             first = conn.execute(
                 select(func.min(posts.c.posted_at)).where(posts.c.brand == brand)
             ).scalar()
@@ -177,6 +212,7 @@ def brand_stats(engine: Engine, brand: str, rules: AlertRules, now: datetime) ->
         history_start=utc(first),
         negative_posts=tuple(recent_negative),
         audience_cutoff=cutoff,
+        categories=by_category,
     )
 
 
@@ -236,6 +272,7 @@ __all__ = [
     "SENTIMENT",
     "audience_cutoff",
     "brand_stats",
+    "category_window_counts",
     "gather",
     "negative_posts",
     "recent_brands",

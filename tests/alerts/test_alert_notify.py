@@ -114,6 +114,29 @@ def test_messages_say_what_the_posts_are_about(repo):
     assert "About:" not in render(repo.upsert(c, NOW), "en").body  # in no category
 
 
+def test_a_category_spike_names_its_category(repo):
+    from monitor.alerts.rules import WindowCount
+
+    posts = [negative_post(i, 5 * i, categories=("billing",)) for i in range(1, 7)]
+    stats = window_stats(3, 6, posts_=posts)
+    with_billing = replace(
+        stats,
+        categories={
+            "billing": (
+                replace(stats.recent, negative=6, total=30),
+                tuple(WindowCount(w.window, 0, 5) for w in stats.baseline),
+            )
+        },
+    )
+    (c,) = evaluate(with_billing, AlertRules(), NOW)
+    alert = repo.upsert(c, NOW)
+    es, en = render(alert, "es"), render(alert, "en")
+    assert es.title.endswith("Pico de quejas sobre Facturación y cobros: Movistela")
+    assert "Movistela · Facturación y cobros: 6 menciones negativas en 60 min" in es.body
+    assert "pico en una categoría" in es.body
+    assert en.title.endswith("Spike in complaints about Billing and charges: Movistela")
+
+
 def test_a_high_impact_alert_comes_with_a_reply_to_the_post_in_its_language(repo):
     from monitor.alerts.rules import HighImpactRule, high_impact
     from monitor.replies import ReplySettings

@@ -119,6 +119,42 @@ def test_a_spike_says_what_its_posts_are_about():
     ]
 
 
+def _with_categories(stats, **categories):
+    """``stats`` with per-category counts: name=(baseline negatives per window, recent)."""
+    from dataclasses import replace as with_
+
+    out = {}
+    for name, (base, recent) in categories.items():
+        out[name] = (
+            with_(stats.recent, negative=recent, total=5 * recent),
+            tuple(with_(w, negative=base, total=5 * base) for w in stats.baseline),
+        )
+    return with_(stats, categories=out)
+
+
+def test_a_spike_inside_one_category_is_found_when_the_brand_shows_none():
+    # the brand: 3 negatives per baseline window, 6 now: 2x, but p is not small enough
+    posts = [negative_post(i, 5 * i, categories=("billing",)) for i in range(1, 7)]
+    stats = window_stats(3, 6, posts_=posts)
+    assert evaluate(stats, RULES, NOW) == []
+    # all six are billing, usually 0.3 per window: far beyond chance for that category
+    stats = _with_categories(stats, billing=(0.3, 6), network=(2, 0), support=(1, 0))
+    (c,) = evaluate(stats, RULES, NOW)
+    assert (c.rule, c.incident_key) == ("category_spike", f"{BRAND}:billing:category_spike")
+    assert c.details["category"] == "billing" and c.details["observed"] == 6
+    assert c.details["alpha"] == pytest.approx(RULES.spike.alpha / 2 / 3)  # 3 categories
+    assert c.post_ids == tuple(range(1, 7))
+    assert "Spike in billing complaints for Movistela" in c.title
+    off = replace(RULES, spike=replace(RULES.spike, by_category=False))
+    assert evaluate(stats, off, NOW) == []
+
+
+def test_a_brand_spike_is_not_repeated_per_category():
+    posts = [negative_post(i, 4 * i, categories=("billing",)) for i in range(1, 16)]
+    stats = _with_categories(window_stats(3, 15, posts_=posts), billing=(0.3, 15))
+    assert [c.rule for c in evaluate(stats, RULES, NOW)] == ["negative_spike"]
+
+
 def test_moderate_spike_is_a_warning():
     (c,) = evaluate(window_stats(6, 16), RULES, NOW)  # 2 expected, 8x, but p ~ 1e-6 > critical
     assert c.severity in {WARNING, CRITICAL}

@@ -62,6 +62,11 @@ def test_stats_use_corrections_skip_duplicates_and_unclassified(store):
     Pipeline(Settings(), store).categorize_pending()
     s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
     assert {p.categories for p in s.negative_posts} == {("billing",)}  # "me cobró…"
+    # every post says "me cobra": billing's counts are the brand's
+    recent, baseline = s.categories["billing"]
+    assert (recent.negative, recent.total) == (4, 5)
+    assert [(w.negative, w.total) for w in baseline] == [(1, 2)] + [(0, 0)] * 6
+    assert set(s.categories) == {"billing"}
     assert s.audience_cutoff is None  # fewer than 200 posts this week
     with store.engine.connect() as conn:
         p80 = stats.audience_cutoff(conn, BRAND, m(10_000), NOW, 80.0, 5)
