@@ -14,6 +14,13 @@ Simulates minute-resolution post streams for one brand over ``--days`` days:
   share_shift   seasonal volume; for 3 hours the negative share goes 20 % -> 50 %
   slow_burn     seasonal plus three slow incidents: for 10 hours, 1.5x to 2x the usual
                 negatives, flat (no single hour stands out)
+  category      seasonal plus four incidents inside one category (billing: a quarter of
+                the negatives; app: a tenth), 2x to 5x that category's usual negatives at
+                their peak, so the brand's negatives as a whole rise by 25 % to 100 %
+                (same 4-hour shape as the spikes)
+
+Every post is in one category (billing 25 %, network 25 %, support 20 %, price, delivery
+and app 10 % each), drawn independently, so the category test's false alarms count too.
 
 then runs the pure rules (``monitor.alerts.rules.evaluate`` and ``decide``) on a
 clock that ticks every ``--every`` minutes after a 7-day warm-up, for the default
@@ -52,12 +59,38 @@ WARMUP_DAYS = 7
 GRACE = 120  # minutes after a spike's end during which an alert still counts as a hit
 
 
+CATEGORY_SHARES = {
+    "billing": 0.25,
+    "network": 0.25,
+    "support": 0.2,
+    "price": 0.1,
+    "delivery": 0.1,
+    "digital": 0.1,
+}
+
+
 @dataclass
 class Stream:
     name: str
     negative: np.ndarray  # per minute
     total: np.ndarray  # per minute (negative included)
     spikes: list[tuple[int, int, str]]  # (start minute, end minute, label)
+    # per category: (negative, total) per minute; filled by split_categories
+    categories: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+
+
+def split_categories(rng, neg: np.ndarray, tot: np.ndarray) -> dict:
+    """Each minute's posts shared among the categories at random (CATEGORY_SHARES)."""
+    out, neg_left, other_left, left = {}, neg.copy(), tot - neg, 1.0
+    for i, (name, share) in enumerate(CATEGORY_SHARES.items()):
+        if i == len(CATEGORY_SHARES) - 1:
+            n, o = neg_left, other_left
+        else:
+            n = rng.binomial(neg_left, share / left)
+            o = rng.binomial(other_left, share / left)
+        out[name] = (n, n + o)
+        neg_left, other_left, left = neg_left - n, other_left - o, left - share
+    return out
 
 
 def _profile(minutes: int, weekly: bool = True) -> np.ndarray:
@@ -141,16 +174,37 @@ def make_streams(days: int, seed: int) -> list[Stream]:
         tot[start : start + length] += extra
         burns.append((start, start + length, f"{level:g}x for 10 h"))
     out.append(Stream("slow_burn", neg, tot, burns))
+    for s in out:
+        s.categories = split_categories(rng, s.negative, s.total)
+
+    neg, tot = _draw(rng, seasonal, 0.2)
+    cats = split_categories(rng, neg, tot)
+    incidents = []
+    length = 240
+    for day, hour, category, peak in (
+        (8, 12, "billing", 2.0),
+        (11, 10, "billing", 3.0),
+        (14, 17, "billing", 5.0),
+        (18, 11, "digital", 4.0),
+    ):
+        start = day * 1440 + hour * 60
+        usual = seasonal[start : start + length].mean() * 0.2 * CATEGORY_SHARES[category]
+        extra = rng.poisson((peak - 1) * usual * _spike_shape(length))
+        for arrays in (cats[category], (neg, tot)):
+            arrays[0][start : start + length] += extra
+            arrays[1][start : start + length] += extra
+        incidents.append((start, start + length, f"{category} {peak:g}x"))
+    out.append(Stream("category", neg, tot, incidents, cats))
     return out
 
 
 class Counter:
     """Window counts from prefix sums, as ``monitor.alerts.stats`` would count them."""
 
-    def __init__(self, s: Stream) -> None:
-        self.neg = np.concatenate([[0], np.cumsum(s.negative)])
-        self.tot = np.concatenate([[0], np.cumsum(s.total)])
-        self.m = len(s.negative)
+    def __init__(self, negative: np.ndarray, total: np.ndarray) -> None:
+        self.neg = np.concatenate([[0], np.cumsum(negative)])
+        self.tot = np.concatenate([[0], np.cumsum(total)])
+        self.m = len(negative)
 
     def count(self, w: Window) -> WindowCount:
         i0 = min(max(int((w.start - T0) / timedelta(minutes=1)), 0), self.m)
@@ -160,14 +214,23 @@ class Counter:
 
 def run(stream: Stream, rules: AlertRules, every: int) -> list[tuple[int, str]]:
     """Minutes at which alerts opened (and their severity) on ``stream``."""
-    counter = Counter(stream)
+    counter = Counter(stream.negative, stream.total)
+    by_category = {c: Counter(n, t) for c, (n, t) in (stream.categories or {}).items()}
     incidents: dict[str, Incident] = {}
     opened: list[tuple[int, str]] = []
     for minute in range(WARMUP_DAYS * 1440, counter.m + 1, every):
         now = T0 + timedelta(minutes=minute)
         recent, baseline = spike_windows(now, rules.spike)
+        categories = {
+            c: (k.count(recent), tuple(k.count(w) for w in baseline))
+            for c, k in by_category.items()
+        }
         stats = BrandWindowStats(
-            "Marca", counter.count(recent), tuple(counter.count(w) for w in baseline), T0
+            "Marca",
+            counter.count(recent),
+            tuple(counter.count(w) for w in baseline),
+            T0,
+            categories=categories if rules.spike.by_category else {},
         )
         candidates = evaluate(stats, rules, now)
         for d in decide(candidates, incidents.values(), rules, now):
@@ -212,7 +275,8 @@ def variants() -> dict[str, AlertRules]:
     base = AlertRules(high_impact=HighImpactRule(enabled=False), sources=SourceRule(enabled=False))
     spike = base.spike
     return {
-        "default (daily, conditional)": base,
+        "default (daily, conditional, brand and categories)": base,
+        "brand only (no category test)": replace(base, spike=replace(spike, by_category=False)),
         "flat baseline": replace(base, spike=replace(spike, seasonality="none")),
         "weekly baseline": replace(base, spike=replace(spike, seasonality="weekly")),
         "daily, plain Poisson": replace(base, spike=replace(spike, test="poisson")),
