@@ -44,6 +44,7 @@ from monitor.alerts.rules import (
     RESOLVED,
     AlertRules,
     BrandWindowStats,
+    CategoryCounts,
     HighImpactRule,
     Incident,
     SourceRule,
@@ -52,6 +53,7 @@ from monitor.alerts.rules import (
     decide,
     evaluate,
     spike_windows,
+    without_repeats,
 )
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
@@ -222,7 +224,7 @@ def run(stream: Stream, rules: AlertRules, every: int) -> list[tuple[int, str]]:
         now = T0 + timedelta(minutes=minute)
         recent, baseline = spike_windows(now, rules.spike)
         categories = {
-            c: (k.count(recent), tuple(k.count(w) for w in baseline))
+            c: CategoryCounts(k.count(recent), tuple(k.count(w) for w in baseline), T0)
             for c, k in by_category.items()
         }
         stats = BrandWindowStats(
@@ -232,7 +234,7 @@ def run(stream: Stream, rules: AlertRules, every: int) -> list[tuple[int, str]]:
             T0,
             categories=categories if rules.spike.by_category else {},
         )
-        candidates = evaluate(stats, rules, now)
+        candidates = without_repeats(evaluate(stats, rules, now), incidents.values())
         for d in decide(candidates, incidents.values(), rules, now):
             if d.action == "open":
                 # the team acknowledges at once, so the incident may resolve when it ends

@@ -61,7 +61,7 @@ if not alerts:
 
 def _title(alert) -> str:
     try:
-        return render(alert, t.lang).title.split(": ", 1)[-1]
+        return render(alert, t.lang, categories=ctx.settings.categories).title.split(": ", 1)[-1]
     except (KeyError, TypeError, ValueError):
         return alert.title
 

@@ -73,8 +73,9 @@ class SpikeRule:
     share_min_ratio: float = 1.5
     critical_p: float = 1e-6
     critical_ratio: float = 4.0
-    # the same test on each category's negatives (monitor.categories), its false-alarm
-    # budget shared among the categories tested, when the brand as a whole shows no spike
+    # the same test on each category's negatives (monitor.categories), with alpha divided
+    # among the categories that have posts in the windows, when the brand as a whole
+    # shows no spike; such alerts are warnings, never critical
     by_category: bool = True
 
     def __repr__(self) -> str:
@@ -189,6 +190,15 @@ class PostStat:
         return self.reach is not None or self.engagement is not None
 
 
+class CategoryCounts(NamedTuple):
+    """One category's posts of a brand: in the recent window, in each baseline window, and
+    the first of them in those windows (its baseline starts there)."""
+
+    recent: WindowCount
+    baseline: tuple[WindowCount, ...]
+    first_post: datetime | None = None
+
+
 @dataclass(frozen=True)
 class BrandWindowStats:
     """Everything the brand rules need, counted by ``monitor.alerts.stats``."""
@@ -199,10 +209,8 @@ class BrandWindowStats:
     history_start: datetime | None  # the brand's first post: no baseline before it
     negative_posts: tuple[PostStat, ...] = ()  # newest first, within the lookbacks
     audience_cutoff: float | None = None  # the brand's audience percentile, if known
-    # per category: its posts in the recent window, then in each baseline window
-    categories: Mapping[str, tuple[WindowCount, tuple[WindowCount, ...]]] = field(
-        default_factory=dict
-    )
+    # per category: its posts in the recent window and in each baseline window
+    categories: Mapping[str, CategoryCounts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -242,7 +250,7 @@ class Incident:
     severity: str
     last_seen_at: datetime
     resolved_at: datetime | None = None
-    rule: str | None = None  # NEGATIVE_SPIKE, HIGH_IMPACT or SOURCE_HEALTH
+    rule: str | None = None  # NEGATIVE_SPIKE, CATEGORY_SPIKE, HIGH_IMPACT or SOURCE_HEALTH
 
 
 @dataclass(frozen=True)
@@ -569,20 +577,32 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
 
 
 def category_spikes(s: BrandWindowStats, rule: SpikeRule) -> list[AlertCandidate]:
-    """A spike in one category's negative posts (billing complaints tripling while the
-    brand's negatives as a whole rise by a third): the spike test on that category's
-    counts, with ``alpha`` shared among the categories tested (Bonferroni)."""
+    """A spike in one category's negative posts (billing complaints five-fold while the
+    brand's negatives as a whole rise by half): the spike test on that category's counts,
+    with ``alpha`` divided among the categories with posts in the windows (Bonferroni).
+
+    A category's baseline starts at its first post in the windows, so a topic that has
+    just appeared needs ``min_history_windows`` of history like a new brand. Category
+    spikes are warnings: critical is kept for the brand as a whole."""
     if not rule.enabled or not rule.by_category or not s.categories:
         return []
-    tested = [c for c, (recent, _) in s.categories.items() if recent.negative >= rule.min_negative]
+    tested = [c for c, k in s.categories.items() if k.recent.negative >= rule.min_negative]
     if not tested:
         return []
     share = replace(rule, alpha=rule.alpha / len(s.categories))
     out = []
     for category in sorted(tested):
-        recent, baseline = s.categories[category]
+        counts = s.categories[category]
         about = tuple(p for p in s.negative_posts if category in p.categories)
-        sub = replace(s, recent=recent, baseline=baseline, negative_posts=about, categories={})
+        start = max(filter(None, (s.history_start, counts.first_post)), default=None)
+        sub = replace(
+            s,
+            recent=counts.recent,
+            baseline=counts.baseline,
+            history_start=start,
+            negative_posts=about,
+            categories={},
+        )
         found = negative_spike(sub, share)
         if found is None:
             continue
@@ -593,11 +613,30 @@ def category_spikes(s: BrandWindowStats, rule: SpikeRule) -> list[AlertCandidate
                 found,
                 incident_key=f"{s.brand}:{category}:{CATEGORY_SPIKE}",
                 rule=CATEGORY_SPIKE,
+                severity=WARNING,
                 title=title,
                 details=details,
             )
         )
     return out
+
+
+def brand_spike_keys(candidates: Iterable[AlertCandidate]) -> set[str]:
+    """The brand-spike incident keys of the brands that have category-spike candidates."""
+    return {f"{c.brand}:{NEGATIVE_SPIKE}" for c in candidates if c.rule == CATEGORY_SPIKE}
+
+
+def without_repeats(
+    candidates: Iterable[AlertCandidate], incidents: Iterable[Incident]
+) -> list[AlertCandidate]:
+    """``candidates`` less the category spikes of brands whose brand-wide spike alert is
+    still active: one incident, one alert."""
+    active = {i.incident_key for i in incidents if i.status in (OPEN, ACKNOWLEDGED)}
+    return [
+        c
+        for c in candidates
+        if c.rule != CATEGORY_SPIKE or f"{c.brand}:{NEGATIVE_SPIKE}" not in active
+    ]
 
 
 def source_health(src: SourceStatus, rule: SourceRule, now: datetime) -> AlertCandidate | None:
@@ -732,6 +771,7 @@ __all__ = [
     "CRITICAL",
     "HIGH_IMPACT",
     "CATEGORY_SPIKE",
+    "CategoryCounts",
     "NEGATIVE_SPIKE",
     "OPEN",
     "RESOLVED",
@@ -752,9 +792,12 @@ __all__ = [
     "Window",
     "WindowCount",
     "binom_sf",
+    "brand_spike_keys",
+    "category_spikes",
     "decide",
     "dispersion",
     "evaluate",
+    "without_repeats",
     "exposure",
     "high_impact",
     "negative_spike",

@@ -52,17 +52,25 @@ def check_alerts(
         brands = stats.recent_brands(store.engine, since)
     configured = getattr(settings, "sources", ())
     intervals = {s.name: s.interval_minutes for s in configured} if configured else None
-    inputs = stats.gather(store.engine, brands, cfg.rules, now, source_intervals=intervals)
+    categories = getattr(settings, "categories", None)
+    inputs = stats.gather(
+        store.engine,
+        brands,
+        cfg.rules,
+        now,
+        source_intervals=intervals,
+        categories_version=categories.fingerprint if categories else None,
+    )
     candidates = alert_rules.evaluate(inputs, cfg.rules, now)
     repo = AlertRepository(store.engine)
-    keys = {c.incident_key for c in candidates}
+    keys = {c.incident_key for c in candidates} | alert_rules.brand_spike_keys(candidates)
     incidents = repo.incidents(keys, now, cfg.rules.cooldown)
+    candidates = alert_rules.without_repeats(candidates, incidents)
     decisions = alert_rules.decide(candidates, incidents, cfg.rules, now)
     touched = repo.apply(decisions, now)
     if deliver and cfg.channels:
         due = repo.due_for_delivery(cfg.delivery.max_total_attempts)
         replies = getattr(settings, "replies", None)
-        categories = getattr(settings, "categories", None)
         Notifier(cfg, replies=replies, categories=categories, env=env, sleep=sleep).deliver(
             repo, due, now
         )

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.alerts.rules import (
     AlertRules,
     BrandWindowStats,
+    CategoryCounts,
     PostStat,
     SourceStatus,
     Window,
@@ -69,32 +70,38 @@ def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
 
 
 def category_window_counts(
-    conn, brand: str, windows: list[Window]
-) -> dict[str, tuple[WindowCount, tuple[WindowCount, ...]]]:
+    conn, brand: str, windows: list[Window], rules_version: str | None = None
+) -> dict[str, CategoryCounts]:
     """Per category: the brand's negative and classified posts in that category in each
-    window (the first window is the recent one), in one query."""
+    window (the first window is the recent one), and its first post in them, in one query.
+
+    ``rules_version`` (the categories' fingerprint) counts only posts put into categories
+    by the current rules: while a rules change is being applied, old rows would otherwise
+    make a spike out of the posts not yet redone."""
     negative = NEEDS_ANSWER
     classified = or_(SENTIMENT.is_not(None), UNHAPPY_REVIEW)
     cols = []
     for w in windows:
         cols.append(func.coalesce(func.sum(case((and_(_in(w), negative), 1), else_=0)), 0))
         cols.append(func.coalesce(func.sum(case((and_(_in(w), classified), 1), else_=0)), 0))
+    current = [posts.c.categorized_with == rules_version] if rules_version else []
     q = (
-        select(post_categories.c.category, *cols)
+        select(post_categories.c.category, func.min(posts.c.posted_at), *cols)
         .select_from(JOINED.join(post_categories, post_categories.c.post_id == posts.c.id))
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
             or_(*(_in(w) for w in windows)),
+            *current,
         )
         .group_by(post_categories.c.category)
     )
     out = {}
-    for category, *row in conn.execute(q):
+    for category, first, *row in conn.execute(q):
         counts = [
             WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)
         ]
-        out[category] = (counts[0], tuple(counts[1:]))
+        out[category] = CategoryCounts(counts[0], tuple(counts[1:]), utc(first))
     return out
 
 
@@ -175,8 +182,15 @@ def audience_cutoff(
     return float(value) if value is not None else None
 
 
-def brand_stats(engine: Engine, brand: str, rules: AlertRules, now: datetime) -> BrandWindowStats:
-    """Everything the brand rules need at ``now`` for ``brand``."""
+def brand_stats(
+    engine: Engine,
+    brand: str,
+    rules: AlertRules,
+    now: datetime,
+    categories_version: str | None = None,
+) -> BrandWindowStats:
+    """Everything the brand rules need at ``now`` for ``brand`` (``categories_version``:
+    the current categories' fingerprint, see :func:`category_window_counts`)."""
     now = now.astimezone(UTC)
     recent, baseline = spike_windows(now, rules.spike)
     lookback = now - timedelta(minutes=rules.high_impact.lookback_minutes)
@@ -185,7 +199,7 @@ def brand_stats(engine: Engine, brand: str, rules: AlertRules, now: datetime) ->
         with engine.connect() as conn:
             counts = window_counts(conn, brand, [recent, *baseline])
             by_category = (
-                category_window_counts(conn, brand, [recent, *baseline])
+                category_window_counts(conn, brand, [recent, *baseline], categories_version)
                 if rules.spike.enabled and rules.spike.by_category
                 else {}
             )
@@ -257,10 +271,11 @@ def gather(
     now: datetime,
     *,
     source_intervals: Mapping[str, float | None] | None = None,
+    categories_version: str | None = None,
 ) -> list[BrandWindowStats | SourceStatus]:
     """The inputs of :func:`monitor.alerts.rules.evaluate` for every brand and source."""
     out: list[BrandWindowStats | SourceStatus] = [
-        brand_stats(engine, b, rules, now) for b in brands
+        brand_stats(engine, b, rules, now, categories_version) for b in brands
     ]
     if rules.sources.enabled:
         out += source_statuses(engine, source_intervals)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from monitor import insights
 from monitor.alerts.repository import AUTO, AlertRepository
+from monitor.categories import CategorySettings
 from monitor.errors import ConfigError
 from monitor.insights.text import phrases, stop_words_for
 from monitor.insights.weekly import week_start_for
@@ -83,9 +84,9 @@ class WeeklyReportData:
     response: dict = field(default_factory=dict)  # insights.response_times, one row
     ratings: pd.DataFrame | None = None  # insights.weekly_ratings: the week before, this week
     # why customers complain: insights.complaint_categories (category, negative, previous,
-    # change, share), and each category's names by language
+    # change, share), and the categories in use (their names, for this and the alerts)
     complaints: pd.DataFrame | None = None
-    category_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    categories: CategorySettings = field(default_factory=CategorySettings)
 
     @property
     def this_week(self) -> pd.Series:
@@ -144,7 +145,7 @@ def gather(
         response=insights.response_times(engine, week).iloc[0].to_dict(),
         ratings=insights.weekly_ratings(engine, f, 2),
         complaints=complaints,
-        category_names={c.id: dict(c.names) for c in settings.categories.categories},
+        categories=settings.categories,
     )
 
 

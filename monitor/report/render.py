@@ -189,10 +189,9 @@ def _complaints(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
         return []
     rows = []
     for c in df.head(COMPLAINT_ROWS).itertuples(index=False):  # a drop to 0 is news too
-        names = data.category_names.get(c.category, {})
         rows.append(
             {
-                "name": names.get(t.lang) or names.get("en") or c.category.replace("_", " "),
+                "name": data.categories.name(c.category, t.lang),
                 "negative": t.number(c.negative),
                 "share": t.pct(c.share),
                 "change": t.t(
@@ -254,7 +253,7 @@ def _alerts(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
         else:
             resolved = t.t("report_pending")
         try:
-            message = render_alert(a.alert, t.lang)
+            message = render_alert(a.alert, t.lang, categories=data.categories)
             title, why = message.title.split(": ", 1)[-1], message.body.splitlines()[0]
         except (KeyError, TypeError, ValueError):  # details from an older version
             title, why = a.alert.title, ""

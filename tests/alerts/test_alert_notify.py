@@ -115,16 +115,17 @@ def test_messages_say_what_the_posts_are_about(repo):
 
 
 def test_a_category_spike_names_its_category(repo):
-    from monitor.alerts.rules import WindowCount
+    from monitor.alerts.rules import CategoryCounts, WindowCount
 
     posts = [negative_post(i, 5 * i, categories=("billing",)) for i in range(1, 7)]
     stats = window_stats(3, 6, posts_=posts)
     with_billing = replace(
         stats,
         categories={
-            "billing": (
+            "billing": CategoryCounts(
                 replace(stats.recent, negative=6, total=30),
                 tuple(WindowCount(w.window, 0, 5) for w in stats.baseline),
+                stats.history_start,
             )
         },
     )

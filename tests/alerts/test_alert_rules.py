@@ -123,11 +123,14 @@ def _with_categories(stats, **categories):
     """``stats`` with per-category counts: name=(baseline negatives per window, recent)."""
     from dataclasses import replace as with_
 
+    from monitor.alerts.rules import CategoryCounts
+
     out = {}
     for name, (base, recent) in categories.items():
-        out[name] = (
+        out[name] = CategoryCounts(
             with_(stats.recent, negative=recent, total=5 * recent),
             tuple(with_(w, negative=base, total=5 * base) for w in stats.baseline),
+            stats.history_start,
         )
     return with_(stats, categories=out)
 
@@ -147,6 +150,34 @@ def test_a_spike_inside_one_category_is_found_when_the_brand_shows_none():
     assert "Spike in billing complaints for Movistela" in c.title
     off = replace(RULES, spike=replace(RULES.spike, by_category=False))
     assert evaluate(stats, off, NOW) == []
+
+
+def test_a_category_that_just_appeared_needs_history_and_category_spikes_are_warnings():
+    from dataclasses import replace as with_
+
+    posts = [negative_post(i, 5 * i, categories=("delivery",)) for i in range(1, 9)]
+    stats = _with_categories(window_stats(5, 8, posts_=posts), delivery=(0, 8))  # brand: 1.6x
+    (c,) = evaluate(stats, RULES, NOW)
+    assert (
+        c.rule == "category_spike" and c.severity == "warning"
+    )  # p and ratio would make a brand spike critical
+    assert c.details["p_value"] <= RULES.spike.critical_p and c.details["ratio"] >= 4
+    # the same burst in a category whose first post is an hour old: no baseline yet
+    new = {"delivery": stats.categories["delivery"]._replace(first_post=NOW - timedelta(hours=1))}
+    assert evaluate(with_(stats, categories=new), RULES, NOW) == []
+
+
+def test_an_active_brand_spike_alert_absorbs_the_category_spikes_of_its_brand():
+    from monitor.alerts.rules import Incident, brand_spike_keys, without_repeats
+
+    posts = [negative_post(i, 5 * i, categories=("billing",)) for i in range(1, 7)]
+    stats = _with_categories(window_stats(3, 6, posts_=posts), billing=(0.3, 6))
+    candidates = evaluate(stats, RULES, NOW)
+    assert brand_spike_keys(candidates) == {f"{BRAND}:negative_spike"}
+    brand = Incident(1, f"{BRAND}:negative_spike", "acknowledged", "warning", NOW)
+    assert without_repeats(candidates, [brand]) == []
+    resolved = brand.__class__(1, brand.incident_key, "resolved", "warning", NOW, NOW)
+    assert without_repeats(candidates, [resolved]) == candidates
 
 
 def test_a_brand_spike_is_not_repeated_per_category():

@@ -63,10 +63,18 @@ def test_stats_use_corrections_skip_duplicates_and_unclassified(store):
     s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
     assert {p.categories for p in s.negative_posts} == {("billing",)}  # "me cobró…"
     # every post says "me cobra": billing's counts are the brand's
-    recent, baseline = s.categories["billing"]
+    recent, baseline, first = s.categories["billing"]
+    assert first == m(1440 + 30)  # b1: b3 lies before every window
     assert (recent.negative, recent.total) == (4, 5)
     assert [(w.negative, w.total) for w in baseline] == [(1, 2)] + [(0, 0)] * 6
     assert set(s.categories) == {"billing"}
+    # counted only when put into categories by the current rules (a rules change being
+    # applied must not turn posts not yet redone into a spike)
+    current = Settings().categories.fingerprint
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW, categories_version=current)
+    assert s.categories["billing"].recent.negative == 4
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW, categories_version="other-rules")
+    assert s.categories == {}
     assert s.audience_cutoff is None  # fewer than 200 posts this week
     with store.engine.connect() as conn:
         p80 = stats.audience_cutoff(conn, BRAND, m(10_000), NOW, 80.0, 5)
