@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from monitor.errors import StoreError
 from monitor.store.derived import EMOTION, SENTIMENT
 from monitor.store.schema import analyses, post_actions, post_categories, posts
+from monitor.types import SENTIMENT_LABELS
 
 UNKNOWN_LANG = "unknown"
 PENDING = "pending"  # collected, not classified yet
@@ -230,6 +231,23 @@ def read_split(
 def utc_series(values: pd.Series) -> pd.Series:
     """Timestamps (naive from SQLite, aware from PostgreSQL, or text) as UTC."""
     return pd.to_datetime(values, utc=True, format="mixed")
+
+
+def by_sentiment(counts: pd.DataFrame, index: str | list[str]) -> pd.DataFrame:
+    """``counts`` (``index`` columns, sentiment, posts) with one column per sentiment:
+    <index>, positive, neutral, negative, pending, posts, net_sentiment."""
+    keys = [index] if isinstance(index, str) else list(index)
+    labels = [*SENTIMENT_LABELS, PENDING]
+    if counts.empty:
+        return pd.DataFrame(columns=[*keys, *labels, "posts", "net_sentiment"])
+    df = counts.pivot_table(
+        index=keys, columns="sentiment", values="posts", aggfunc="sum", fill_value=0
+    )
+    df = df.reindex(columns=labels, fill_value=0).astype("int64").reset_index()
+    df.columns.name = None
+    df["posts"] = df[labels].sum(axis=1)
+    df["net_sentiment"] = net_sentiment(df["positive"], df["negative"])
+    return df
 
 
 def net_sentiment(positive, negative):

@@ -14,9 +14,9 @@ from monitor.insights.base import (
     PENDING,
     Filters,
     bucket,
+    by_sentiment,
     conditions,
     in_category,
-    net_sentiment,
     read,
     read_split,
     utc_series,
@@ -53,22 +53,10 @@ def _daily(engine: Engine, f: Filters) -> pd.DataFrame:
     return df
 
 
-def _wide(df: pd.DataFrame, index: list[str]) -> pd.DataFrame:
-    labels = [*SENTIMENT_LABELS, PENDING]
-    if df.empty:
-        return pd.DataFrame(columns=[*index, *labels, "posts", "net_sentiment"])
-    wide = df.pivot_table(index=index, columns="sentiment", values="posts", aggfunc="sum")
-    wide = wide.reindex(columns=labels).fillna(0).astype("int64").reset_index()
-    wide.columns.name = None
-    wide["posts"] = wide[labels].sum(axis=1)
-    wide["net_sentiment"] = net_sentiment(wide["positive"], wide["negative"])
-    return wide
-
-
 def category_breakdown(engine: Engine, f: Filters) -> pd.DataFrame:
     """Per category in the period: positive, neutral, negative, pending, posts,
     net_sentiment, negative_share (% of its classified posts); most negative posts first."""
-    out = _wide(_daily(engine, f), ["category"])
+    out = by_sentiment(_daily(engine, f), "category")
     classified = out[list(SENTIMENT_LABELS)].sum(axis=1)
     out["negative_share"] = out["negative"] / classified.where(classified > 0) * 100
     out = out.sort_values(["negative", "posts", "category"], ascending=[False, False, True])
@@ -89,7 +77,7 @@ def weekly_categories(engine: Engine, f: Filters, weeks: int = WEEKS) -> pd.Data
     scope = f.replace(start=windows["week_start"].min().to_pydatetime(), end=end.to_pydatetime())
     df = _daily(engine, scope)
     df["week"] = week_of(utc_series(df["day"]), end)
-    return _wide(df.drop(columns="day"), ["week", "category"])
+    return by_sentiment(df.drop(columns="day"), ["week", "category"])
 
 
 def complaint_categories(weekly: pd.DataFrame, negatives: int) -> pd.DataFrame:

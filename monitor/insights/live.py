@@ -26,6 +26,7 @@ from monitor.insights.base import (
     UNKNOWN_LANG,
     Filters,
     bucket,
+    by_sentiment,
     conditions,
     net_sentiment,
     read,
@@ -207,24 +208,9 @@ def sentiment_series(counts: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["period", "sentiment"]).reset_index(drop=True)
 
 
-def _wide(counts: pd.DataFrame, key: str) -> pd.DataFrame:
-    df = counts.pivot_table(
-        index=key, columns="sentiment", values="posts", aggfunc="sum", fill_value=0
-    )
-    df = df.reindex(columns=[*SENTIMENT_LABELS, PENDING], fill_value=0).reset_index()
-    df.columns.name = None
-    df["posts"] = df[[*SENTIMENT_LABELS, PENDING]].sum(axis=1)
-    df["net_sentiment"] = net_sentiment(df["positive"], df["negative"])
-    return df
-
-
 def net_sentiment_series(counts: pd.DataFrame) -> pd.DataFrame:
     """Columns: period, positive, neutral, negative, pending, posts, net_sentiment."""
-    if counts.empty:
-        return pd.DataFrame(
-            columns=["period", *SENTIMENT_LABELS, PENDING, "posts", "net_sentiment"]
-        )
-    return _wide(counts, "period").sort_values("period").reset_index(drop=True)
+    return by_sentiment(counts, "period").sort_values("period").reset_index(drop=True)
 
 
 def emotion_mix(counts: pd.DataFrame) -> pd.DataFrame:
@@ -251,7 +237,7 @@ def breakdown(counts: pd.DataFrame, by: str, top: int | None = None) -> pd.DataF
                 for s, c in zip(counts["source"], counts["channel"], strict=True)
             ]
         )
-    df = _wide(counts, by).sort_values(["posts", by], ascending=[False, True])
+    df = by_sentiment(counts, by).sort_values(["posts", by], ascending=[False, True])
     df = df[df[list(SENTIMENT_LABELS)].sum(axis=1) > 0]
     if top is not None and len(df) > top:
         rest = df.iloc[top - 1 :][[*SENTIMENT_LABELS, PENDING, "posts"]].sum()
