@@ -48,16 +48,26 @@ def _in(window: Window):
     return and_(posts.c.posted_at >= window.start, posts.c.posted_at < window.end)
 
 
-def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
-    """Negative and classified posts of ``brand`` in each window, in one query."""
+def _window_sums(windows: list[Window]) -> list:
+    """Two SQL sums per window: its negative posts, and its classified posts."""
     negative = NEEDS_ANSWER
     classified = or_(SENTIMENT.is_not(None), UNHAPPY_REVIEW)
     cols = []
     for w in windows:
         cols.append(func.coalesce(func.sum(case((and_(_in(w), negative), 1), else_=0)), 0))
         cols.append(func.coalesce(func.sum(case((and_(_in(w), classified), 1), else_=0)), 0))
+    return cols
+
+
+def _window_counts(windows: list[Window], row) -> list[WindowCount]:
+    """The :func:`_window_sums` of one result row, as a count per window."""
+    return [WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)]
+
+
+def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
+    """Negative and classified posts of ``brand`` in each window, in one query."""
     q = (
-        select(*cols)
+        select(*_window_sums(windows))
         .select_from(JOINED)
         .where(
             posts.c.brand == brand,
@@ -65,8 +75,7 @@ def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
             or_(*(_in(w) for w in windows)),
         )
     )
-    row = conn.execute(q).one()
-    return [WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)]
+    return _window_counts(windows, conn.execute(q).one())
 
 
 def category_window_counts(
@@ -78,15 +87,9 @@ def category_window_counts(
     ``rules_version`` (the categories' fingerprint) counts only posts put into categories
     by the current rules: while a rules change is being applied, old rows would otherwise
     make a spike out of the posts not yet redone."""
-    negative = NEEDS_ANSWER
-    classified = or_(SENTIMENT.is_not(None), UNHAPPY_REVIEW)
-    cols = []
-    for w in windows:
-        cols.append(func.coalesce(func.sum(case((and_(_in(w), negative), 1), else_=0)), 0))
-        cols.append(func.coalesce(func.sum(case((and_(_in(w), classified), 1), else_=0)), 0))
     current = [posts.c.categorized_with == rules_version] if rules_version else []
     q = (
-        select(post_categories.c.category, func.min(posts.c.posted_at), *cols)
+        select(post_categories.c.category, func.min(posts.c.posted_at), *_window_sums(windows))
         .select_from(JOINED.join(post_categories, post_categories.c.post_id == posts.c.id))
         .where(
             posts.c.brand == brand,
@@ -98,9 +101,7 @@ def category_window_counts(
     )
     out = {}
     for category, first, *row in conn.execute(q):
-        counts = [
-            WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)
-        ]
+        counts = _window_counts(windows, row)
         out[category] = CategoryCounts(counts[0], tuple(counts[1:]), utc(first))
     return out
 
