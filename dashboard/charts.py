@@ -394,21 +394,28 @@ def themes_chart(df: pd.DataFrame, tr: Tr, title: str) -> alt.Chart:
             )
         ]
     )
-    order = df["label"].tolist()
-    base = alt.Chart(df).encode(
-        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
-    )
     tooltip = [
         alt.Tooltip("label:N", title=tr.col("theme")),
         alt.Tooltip("posts:Q", title=tr.col("posts")),
         alt.Tooltip("share:Q", title=tr.col("theme_share"), format=".1f"),
         alt.Tooltip("previous_share:Q", title=tr.col("previous_share"), format=".1f"),
     ]
-    bars = base.mark_bar(color=SENTIMENT_COLORS[0], opacity=0.8).encode(
-        x=alt.X("share:Q", title=tr.col("theme_share")), tooltip=tooltip
+    x = alt.X("share:Q", title=tr.col("theme_share"))
+    return _bars_with_before(df, tr, title, x, "previous_share", tooltip)
+
+
+def _bars_with_before(
+    df: pd.DataFrame, tr: Tr, title: str, x: alt.X, before: str, tooltip: list
+) -> alt.Chart:
+    """Horizontal red bars, one per ``label`` in ``df``'s order, with a tick at the value of
+    ``before`` (the same figure in the weeks before)."""
+    order = df["label"].tolist()
+    base = alt.Chart(df).encode(
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
     )
+    bars = base.mark_bar(color=SENTIMENT_COLORS[0], opacity=0.8).encode(x=x, tooltip=tooltip)
     ticks = base.mark_tick(color="#333", thickness=2, size=18).encode(
-        x="previous_share:Q", tooltip=tooltip
+        x=f"{before}:Q", tooltip=tooltip
     )
     return _finish(alt.layer(bars, ticks), title, tr, height=90 + 28 * len(order))
 
@@ -424,10 +431,6 @@ def complaints_chart(
             for c, n in zip(df["category"], df["negative"], strict=True)
         ]
     )
-    order = df["label"].tolist()
-    base = alt.Chart(df).encode(
-        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
-    )
     tooltip = [
         alt.Tooltip("label:N", title=tr.col("category")),
         alt.Tooltip("negative:Q", title=tr.t("this_week"), format=",d"),
@@ -435,13 +438,8 @@ def complaints_chart(
         alt.Tooltip("change:Q", title=tr.col("change"), format="+,d"),
         alt.Tooltip("share:Q", title=tr.col("theme_share"), format=".1f"),
     ]
-    bars = base.mark_bar(color=SENTIMENT_COLORS[0], opacity=0.8).encode(
-        x=alt.X("negative:Q", title=tr.col("negative")), tooltip=tooltip
-    )
-    ticks = base.mark_tick(color="#333", thickness=2, size=18).encode(
-        x="previous:Q", tooltip=tooltip
-    )
-    return _finish(alt.layer(bars, ticks), title, tr, height=90 + 28 * len(order))
+    x = alt.X("negative:Q", title=tr.col("negative"))
+    return _bars_with_before(df, tr, title, x, "previous", tooltip)
 
 
 CATEGORY_COLORS = ("#d1495b", "#1f5fa8", "#f39c12", "#7d3c98", "#2e9e6b")

@@ -123,7 +123,14 @@ else:
 
 names = [*ctx.options.brands, *(term for b in settings.brands for term in b.terms)]
 themes = ctx.q("negative_themes", f, tuple(names))
-complaints = insights.complaint_categories(ctx.q("weekly_categories", f, 2), int(this["negative"]))
+by_category = ctx.q("weekly_categories", f, weeks)  # the weeks shown; complaints read two
+
+
+def category_name(category: str) -> str:
+    return settings.categories.name(category, t.lang)
+
+
+complaints = insights.complaint_categories(by_category, int(this["negative"]))
 left, right = st.columns(2)
 with left:
     if complaints.empty:
@@ -131,12 +138,9 @@ with left:
         st.info(t.t("complaints_empty"))
     else:
         st.altair_chart(
-            charts.complaints_chart(
-                complaints, t, t.t("complaints_title"),
-                lambda c: settings.categories.name(c, t.lang),
-            ),
+            charts.complaints_chart(complaints, t, t.t("complaints_title"), category_name),
             width="stretch",
-        )  # fmt: skip
+        )
         st.caption(t.t("complaints_caption"))
 with right:
     if themes.empty:
@@ -145,15 +149,12 @@ with right:
     else:
         st.altair_chart(charts.themes_chart(themes, t, t.t("themes_title")), width="stretch")
         st.caption(t.t("themes_caption"))
-trend = insights.complaint_trend(ctx.q("weekly_categories", f, weeks), windows)
+trend = insights.complaint_trend(by_category, windows)
 if not trend.empty and len(windows) > 1:
     st.altair_chart(
-        charts.complaint_trend_chart(
-            trend, t, t.t("complaint_trend_title"),
-            lambda c: settings.categories.name(c, t.lang),
-        ),
+        charts.complaint_trend_chart(trend, t, t.t("complaint_trend_title"), category_name),
         width="stretch",
-    )  # fmt: skip
+    )
 st.markdown(f"##### {t.t('most_read_title')}")
 top = ctx.q("most_read_negative", f)
 if top.empty:
