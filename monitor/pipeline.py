@@ -145,19 +145,14 @@ class Pipeline:
         total = self.store.count_unclassified()
         if limit is not None:
             total = min(total, limit)
-        done = 0
-        while done < total:
-            batch = self.store.unclassified(min(batch_size, total - done))
-            if not batch:
-                break
+
+        def score(batch) -> None:
             analyses = self.classifier.predict([text for _, text in batch])
             self.store.save_analyses(
                 [(pid, a) for (pid, _), a in zip(batch, analyses, strict=True)], self.clock()
             )
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        return done
+
+        return _in_batches(total, batch_size, self.store.unclassified, score, progress)
 
     # ---- categories -----------------------------------------------------
 
@@ -174,17 +169,39 @@ class Pipeline:
         (all posts again after the rules change); each batch commits on its own."""
         rules = self.settings.categories.fingerprint
         total = self.store.count_uncategorized(rules)
-        done = 0
-        while done < total:
-            batch = self.store.uncategorized(rules, min(batch_size, total - done))
-            if not batch:
-                break
+
+        def categorize(batch) -> None:
             found = [
                 (pid, version, self.categorizer.categorize(text, lang))
                 for pid, text, lang, version in batch
             ]
             self.store.save_categories(found, rules)
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        return done
+
+        return _in_batches(
+            total,
+            batch_size,
+            lambda size: self.store.uncategorized(rules, size),
+            categorize,
+            progress,
+        )
+
+
+def _in_batches(
+    total: int,
+    batch_size: int,
+    fetch: Callable[[int], list],
+    handle: Callable[[list], None],
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Fetch up to ``total`` items ``batch_size`` at a time and handle each batch (which
+    commits on its own), reporting progress; stops early when nothing is left."""
+    done = 0
+    while done < total:
+        batch = fetch(min(batch_size, total - done))
+        if not batch:
+            break
+        handle(batch)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return done
