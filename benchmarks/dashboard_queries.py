@@ -8,7 +8,8 @@ The store is created through the real migrations (so it has exactly the
 production schema and indexes), then filled directly through sqlite3 with a
 realistic spread: 90 days with a daily rhythm, a slow trend and a few bad-news
 spikes; 3 brands (one with the other two as competitors), 5 sources, 4
-languages, ~3 % cross-posted duplicates, and people's actions on ~1 % of posts.
+languages, ~3 % cross-posted duplicates, and people's actions on ~1 % of posts; 60 % of
+posts by authors who write once, the rest by 20,000 regulars (about 20 posts each).
 
 Each page is timed "cold" (a fresh engine, first queries; the OS file cache may
 still be warm) and "warm" (best of three repeats on the same engine). In the
@@ -40,6 +41,8 @@ from monitor.store import Store
 from monitor.store.db import make_engine
 
 END = datetime(2026, 11, 30, tzinfo=UTC)
+ONE_OFF_AUTHORS = 0.6  # share of posts by someone who writes once; the rest by regulars
+REGULARS = 20_000
 DAYS = 90
 BRANDS = (("Movistela", 0.5), ("Telvia", 0.3), ("Nubefon", 0.2))
 SOURCES = (("twitter", 0.4), ("reddit", 0.2), ("reviews", 0.15), ("news", 0.1), ("blogs", 0.15))
@@ -155,7 +158,9 @@ def fill(path: Path, n: int, seed: int = 7) -> None:
                     brand,
                     text,
                     f"https://example.com/{source}/{pid}",
-                    f"user{r.randrange(50000)}",
+                    f"once{pid}"
+                    if r.random() < ONE_OFF_AUTHORS
+                    else f"user{r.randrange(REGULARS)}",
                     lang,
                     digest,
                     None if dup == pid else dup,
@@ -272,6 +277,8 @@ def pages(settings: Settings, days: int = 7, weeks: int = 4) -> dict[str, Callab
         f = _frame(engine, settings, days)
         insights.response_times(engine, f)
         insights.response_queue(engine, f)
+        repeat = insights.repeat_complainers(engine, f)
+        insights.posts_by_id(engine, repeat["last_post_id"].tolist())
 
     def weekly(engine):
         f = _frame(engine, settings, days)

@@ -132,6 +132,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "mitad cada 24 h. Una reseña pesa además según sus estrellas: × (6 − estrellas) / 5; "
         "una de 1 o 2 estrellas entra en la cola aunque el modelo no la lea negativa (con "
         "confianza (3 − estrellas) / 2). "
+        "Si el autor ya se había quejado de la marca en los 90 días anteriores, × 1,5 (una "
+        "vez) o × 2 (dos o más), hasta 100: es quien está más cerca de irse. "
         "Tiempo de respuesta = desde que se recogió hasta la primera asignación, nota o cierre.",
         "Urgency (0–100) = 100 × negative confidence × (0.5 + 0.5 × anger prob.) × "
         "(0.5 + 0.5 × audience) × 0.5^(hours / 24). Audience = log10(1 + readers) / 5, at most 1 "
@@ -139,7 +141,35 @@ TEXT: dict[str, tuple[str, str]] = {
         "A review also weighs by its stars: × (6 − stars) / 5; one of 1 or 2 stars is in the "
         "queue even when the model does not read it as negative (with confidence "
         "(3 − stars) / 2). "
+        "When the author had already complained about the brand in the 90 days before, × 1.5 "
+        "(once) or × 2 (twice or more), at most 100: they are the closest to leaving. "
         "Response time = from collection to the first assignment, note or close.",
+    ),
+    "repeat_note": (
+        "🔁 {author} ya se había quejado de {brand} {n} {times} en los 90 días anteriores "
+        "(urgencia × {factor}).",
+        "🔁 {author} had already complained about {brand} {n} {times} in the 90 days before "
+        "(urgency × {factor}).",
+    ),
+    "times_one": ("vez", "time"),
+    "times_many": ("veces", "times"),
+    "repeat_title": (
+        "Quién vuelve a quejarse (últimos 90 días)",
+        "Who complains again (last 90 days)",
+    ),
+    "repeat_caption": (
+        "Autores con dos o más publicaciones negativas (o reseñas de 1–2 estrellas) sobre la "
+        "misma marca en la misma fuente en los 90 días hasta el final del periodo; sus "
+        "nuevas quejas suben en la cola. La mayoría de los clientes descontentos no se quejan "
+        "nunca: quien lo hace varias veces aún espera una respuesta.",
+        "Authors with two or more negative posts (or 1–2-star reviews) about the same brand "
+        "at the same source in the 90 days up to the end of the period; their new complaints "
+        "move up the queue. Most unhappy customers never complain: one who does it again is "
+        "still waiting for an answer.",
+    ),
+    "repeat_none": (
+        "Nadie se ha quejado más de una vez en estos 90 días.",
+        "Nobody has complained more than once in these 90 days.",
     ),
     "queue_empty": (
         "Nada pendiente: no hay publicaciones negativas abiertas. 🎉",
@@ -554,6 +584,12 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "sources": ("Fuentes", "Sources"),
         "newest": ("Más reciente", "Newest"),
         "focus": ("Marca propia", "Own brand"),
+        "complaints": ("Quejas", "Complaints"),
+        "open_complaints": ("Sin atender", "Not handled"),
+        "first_at": ("Primera", "First"),
+        "last_at": ("Última", "Latest"),
+        "last_complaint": ("Última queja", "Latest complaint"),
+        "earlier_complaints": ("Quejas previas (90 d)", "Earlier complaints (90 d)"),
     },
 }
 

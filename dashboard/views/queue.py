@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
+from monitor.insights.authors import repeat_factor
 from monitor.replies import draft_reply
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
 
@@ -40,6 +41,7 @@ if queue.empty:
 lead = queue.drop_duplicates("story").set_index("story")
 sources = queue.groupby("story")["where"].agg(lambda s: ", ".join(sorted(set(s))))
 newest = queue.groupby("story")["posted_at"].max()
+earlier = queue.groupby("story")["earlier_complaints"].max()  # a customer let down again
 about = queue.groupby("story")["categories"].agg(  # what any post of the story is about
     lambda cats: tuple(dict.fromkeys(c for ids in cats for c in ids))
 )
@@ -50,6 +52,7 @@ table = pd.DataFrame(
         t.col("story_rank"): lead["story_rank"],
         t.col("urgency"): lead["story_urgency"].round(0).astype(int),
         t.col("story_posts"): lead["story_posts"],
+        t.col("earlier_complaints"): earlier.reindex(lead.index).map(lambda n: int(n) or None),
         t.col("brand"): lead["brand"],
         t.col("sources"): sources.reindex(lead.index),
         t.col("newest"): newest.reindex(lead.index).dt.tz_convert(None),
@@ -113,6 +116,18 @@ for _, post in posts.iterrows():
         st.text(post["text"])
         if post["categories"]:
             st.caption(f"{t.col('categories')}: {common.category_names(t, post['categories'])}")
+        if post["earlier_complaints"]:
+            n = int(post["earlier_complaints"])
+            st.caption(
+                t.t(
+                    "repeat_note",
+                    author=post["author"],
+                    brand=post["brand"],
+                    n=n,
+                    times=t.t("times_one" if n == 1 else "times_many"),
+                    factor=t.number(repeat_factor(n), 1),
+                )
+            )
         badges = st.columns([1, 1, 1, 3])
         with badges[0]:
             st.badge(common.label_with_conf(t, "sentiment", post["sentiment"], post["sentiment_conf"], post["corrected"]), color="red")  # fmt: skip
@@ -194,3 +209,38 @@ with c.container(border=True):
     )
     if st.button(t.t("save_correction"), key=f"q_correct_{story}"):
         _act(t.t("done_correct"), corrected_sentiment=s, corrected_emotion=e, corrected_by=who)
+
+st.divider()
+st.subheader(t.t("repeat_title"))
+repeat = ctx.q("repeat_complainers", f)
+if repeat.empty:
+    st.caption(t.t("repeat_none"))
+else:
+    st.caption(t.t("repeat_caption"))
+    last = ctx.q("posts_by_id", repeat["last_post_id"].tolist()).set_index("post_id")
+    last = last.reindex(repeat["last_post_id"])
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t.col("author"): repeat["author"],
+                t.col("brand"): repeat["brand"],
+                t.col("where"): last["where"].to_numpy(),
+                t.col("complaints"): repeat["complaints"],
+                t.col("open_complaints"): repeat["open"],
+                t.col("first_at"): repeat["first_at"].dt.tz_convert(None),
+                t.col("last_at"): repeat["last_at"].dt.tz_convert(None),
+                t.col("last_complaint"): (last["title"].fillna("") + " " + last["text"])
+                .str.strip()
+                .to_numpy(),
+                t.col("url"): last["url"].map(common.safe_url).to_numpy(),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t.col("first_at"): st.column_config.DatetimeColumn(format="DD/MM HH:mm"),
+            t.col("last_at"): st.column_config.DatetimeColumn(format="DD/MM HH:mm"),
+            t.col("last_complaint"): st.column_config.TextColumn(width="large"),
+            t.col("url"): st.column_config.LinkColumn(display_text=t.t("open_original")),
+        },
+    )

@@ -10,9 +10,11 @@ Every function takes a SQLAlchemy ``Engine`` (``Store.engine``) and a
 - Net sentiment = (P − N) / (P + N) × 100, from −100 to +100, where P and N are
   the positive and negative posts (neutral ones do not move it).
 - Aggregation happens in SQL (GROUP BY time bucket); time buckets are UTC.
-- Response-queue urgency: see :mod:`monitor.insights.queue`.
+- Response-queue urgency: see :mod:`monitor.insights.queue`; authors who complain again:
+  :mod:`monitor.insights.authors`.
 """
 
+from monitor.insights.authors import repeat_complainers
 from monitor.insights.base import PENDING, UNKNOWN_LANG, Filters, net_sentiment
 from monitor.insights.categories import (
     categorized_posts,
@@ -80,6 +82,7 @@ __all__ = [
     "period_counts",
     "posts_by_id",
     "posts_csv",
+    "repeat_complainers",
     "response_queue",
     "response_times",
     "sentiment_series",

@@ -23,6 +23,10 @@ last :data:`QUEUE_DAYS` days of the period::
   a five-star review the model reads as negative is not answered before a complaint
   (its label can still be corrected); 1 for posts that are not reviews
 
+then × 1.5 when the author had complained about the brand once before in the last 90 days,
+× 2 after two or more earlier complaints (:mod:`monitor.insights.authors`), at most 100:
+a customer let down again is the one closest to leaving.
+
 Posts that tell the same story are grouped: same ``content_hash`` (the same
 text, cross-posted) or near-duplicate wording (Jaccard ≥ 0.6 on content words).
 Cross-posts appear in their story, so every copy can be answered or linked.
@@ -36,6 +40,12 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import Engine, Float, case, cast, func, literal, select
 
+from monitor.insights.authors import (
+    REPEAT_DAYS,
+    complaint_history,
+    earlier_complaints,
+    repeat_factor,
+)
 from monitor.insights.base import (
     Filters,
     conditions,
@@ -45,14 +55,23 @@ from monitor.insights.base import (
 )
 from monitor.insights.live import POST_COLUMNS, post_columns, tidy_posts
 from monitor.insights.text import near_duplicate_groups
-from monitor.store.derived import ANGER, AUDIENCE, JOINED, NEEDS_ANSWER, NEGATIVE_CONFIDENCE
+from monitor.store.derived import (
+    ANGER,
+    AUDIENCE,
+    JOINED,
+    NEEDS_ANSWER,
+    NEGATIVE_CONFIDENCE,
+    NOT_HANDLED,
+)
 from monitor.store.schema import analyses, post_actions, posts
 
 QUEUE_DAYS = 7
 HALF_LIFE_HOURS = 24.0
 FULL_AUDIENCE_LOG10 = 5.0  # log10(100,000 readers)
 SAME_STORY_JACCARD = 0.6
-OPEN = func.coalesce(post_actions.c.status, "open") != "handled"
+# rows read per place in the queue before the repeat-complaint weight re-orders them
+# (it can at most double a post's urgency)
+CANDIDATES_PER_PLACE = 2
 
 QUEUE_COLUMNS = [
     *POST_COLUMNS,
@@ -64,7 +83,7 @@ QUEUE_COLUMNS = [
     "assignee",
     "note",
     "urgency",
-]
+]  # + earlier_complaints
 
 
 def queue_filters(f: Filters) -> Filters:
@@ -113,13 +132,35 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
             score,
         )
         .select_from(JOINED)
-        .where(*conditions(qf, dedupe=False), NEEDS_ANSWER, OPEN)
+        .where(*conditions(qf, dedupe=False), NEEDS_ANSWER, NOT_HANDLED)
         .order_by(score.desc(), posts.c.id)
-        .limit(limit)
     )
-    df = tidy_posts(read(engine, q, QUEUE_COLUMNS), engine)
+    df = read(engine, q.limit(limit * CANDIDATES_PER_PLACE), QUEUE_COLUMNS)
     df["urgency"] = df["urgency"].astype("float64")
-    return group_stories(df)
+    df = with_repeat_complaints(engine, df)
+    df = df.sort_values(["urgency", "post_id"], ascending=[False, True]).head(limit)
+    return group_stories(tidy_posts(df.reset_index(drop=True), engine))
+
+
+def with_repeat_complaints(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``earlier_complaints`` (the author's complaints about the brand in the
+    :data:`~monitor.insights.authors.REPEAT_DAYS` days before the post) and weigh
+    ``urgency`` by :func:`~monitor.insights.authors.repeat_factor`, at most 100."""
+    df = df.copy()
+    df["posted_at"] = utc_series(df["posted_at"])
+    if df.empty:
+        df["earlier_complaints"] = pd.Series(dtype="int64")
+        return df
+    keys = zip(df["brand"], df["source"], df["author"], strict=True)
+    span = Filters(
+        start=df["posted_at"].min() - timedelta(days=REPEAT_DAYS),
+        end=df["posted_at"].max() + timedelta(seconds=1),
+    )
+    history = complaint_history(engine, keys, span)
+    df["earlier_complaints"] = earlier_complaints(df, history)
+    factor = df["earlier_complaints"].map(repeat_factor)
+    df["urgency"] = (df["urgency"] * factor).clip(upper=100.0)
+    return df
 
 
 def group_stories(df: pd.DataFrame) -> pd.DataFrame:
@@ -194,7 +235,7 @@ def response_times(engine: Engine, f: Filters) -> pd.DataFrame:
         engine,
         select(func.count(), func.sum(awaiting_expr))
         .select_from(JOINED)
-        .where(*conditions(qf), NEEDS_ANSWER, OPEN),
+        .where(*conditions(qf), NEEDS_ANSWER, NOT_HANDLED),
         ["open_posts", "awaiting"],
     )
     median = float(waits.median()) if len(waits) else math.nan

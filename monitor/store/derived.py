@@ -35,6 +35,8 @@ UNHAPPY_REVIEW = and_(
     func.coalesce(analyses.c.sentiment, "") != "negative",
 )
 NEEDS_ANSWER = or_(SENTIMENT == "negative", UNHAPPY_REVIEW)
+# nobody has marked the post handled yet (assigned or annotated posts are still open)
+NOT_HANDLED = func.coalesce(post_actions.c.status, "open") != "handled"
 # how sure we are that a post that needs an answer is negative: a person's label (1), the
 # stars of an unhappy review ((3 - stars) / 2: 1 for one star, 0.5 for two), or the model
 NEGATIVE_CONFIDENCE = case(
@@ -60,6 +62,7 @@ __all__ = [
     "MAX_UNHAPPY_STARS",
     "NEEDS_ANSWER",
     "NEGATIVE_CONFIDENCE",
+    "NOT_HANDLED",
     "SENTIMENT",
     "SENTIMENT_CONF",
     "UNHAPPY_REVIEW",

@@ -88,6 +88,7 @@ posts = Table(
     Index("ix_posts_lang", "lang"),
     Index("ix_posts_channel", "channel"),
     Index("ix_posts_categorized_with", "categorized_with"),
+    Index("ix_posts_brand_author", "brand", "author", "posted_at"),  # customers who come back
 )
 
 analyses = Table(

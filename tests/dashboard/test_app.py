@@ -312,6 +312,28 @@ def test_queue_lists_stories_and_renders_posts_as_text(app):
     assert table["Publicaciones"].tolist() == [1, 2, 1]
     assert XSS_TEXT in [t.value for t in at.text]  # the selected story: st.text, not markdown
     assert "<script>" not in markdown_text(at)
+    assert "Nadie se ha quejado más de una vez en estos 90 días." in markdown_text(at)
+
+
+def test_the_queue_marks_and_lists_customers_who_complain_again(app):
+    from monitor.store.schema import posts
+
+    ids = app.filled.ids
+    with app.filled.store.engine.begin() as conn:  # neg2 (two days ago), then xss: one customer
+        conn.execute(
+            posts.update().where(posts.c.id.in_([ids["neg2"], ids["xss"]])).values(author="pepe")
+        )
+    at = app("queue")  # the first story is xss, now pepe's second complaint
+    assert at.dataframe[0].value["Quejas previas (90 d)"].tolist()[0] == 1
+    assert (
+        "🔁 pepe ya se había quejado de Acme 1 vez en los 90 días anteriores (urgencia × 1,5)."
+        in markdown_text(at)
+    )
+    repeat = at.dataframe[1].value
+    assert repeat[["Autor", "Marca", "Quejas", "Sin atender"]].values.tolist() == [
+        ["pepe", "Acme", 2, 2]
+    ]
+    assert repeat["Última queja"].tolist() == [XSS_TEXT]  # shown as data, never as markup
 
 
 def test_a_queued_review_shows_its_stars_on_its_card(app):
