@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
-from monitor.insights.authors import repeat_factor
+from monitor.authors import repeat_factor
 from monitor.replies import draft_reply
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
 

@@ -1,127 +1,54 @@
-"""Customers who complain again: the ones closest to leaving.
-
-Most unhappy customers never complain; one who complains a second or a third time has
-been let down more than once and is still telling us. The response queue weighs such a
-post up, and the queue page lists the authors with several complaints.
-
-- An *author* is a name at one source: a Reddit user is one author across the
-  subreddits of one source; the same name at two sources is two authors (names are not
-  unique across platforms). Placeholder names (``[deleted]``, ``anonymous``…) and empty
-  ones are nobody.
-- A *complaint* is a post that needs an answer
-  (:data:`monitor.store.derived.NEEDS_ANSWER`: negative by its effective label, or a
-  review of one or two stars); cross-posts of the same text count once.
-- *Earlier complaints* of a post: the same author's complaints about the same brand in
-  the :data:`REPEAT_DAYS` days before it. Urgency is multiplied by
-  :func:`repeat_factor`: × 1.5 for a second complaint, × 2 for a third or later.
+"""Customers who complain again, for the dashboard: the repeat weighting of the response
+queue and the list of who complains again. Who counts as somebody and how earlier
+complaints are counted: :mod:`monitor.authors`.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.authors import REPEAT_DAYS, AuthorKey, earlier_counts, is_somebody
+from monitor.errors import StoreError
 from monitor.insights.base import Filters, conditions, read, utc_series
+from monitor.store.db import complaints_by
 from monitor.store.derived import JOINED, NEEDS_ANSWER, NOT_HANDLED
 from monitor.store.schema import posts
 
-REPEAT_DAYS = 90
-REPEAT_WEIGHT = 0.5  # urgency × (1 + 0.5 × earlier complaints), counting at most two
-MAX_EARLIER_COUNTED = 2
-# author names that stand for nobody in particular (folded: lower case, no accents)
-NOBODY = frozenset(
-    {
-        "",
-        "[deleted]",
-        "[removed]",
-        "deleted",
-        "anonymous",
-        "anon",
-        "anonimo",
-        "anonima",
-        "anonyme",
-        "anonimo/a",
-        "unknown",
-        "desconocido",
-        "n/a",
-        "na",
-        "none",
-        "null",
-        "guest",
-        "invitado",
-        "a google user",
-        "un usuario de google",
-        "usuario de google",
-        "app store user",
-        "customer",
-        "cliente",
-    }
-)
 KEY = ["brand", "source", "author"]
 
 
-def _fold(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def is_somebody(author: object) -> bool:
-    """False for a missing, empty or placeholder author name."""
-    return isinstance(author, str) and _fold(author) not in NOBODY
-
-
-def repeat_factor(earlier: int) -> float:
-    """How much an author's earlier complaints raise a post's urgency (1, 1.5 or 2)."""
-    return 1.0 + REPEAT_WEIGHT * min(max(int(earlier), 0), MAX_EARLIER_COUNTED)
-
-
-def complaint_history(
-    engine: Engine, keys: Iterable[tuple[str, str, str]], f: Filters
-) -> pd.DataFrame:
+def complaint_history(engine: Engine, keys: Iterable[AuthorKey], f: Filters) -> pd.DataFrame:
     """Every complaint of these (brand, source, author) within ``f`` (its period and
     filters; sentiment and emotion filters aside): columns post_id, brand, source,
     author, posted_at. Placeholder authors are dropped."""
-    wanted = {k for k in keys if is_somebody(k[2])}
-    columns = ["post_id", *KEY, "posted_at"]
-    if not wanted:
-        return pd.DataFrame(columns=columns)
-    q = (
-        select(posts.c.id, posts.c.brand, posts.c.source, posts.c.author, posts.c.posted_at)
-        .select_from(JOINED)
-        .where(
-            *conditions(f.replace(sentiments=(), emotions=())),
-            posts.c.author.in_(sorted({a for _, _, a in wanted})),
-            posts.c.brand.in_(sorted({b for b, _, _ in wanted})),
-            NEEDS_ANSWER,
-        )
+    if f.start is None or f.end is None:
+        raise ValueError("complaint_history needs a start and an end")
+    where = conditions(f.replace(sentiments=(), emotions=()))
+    try:
+        with engine.connect() as conn:
+            found = complaints_by(conn, keys, f.start, f.end, *where)
+    except SQLAlchemyError as e:
+        raise StoreError(f"cannot read earlier complaints: {str(e).splitlines()[0]}") from e
+    return pd.DataFrame(
+        [(pid, *key, at) for pid, key, at in found], columns=["post_id", *KEY, "posted_at"]
     )
-    found = read(engine, q, columns)
-    found["posted_at"] = utc_series(found["posted_at"])
-    keys = zip(found["brand"], found["source"], found["author"], strict=True)
-    mine = pd.Series([k in wanted for k in keys], index=found.index, dtype=bool)
-    return found.loc[mine].reset_index(drop=True)
 
 
-def earlier_complaints(
-    rows: pd.DataFrame, history: pd.DataFrame, days: int = REPEAT_DAYS
-) -> pd.Series:
-    """For each row (post_id, brand, source, author, posted_at): how many complaints of
-    the same author about the same brand ``history`` holds in the ``days`` before it
-    (posted earlier, or at the same moment with a smaller id). Pure; index as ``rows``."""
-    out = pd.Series(0, index=rows.index, dtype="int64")
-    if rows.empty or history.empty:
-        return out
-    mine = rows.loc[rows["author"].map(is_somebody).astype(bool), ["post_id", *KEY, "posted_at"]]
-    pairs = mine.reset_index(names="row").merge(history, on=KEY, suffixes=("", "_before"))
-    at, then = pairs["posted_at"], pairs["posted_at_before"]
-    before = (then < at) | ((then == at) & (pairs["post_id_before"] < pairs["post_id"]))
-    recent = then >= at - pd.Timedelta(days=days)
-    counts = pairs.loc[before & recent].groupby("row").size()
-    return counts.reindex(rows.index, fill_value=0).astype("int64")
+def earlier_complaints(rows: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
+    """:func:`monitor.authors.earlier_counts` for DataFrames of (post_id, brand, source,
+    author, posted_at); the result is indexed as ``rows``."""
+
+    def complaints(df: pd.DataFrame):
+        cols = (df[c] for c in ("post_id", *KEY, "posted_at"))
+        return [(int(i), (b, s, a), at) for i, b, s, a, at in zip(*cols, strict=True)]
+
+    found = earlier_counts(complaints(rows), complaints(history))
+    return pd.Series([found[int(i)] for i in rows["post_id"]], index=rows.index, dtype="int64")
 
 
 REPEAT_COLUMNS = [
@@ -189,15 +116,4 @@ def repeat_complainers(
     return found
 
 
-__all__ = [
-    "MAX_EARLIER_COUNTED",
-    "NOBODY",
-    "REPEAT_COLUMNS",
-    "REPEAT_DAYS",
-    "REPEAT_WEIGHT",
-    "complaint_history",
-    "earlier_complaints",
-    "is_somebody",
-    "repeat_complainers",
-    "repeat_factor",
-]
+__all__ = ["REPEAT_COLUMNS", "complaint_history", "earlier_complaints", "repeat_complainers"]

@@ -24,7 +24,7 @@ last :data:`QUEUE_DAYS` days of the period::
   (its label can still be corrected); 1 for posts that are not reviews
 
 then × 1.5 when the author had complained about the brand once before in the last 90 days,
-× 2 after two or more earlier complaints (:mod:`monitor.insights.authors`), at most 100:
+× 2 after two or more earlier complaints (:mod:`monitor.authors`), at most 100:
 a customer let down again is the one closest to leaving.
 
 Posts that tell the same story are grouped: same ``content_hash`` (the same
@@ -40,12 +40,8 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import Engine, Float, case, cast, func, literal, select
 
-from monitor.insights.authors import (
-    REPEAT_DAYS,
-    complaint_history,
-    earlier_complaints,
-    repeat_factor,
-)
+from monitor.authors import REPEAT_DAYS, repeat_factor
+from monitor.insights.authors import complaint_history, earlier_complaints
 from monitor.insights.base import (
     Filters,
     conditions,
@@ -144,8 +140,8 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
 
 def with_repeat_complaints(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
     """Add ``earlier_complaints`` (the author's complaints about the brand in the
-    :data:`~monitor.insights.authors.REPEAT_DAYS` days before the post) and weigh
-    ``urgency`` by :func:`~monitor.insights.authors.repeat_factor`, at most 100."""
+    :data:`~monitor.authors.REPEAT_DAYS` days before the post) and weigh
+    ``urgency`` by :func:`~monitor.authors.repeat_factor`, at most 100."""
     df = df.copy()
     df["posted_at"] = utc_series(df["posted_at"])
     if df.empty:

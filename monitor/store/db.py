@@ -32,8 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.authors import AuthorKey, Complaint, is_somebody
 from monitor.errors import StoreError
 from monitor.store import migrate
+from monitor.store.derived import JOINED, NEEDS_ANSWER
 from monitor.store.schema import (
     analyses,
     post_actions,
@@ -152,6 +154,36 @@ def categories_by_post(conn, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
         )
         for pid, category in conn.execute(q):
             out[pid] = (*out.get(pid, ()), category)
+    return out
+
+
+def complaints_by(
+    conn, keys: Iterable[AuthorKey], since: datetime, until: datetime, *where
+) -> list[Complaint]:
+    """Every complaint (a post that needs an answer; cross-posts once) of these (brand,
+    source, author) in [since, until), as (post id, key, posted_at); ``where``: more
+    conditions over :data:`~monitor.store.derived.JOINED`. Nobody's keys are dropped."""
+    wanted = {k for k in keys if is_somebody(k[2])}
+    out: list[Complaint] = []
+    for brand in sorted({k[0] for k in wanted}):
+        authors = sorted({a for b, _, a in wanted if b == brand})
+        for chunk in _chunks(authors):
+            q = (
+                select(posts.c.id, posts.c.source, posts.c.author, posts.c.posted_at)
+                .select_from(JOINED)
+                .where(
+                    posts.c.brand == brand,
+                    posts.c.author.in_(chunk),
+                    posts.c.posted_at >= since,
+                    posts.c.posted_at < until,
+                    posts.c.duplicate_of.is_(None),
+                    NEEDS_ANSWER,
+                    *where,
+                )
+            )
+            for pid, source, author, at in conn.execute(q):
+                if (brand, source, author) in wanted:
+                    out.append((pid, (brand, source, author), utc(at)))
     return out
 
 

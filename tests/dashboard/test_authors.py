@@ -9,13 +9,9 @@ import pytest
 from dashdata import COLLECTED, END
 
 from monitor import insights
+from monitor.authors import is_somebody, ordinal, repeat_factor
 from monitor.insights import Filters
-from monitor.insights.authors import (
-    earlier_complaints,
-    is_somebody,
-    repeat_complainers,
-    repeat_factor,
-)
+from monitor.insights.authors import earlier_complaints, repeat_complainers
 from monitor.store.schema import posts
 
 ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
@@ -26,6 +22,13 @@ def test_placeholder_and_missing_names_are_nobody():
     assert is_somebody("maria_88")
     for name in (None, "", "  ", "[deleted]", "Anonymous", "Anónimo", "A Google user", 3):
         assert not is_somebody(name), name
+
+
+def test_ordinals():
+    assert [ordinal(n, "en") for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
+    ]  # fmt: skip
+    assert ordinal(3, "es") == "3.ª"
 
 
 def test_the_repeat_factor_grows_with_earlier_complaints_and_stops_at_two():
