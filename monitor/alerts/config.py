@@ -64,7 +64,8 @@ from monitor.errors import ConfigError
 LANGUAGES = ("es", "en")
 CHANNEL_KINDS = ("email", "slack", "webhook")
 TLS_MODES = ("starttls", "ssl", "none")
-_SWITCHABLE = {"anger_threshold", "audience_percentile"}  # `= false` turns them off
+# `= false` turns them off
+_SWITCHABLE = {"anger_threshold", "audience_percentile", "repeat_complaints"}
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,11 @@ def _check_rules(rules: AlertRules) -> None:
         raise ConfigError("alerts.high_impact.anger_threshold must be in (0, 1], or false")
     if hi.audience_percentile is not None and not 0 < hi.audience_percentile < 100:
         raise ConfigError("alerts.high_impact.audience_percentile must be in (0, 100), or false")
+    if hi.repeat_complaints is not None and hi.repeat_complaints < 2:
+        raise ConfigError(
+            "alerts.high_impact.repeat_complaints must be 2 or more (the author's Nth "
+            "complaint in 90 days), or false"
+        )
 
 
 _SECRET_WORDS = ("password", "secret", "token", "webhook", "url")

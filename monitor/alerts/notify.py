@@ -32,6 +32,7 @@ from monitor.alerts.rules import (
     NEGATIVE_SPIKE,
     SEVERITY_RANK,
 )
+from monitor.authors import REPEAT_DAYS, ordinal
 from monitor.categories import CategorySettings
 from monitor.errors import MonitorError, NotifyError
 from monitor.i18n import decimal_comma
@@ -107,7 +108,12 @@ _TEXT = {
             "engagement": "interacciones",
             "percentile": "audiencia inusual",
             "anger": "ira",
+            "repeat": "queja repetida",
         },
+        "repeat": (
+            "Es la {nth} queja de {author} sobre {brand} en {days} días: un cliente al que "
+            "ya se ha fallado antes."
+        ),
     },
     "en": {
         "_decimal": ".",
@@ -166,7 +172,12 @@ _TEXT = {
             "engagement": "engagement",
             "percentile": "unusual audience",
             "anger": "anger",
+            "repeat": "repeat complaint",
         },
+        "repeat": (
+            "This is {author}'s {nth} complaint about {brand} in {days} days: a customer "
+            "let down before."
+        ),
     },
 }
 
@@ -280,6 +291,24 @@ def _why(alert: Alert, t: Mapping[str, Any], category: str | None = None) -> lis
     ]
 
 
+def _repeat(alert: Alert, t: Mapping[str, Any], lang: str) -> list[str]:
+    """The line that says a high-impact post is its author's Nth complaint, if it is."""
+    d = alert.details
+    if "repeat" not in d.get("triggers", ()):
+        return []
+    example = (d.get("examples") or [{}])[0]
+    return [
+        _fmt(
+            t,
+            "repeat",
+            nth=ordinal(int(d.get("earlier_complaints") or 0) + 1, lang),
+            author=example.get("author") or "?",
+            brand=alert.brand,
+            days=REPEAT_DAYS,
+        )
+    ]
+
+
 def _about(
     alert: Alert, t: Mapping[str, Any], lang: str, categories: CategorySettings
 ) -> list[str]:
@@ -316,7 +345,7 @@ def render(
         brand=alert.brand, source=alert.details.get("source"), category=name
     )
     title = f"[Escucha] {t[alert.severity]}: {head}"
-    lines = _why(alert, t, name) + _about(alert, t, lang, categories)
+    lines = _why(alert, t, name) + _repeat(alert, t, lang) + _about(alert, t, lang, categories)
     examples = list(alert.details.get("examples") or [])[:5]
     if examples and alert.rule != HIGH_IMPACT:
         lines += ["", t["examples"]]

@@ -7,7 +7,8 @@ Each rule turns counts into :class:`AlertCandidate` objects that say why, with n
                     Poisson rates, widened by the baseline's overdispersion), or
                     their share of all posts is (binomial test); the two tests
                     split ``alpha`` between them
-``high_impact``     one negative post with a large audience, or a very angry one
+``high_impact``     one negative post with a large audience, a very angry one, or the
+                    author's third complaint about the brand in 90 days
 ``source_health``   a source keeps failing, or has not succeeded for too long
 
 :func:`decide` then turns candidates into actions on incidents: open an alert, update
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from monitor.authors import REPEAT_DAYS
 from monitor.types import source_and_channel
 
 NEGATIVE_SPIKE = "negative_spike"
@@ -97,12 +99,16 @@ class HighImpactRule:
     audience_percentile: float | None = 99.0  # above the brand's p99 audience
     min_posts_for_percentile: int = 200
     anger_threshold: float | None = 0.8
+    # the author's Nth complaint about the brand within monitor.authors.REPEAT_DAYS days
+    # (a customer let down again and again: the closest to leaving)
+    repeat_complaints: int | None = 3
     max_per_brand: int = 3  # new candidates per brand per evaluation, largest audience first
 
     def __repr__(self) -> str:
         return (
             f"HighImpactRule(reach>={self.min_reach}, engagement>={self.min_engagement}, "
-            f"p{self.audience_percentile}, anger>={self.anger_threshold})"
+            f"p{self.audience_percentile}, anger>={self.anger_threshold}, "
+            f"complaint #{self.repeat_complaints})"
         )
 
 
@@ -173,6 +179,7 @@ class PostStat:
     author: str | None = None
     channel: str | None = None  # where within the source: "r/spain"
     categories: tuple[str, ...] = ()  # what it is about (monitor.categories ids)
+    earlier_complaints: int = 0  # by the same author about the brand (monitor.authors)
 
     @property
     def where(self) -> str:
@@ -533,6 +540,9 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
             reasons.append("percentile")
         if rule.anger_threshold is not None and p.anger >= rule.anger_threshold:
             reasons.append("anger")
+        repeat = rule.repeat_complaints
+        if repeat is not None and p.earlier_complaints + 1 >= repeat:
+            reasons.append("repeat")
         if reasons:
             found.append((p, reasons))
     found.sort(key=lambda pr: (-pr[0].audience, -pr[0].anger, -pr[0].id))
@@ -546,12 +556,14 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
             "engagement": p.engagement,
             "anger": round(p.anger, 3),
             "confidence": round(p.confidence, 3),
+            "earlier_complaints": p.earlier_complaints,
             "thresholds": {
                 "reach": rule.min_reach,
                 "engagement": rule.min_engagement,
                 "audience_percentile": rule.audience_percentile,
                 "audience_cutoff": s.audience_cutoff,
                 "anger": rule.anger_threshold,
+                "repeat_complaints": rule.repeat_complaints,
             },
             "post_count": 1,
             "categories": _categories([p]),
@@ -562,6 +574,10 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
             f"High-impact negative post about {s.brand} on {p.where}: "
             f"{audience}, anger {p.anger:.0%}"
         )
+        if "repeat" in reasons:
+            title += (
+                f", complaint #{p.earlier_complaints + 1} from {p.author} in {REPEAT_DAYS} days"
+            )
         out.append(
             AlertCandidate(
                 f"{s.brand}:{HIGH_IMPACT}:{p.id}",

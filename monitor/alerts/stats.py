@@ -27,8 +27,9 @@ from monitor.alerts.rules import (
     WindowCount,
     spike_windows,
 )
+from monitor.authors import REPEAT_DAYS, earlier_counts
 from monitor.errors import StoreError
-from monitor.store.db import categories_by_post, readable_text, utc
+from monitor.store.db import categories_by_post, complaints_by, readable_text, utc
 from monitor.store.derived import (
     ANGER,
     AUDIENCE,
@@ -138,6 +139,14 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
     )
     rows = list(conn.execute(q).mappings())
     about = categories_by_post(conn, (r["id"] for r in rows))  # for the messages
+    items = [(r["id"], (brand, r["source"], r["author"]), utc(r["posted_at"])) for r in rows]
+    history = complaints_by(
+        conn,
+        {key for _, key, _ in items},
+        since - timedelta(days=REPEAT_DAYS),
+        until + timedelta(seconds=1),
+    )
+    earlier = earlier_counts(items, history)  # the author's complaints before each post
     out = []
     for r in rows:
         text = readable_text(r["title"], r["text"])
@@ -158,6 +167,7 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
                 author=r["author"],
                 channel=r["channel"],
                 categories=about.get(r["id"], ()),
+                earlier_complaints=earlier[r["id"]],
             )
         )
     return out

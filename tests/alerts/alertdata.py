@@ -33,7 +33,8 @@ def analysis(label: str, conf: float = 0.9, anger: float = 0.1) -> Analysis:
 def add_posts(store, specs, *, brand=BRAND, source="feed") -> dict[str, int]:
     """Store posts and their analyses. Each spec: (external id, posted at, label or None, extras).
 
-    extras may hold text, hash (same hash = duplicate), reach, engagement, rating, conf, anger.
+    extras may hold text, hash (same hash = duplicate), reach, engagement, rating, conf, anger,
+    author.
     Returns external id -> post id.
     """
     items, labels = [], {}
@@ -49,6 +50,7 @@ def add_posts(store, specs, *, brand=BRAND, source="feed") -> dict[str, int]:
                 extra.get("hash", f"hash-{ext}"),
                 "es",
                 url=f"https://example.com/{ext}",
+                author=extra.get("author"),
                 published=when,
                 reach=extra.get("reach"),
                 engagement=extra.get("engagement"),

@@ -44,7 +44,7 @@ def test_overrides_are_typed():
             "language": "en",
             "enabled": False,
             "spike": {"alpha": 0.0001, "min_negative": 8, "seasonality": "weekly"},
-            "high_impact": {"anger_threshold": False, "min_reach": 5000},
+            "high_impact": {"anger_threshold": False, "min_reach": 5000, "repeat_complaints": 4},
             "sources": {"silent_minutes": 60},
             "channels": [
                 {"name": "hook", "kind": "webhook", "url_env": "HOOK", "payload": "json"},
@@ -56,6 +56,9 @@ def test_overrides_are_typed():
     assert (s.rules.spike.alpha, s.rules.spike.min_negative) == (0.0001, 8)
     assert isinstance(s.rules.spike.min_negative, int) and s.rules.spike.seasonality == "weekly"
     assert s.rules.high_impact.anger_threshold is None and s.rules.high_impact.min_reach == 5000
+    assert s.rules.high_impact.repeat_complaints == 4
+    off = AlertSettings.from_mapping({"high_impact": {"repeat_complaints": False}})
+    assert off.rules.high_impact.repeat_complaints is None
     assert s.rules.sources.silent_minutes == 60.0
     assert s.channels[0].payload == "json" and s.channels[1].min_severity == "critical"
 
@@ -69,6 +72,7 @@ def test_overrides_are_typed():
         ({"spike": {"seasonality": "hourly"}}, "seasonality must be one of"),
         ({"spike": {"min_negative": "five"}}, "min_negative must be a number"),
         ({"language": "fr"}, "language must be one of es, en"),
+        ({"high_impact": {"repeat_complaints": 1}}, "repeat_complaints must be 2 or more"),
         ({"channels": [{"name": "x", "kind": "sms"}]}, "kind must be one of"),
         ({"channels": [{"name": "x", "kind": "slack"}]}, "slack needs url_env"),
         ({"channels": [{"name": "x", "kind": "email", "host": "h"}]}, "email needs to ="),

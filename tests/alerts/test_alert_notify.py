@@ -94,6 +94,19 @@ def test_high_impact_message_names_its_triggers_in_the_reader_s_language(repo):
     assert "Triggers: reach, anger." in en
 
 
+def test_a_repeat_complaint_says_which_complaint_it_is(repo):
+    from monitor.alerts.rules import HighImpactRule, high_impact
+
+    post = negative_post(1, 5, author="pepe", earlier_complaints=2)
+    (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    alert = repo.upsert(c, NOW)
+    es, en = render(alert, "es").body, render(alert, "en").body
+    assert "Motivos: queja repetida." in es
+    assert "Es la 3.ª queja de pepe sobre Movistela en 90 días" in es
+    assert "This is pepe's 3rd complaint about Movistela in 90 days" in en
+    assert "Hola pepe" in es  # the suggested reply still comes with it
+
+
 def test_messages_say_what_the_posts_are_about(repo):
     from monitor.alerts.rules import HighImpactRule, high_impact
     from monitor.categories import CategorySettings

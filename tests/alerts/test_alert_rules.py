@@ -274,6 +274,21 @@ def test_high_impact_posts():
     assert high_impact(window_stats(1, 1, posts_=[posts[2]]), off, NOW) == []
 
 
+def test_a_customers_third_complaint_is_high_impact():
+    rule = HighImpactRule()
+    third = negative_post(1, 10, author="pepe", earlier_complaints=2)
+    (c,) = high_impact(window_stats(1, 1, posts_=[third]), rule, NOW)
+    assert c.details["triggers"] == ["repeat"] and c.severity == WARNING
+    assert c.details["earlier_complaints"] == 2
+    assert c.title.endswith("complaint #3 from pepe in 90 days")
+    second = negative_post(2, 10, author="pepe", earlier_complaints=1)
+    assert high_impact(window_stats(1, 1, posts_=[second]), rule, NOW) == []
+    sooner = replace(rule, repeat_complaints=2)
+    assert high_impact(window_stats(1, 1, posts_=[second]), sooner, NOW)[0].post_ids == (2,)
+    off = replace(rule, repeat_complaints=None)
+    assert high_impact(window_stats(1, 1, posts_=[third]), off, NOW) == []
+
+
 # ---- source health ---------------------------------------------------------------------
 
 

@@ -83,6 +83,27 @@ def test_stats_use_corrections_skip_duplicates_and_unclassified(store):
     assert p90 == 900.0  # and none above the 90th
 
 
+def test_each_negative_post_knows_its_authors_earlier_complaints(store):
+    d = lambda days: NOW - timedelta(days=days, minutes=5)  # noqa: E731
+    pepe = {"author": "pepe"}
+    ids = add_posts(
+        store,
+        [
+            ("now", d(0), "negative", pepe),
+            ("d10", d(10), "negative", pepe),
+            ("d40", d(40), "negative", {**pepe, "rating": 1}),  # one star: a complaint too
+            ("d20", d(20), "positive", pepe),  # not a complaint
+            ("d95", d(95), "negative", pepe),  # before the 90 days
+            ("anon", d(0), "negative", {"author": "[deleted]"}),
+            ("anon2", d(10), "negative", {"author": "[deleted]"}),
+        ],
+    )
+    add_posts(store, [("other", d(5), "negative", pepe)], source="forum")  # someone else
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
+    got = {p.id: p.earlier_complaints for p in s.negative_posts}
+    assert got == {ids["now"]: 2, ids["anon"]: 0}
+
+
 def test_low_star_reviews_count_as_negative_word_of_mouth(store):
     m = lambda minutes: NOW - timedelta(minutes=minutes)  # noqa: E731
     ids = add_posts(
