@@ -480,6 +480,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "Response queue: {responded} complaints answered (median {median}, p90 {p90}); "
         "{awaiting} of {open} negative posts still await an answer.",
     ),
+    "report_repeat": (
+        "Clientes que volvieron a quejarse: {n} se quejaron esta semana y suman dos o más "
+        "quejas en 90 días (los que más: {named}). La mayoría de los descontentos no se queja "
+        "nunca; quien insiste es quien está más cerca de irse.",
+        "Customers who complained again: {n} complained this week and have two or more "
+        "complaints in 90 days (most: {named}). Most unhappy customers never complain; the "
+        "ones who keep at it are the closest to leaving.",
+    ),
+    "report_repeat_none": (
+        "Nadie que se quejó esta semana se había quejado antes en los últimos 90 días.",
+        "Nobody who complained this week had complained before in the last 90 days.",
+    ),
     "report_empty": (
         "No hubo menciones de estas marcas en la semana.",
         "There were no mentions of these brands this week.",

@@ -28,6 +28,7 @@ from monitor.settings import Settings
 TREND_WEEKS = 6  # weeks shown in the trend charts, the reported week last
 THEMES = 6
 EXAMPLES = 5
+REPEAT_LIMIT = 1000  # customers who complained again, counted (the report names the first few)
 
 
 def last_complete_week(now: datetime) -> datetime:
@@ -87,6 +88,8 @@ class WeeklyReportData:
     # change, share), and the categories in use (their names, for this and the alerts)
     complaints: pd.DataFrame | None = None
     categories: CategorySettings = field(default_factory=CategorySettings)
+    # customers who complained this week and before: insights.repeat_complainers
+    repeat: pd.DataFrame | None = None
 
     @property
     def this_week(self) -> pd.Series:
@@ -146,6 +149,7 @@ def gather(
         ratings=insights.weekly_ratings(engine, f, 2),
         complaints=complaints,
         categories=settings.categories,
+        repeat=insights.repeat_complainers(engine, week, limit=REPEAT_LIMIT),
     )
 
 

@@ -287,6 +287,20 @@ def _queue_line(data: WeeklyReportData, t: Tr) -> str:
     )
 
 
+REPEAT_NAMED = 3
+
+
+def _repeat_line(data: WeeklyReportData, t: Tr) -> str:
+    """How many customers complained this week and had complained before, the first named."""
+    repeat = data.repeat
+    if repeat is None or repeat.empty:
+        return t.t("report_repeat_none")
+    named = ", ".join(
+        f"{r.author} ({t.number(r.complaints)})" for r in repeat.head(REPEAT_NAMED).itertuples()
+    )
+    return t.t("report_repeat", n=t.number(len(repeat)), named=named)
+
+
 def context(
     data: WeeklyReportData, t: Tr, charts: Mapping[str, bytes | None], model: str
 ) -> dict[str, Any]:
@@ -318,6 +332,7 @@ def context(
         "most_read": _most_read(data, t),
         "alerts": _alerts(data, t),
         "queue_line": _queue_line(data, t),
+        "repeat_line": _repeat_line(data, t),
         "footer": t.t("report_footer", model=model),
         "generated": t.t(
             "report_generated",

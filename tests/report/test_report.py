@@ -155,6 +155,25 @@ def test_the_report_says_why_customers_complain(filled):
     assert "Network, coverage and outages" in html and "−1 (was 1)" in html  # down to none
 
 
+def test_the_report_names_customers_who_complained_again(filled):
+    store, ids = filled
+    no_charts = {"weekly": None, "daily": None, "emotions": None, "sov": None}
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    html = render.to_html(render.context(d, tr("es"), no_charts, "m"))
+    assert "Nadie que se quejó esta semana se había quejado antes" in html
+    with store.engine.begin() as conn:  # a4 (W46, coverage), then b1 and b3 (W47): one person
+        conn.execute(
+            update(posts)
+            .where(posts.c.id.in_([ids["a4"], ids["b1"], ids["b3"]]))
+            .values(author="pepe")
+        )
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    assert d.repeat[["author", "complaints"]].values.tolist() == [["pepe", 3]]
+    html = render.to_html(render.context(d, tr("en"), no_charts, "m"))
+    assert "Customers who complained again: 1 complained this week" in html
+    assert "(most: pepe (3))" in html
+
+
 # ---- words, HTML and PDF ------------------------------------------------------------
 
 
