@@ -16,6 +16,8 @@ SENTIMENT_COLORS = ("#d1495b", "#a8adb4", "#2e9e6b")
 EMOTION_ORDER = ("anger", "disgust", "fear", "sadness", "surprise", "joy", "other")
 EMOTION_COLORS = ("#c0392b", "#8e6c3a", "#7d3c98", "#2e86c1", "#f39c12", "#27ae60", "#a8adb4")
 FOCUS_COLOR = "#1f5fa8"
+ALERT_SEVERITIES = ("warning", "critical")
+ALERT_COLORS = ("#e08e0b", "#c0392b")
 OTHER_BRAND_COLORS = ("#9fb4cc", "#c9c9c9", "#d9c7a7", "#b8d0b0", "#d6b3c7")
 HEIGHT = 300  # the whole chart: title, legend and axes included (Streamlit fits it)
 
@@ -97,8 +99,11 @@ def _time_tooltip(tr: Tr) -> alt.Tooltip:
     )
 
 
-def volume_chart(df: pd.DataFrame, tr: Tr, unit: str, title: str) -> alt.Chart:
-    """Bars: posts per time bucket. ``df``: period, posts."""
+def volume_chart(
+    df: pd.DataFrame, tr: Tr, unit: str, title: str, alerts: pd.DataFrame | None = None
+) -> alt.Chart:
+    """Bars: posts per time bucket. ``df``: period, posts. ``alerts`` (period, alert_id,
+    severity, rule, brand): a dashed line where each alert was raised."""
     chart = (
         alt.Chart(df)
         .mark_bar(color=FOCUS_COLOR, opacity=0.85)
@@ -111,7 +116,37 @@ def volume_chart(df: pd.DataFrame, tr: Tr, unit: str, title: str) -> alt.Chart:
             ],
         )
     )
+    if alerts is not None and not alerts.empty:
+        chart = chart + _alert_rules(alerts, tr)
     return _finish(chart, title, tr)
+
+
+def _alert_rules(alerts: pd.DataFrame, tr: Tr) -> alt.Chart:
+    """Dashed vertical lines at the alerts, coloured by severity, with what they were."""
+    marks = alerts.copy()
+    marks["what"] = [
+        f"#{i} · {tr.value('rule', r)} · {b}"
+        for i, r, b in zip(marks["alert_id"], marks["rule"], marks["brand"], strict=True)
+    ]
+    marks["severity_label"] = marks["severity"].map(lambda v: tr.value("severity", v))
+    order = [tr.value("severity", v) for v in ALERT_SEVERITIES]
+    return (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x=alt.X("period:T", scale=alt.Scale(type="utc")),
+            color=alt.Color(
+                "severity_label:N",
+                scale=alt.Scale(domain=order, range=list(ALERT_COLORS)),
+                legend=alt.Legend(title=tr.t("alert_marks"), orient="top"),
+            ),
+            tooltip=[
+                _time_tooltip(tr),
+                alt.Tooltip("what:N", title=tr.t("alert_mark")),
+                alt.Tooltip("severity_label:N", title=tr.t("alert_mark_severity")),
+            ],
+        )
+    )
 
 
 def sentiment_chart(df: pd.DataFrame, tr: Tr, unit: str, title: str) -> alt.Chart:

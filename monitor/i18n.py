@@ -112,6 +112,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "yourself where the post was published; change the texts under [replies] in "
         "monitor.toml.",
     ),
+    "alert_marks": ("Alertas", "Alerts"),
+    "alert_mark": ("Alerta", "Alert"),
+    "alert_mark_severity": ("Gravedad", "Severity"),
     "by_language_title": ("Sentimiento por idioma", "Sentiment by language"),
     "latest_title": ("Últimas publicaciones", "Latest posts"),
     "open_original": ("Abrir", "Open"),
@@ -146,30 +149,27 @@ TEXT: dict[str, tuple[str, str]] = {
         "Response time = from collection to the first assignment, note or close.",
     ),
     "repeat_note": (
-        "🔁 {author} ya se había quejado de {brand} {n} {times} en los 90 días anteriores "
+        "{author} ya se había quejado de {brand} {n} {times} en los 90 días anteriores "
         "(urgencia × {factor}).",
-        "🔁 {author} had already complained about {brand} {n} {times} in the 90 days before "
+        "{author} had already complained about {brand} {n} {times} in the 90 days before "
         "(urgency × {factor}).",
     ),
     "times_one": ("vez", "time"),
     "times_many": ("veces", "times"),
-    "repeat_title": (
-        "Quién vuelve a quejarse (últimos 90 días)",
-        "Who complains again (last 90 days)",
-    ),
+    "repeat_title": ("Quién vuelve a quejarse", "Who complains again"),
     "repeat_caption": (
-        "Autores con dos o más publicaciones negativas (o reseñas de 1–2 estrellas) sobre la "
-        "misma marca en la misma fuente en los 90 días hasta el final del periodo; sus "
-        "nuevas quejas suben en la cola. La mayoría de los clientes descontentos no se quejan "
+        "Autores que se quejaron en el periodo y suman dos o más publicaciones negativas (o "
+        "reseñas de 1–2 estrellas) sobre la misma marca en la misma fuente en los 90 días "
+        "hasta su final; sus nuevas quejas suben en la cola. La mayoría de los clientes descontentos no se quejan "
         "nunca: quien lo hace varias veces aún espera una respuesta.",
-        "Authors with two or more negative posts (or 1–2-star reviews) about the same brand "
-        "at the same source in the 90 days up to the end of the period; their new complaints "
-        "move up the queue. Most unhappy customers never complain: one who does it again is "
+        "Authors who complained in the period and have two or more negative posts (or 1–2-star "
+        "reviews) about the same brand at the same source in the 90 days up to its end; their "
+        "new complaints move up the queue. Most unhappy customers never complain: one who does it again is "
         "still waiting for an answer.",
     ),
     "repeat_none": (
-        "Nadie se ha quejado más de una vez en estos 90 días.",
-        "Nobody has complained more than once in these 90 days.",
+        "Nadie que se quejó en el periodo se había quejado antes en los 90 días previos.",
+        "Nobody who complained in the period had complained before in the 90 days before.",
     ),
     "queue_empty": (
         "Nada pendiente: no hay publicaciones negativas abiertas. 🎉",

@@ -36,8 +36,11 @@ if totals["pending"]:
 st.caption(t.t("net_formula"))
 
 left, right = st.columns(2)
+raised = insights.alerts_raised(common.engine_for(ctx.url), f)  # not cached: alerts change
 left.altair_chart(
-    charts.volume_chart(insights.volume(counts), t, unit, t.t("volume_title", unit=unit_word)),
+    charts.volume_chart(
+        insights.volume(counts), t, unit, t.t("volume_title", unit=unit_word), alerts=raised
+    ),
     width="stretch",
 )
 right.altair_chart(

@@ -52,7 +52,9 @@ table = pd.DataFrame(
         t.col("story_rank"): lead["story_rank"],
         t.col("urgency"): lead["story_urgency"].round(0).astype(int),
         t.col("story_posts"): lead["story_posts"],
-        t.col("earlier_complaints"): earlier.reindex(lead.index).map(lambda n: int(n) or None),
+        t.col("earlier_complaints"): earlier.reindex(lead.index).map(
+            lambda n: t.number(n) if n else ""
+        ),
         t.col("brand"): lead["brand"],
         t.col("sources"): sources.reindex(lead.index),
         t.col("newest"): newest.reindex(lead.index).dt.tz_convert(None),

@@ -27,6 +27,7 @@ from monitor.insights.export import EXPORT_LIMIT, posts_csv
 from monitor.insights.live import (
     REST,
     Options,
+    alerts_raised,
     breakdown,
     data_range,
     data_version,
@@ -63,6 +64,7 @@ __all__ = [
     "UNKNOWN_LANG",
     "Filters",
     "Options",
+    "alerts_raised",
     "breakdown",
     "categorized_posts",
     "category_breakdown",

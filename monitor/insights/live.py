@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, String, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.alerts.repository import AlertRepository
 from monitor.errors import StoreError
 from monitor.insights.base import (
     BY_POSITION,
@@ -335,6 +336,22 @@ def latest_posts(
         .limit(limit)
     )
     return tidy_posts(read(engine, q, [*POST_COLUMNS, *(["audience"] if extra else [])]), engine)
+
+
+ALERT_MARK_COLUMNS = ["period", "alert_id", "severity", "rule", "brand"]
+
+
+def alerts_raised(engine: Engine, f: Filters) -> pd.DataFrame:
+    """The brands' alerts (spikes, high-impact posts) first raised in the period, to mark
+    on the timeline: period (when first seen), alert_id, severity, rule, brand. The brand
+    filter applies; source-health alerts, which belong to no brand, are left out."""
+    if f.start is None or f.end is None:
+        return pd.DataFrame(columns=ALERT_MARK_COLUMNS)
+    found = AlertRepository(engine).raised_between(f.start, f.end, f.brands)
+    rows = [(a.first_seen_at, a.id, a.severity, a.rule, a.brand) for a in found if a.brand]
+    df = pd.DataFrame(rows, columns=ALERT_MARK_COLUMNS)
+    df["period"] = utc_series(df["period"])
+    return df
 
 
 def posts_by_id(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:

@@ -513,3 +513,41 @@ def test_near_duplicates_share_a_group():
         ]
     )
     assert groups[0] == groups[1] != groups[2]
+
+
+def test_the_alerts_raised_in_the_period_for_the_timeline(filled):
+    from monitor.alerts.repository import AlertRepository
+    from monitor.alerts.rules import AlertCandidate
+
+    repo = AlertRepository(filled.store.engine)
+    for brand, rule, severity, when in (
+        ("Acme", "negative_spike", "critical", D1),
+        ("Rival", "high_impact", "warning", D1),  # not the brand filtered on
+        (None, "source_health", "warning", D1),  # belongs to no brand
+        ("Acme", "high_impact", "warning", END - timedelta(days=30)),  # before the period
+    ):
+        key = f"{brand}:{rule}:{when:%d}"
+        repo.upsert(AlertCandidate(key, rule, severity, brand, "t", {}), when)
+    found = insights.alerts_raised(filled.store.engine, ACME)
+    assert found[["severity", "rule", "brand"]].values.tolist() == [
+        ["critical", "negative_spike", "Acme"]
+    ]
+    assert found["period"].tolist() == [D1]
+    both = insights.alerts_raised(filled.store.engine, ACME.replace(brands=()))
+    assert sorted(both["brand"]) == ["Acme", "Rival"]
+
+
+def test_the_volume_chart_draws_a_line_per_alert():
+    from dashboard import charts
+    from monitor.i18n import tr
+
+    volume = pd.DataFrame({"period": [D1], "posts": [3]})
+    marks = pd.DataFrame(
+        [(D1, 7, "critical", "negative_spike", "Acme")],
+        columns=["period", "alert_id", "severity", "rule", "brand"],
+    )
+    spec = charts.volume_chart(volume, tr("es"), "day", "Menciones", alerts=marks).to_dict()
+    rows = [r for data in spec["datasets"].values() for r in data if "what" in r]
+    assert [(r["what"], r["severity_label"]) for r in rows] == [
+        ("#7 · Pico negativo · Acme", "Crítica")
+    ]
