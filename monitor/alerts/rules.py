@@ -422,6 +422,7 @@ def _example(p: PostStat) -> dict[str, Any]:
     }
 
 
+SAME_POSTS = 0.5  # two category spikes sharing this share of posts are one incident
 MAX_CATEGORIES = 3  # named in a message: what most of an alert's posts are about
 
 
@@ -645,14 +646,33 @@ def brand_spike_keys(candidates: Iterable[AlertCandidate]) -> set[str]:
 def without_repeats(
     candidates: Iterable[AlertCandidate], incidents: Iterable[Incident]
 ) -> list[AlertCandidate]:
-    """``candidates`` less the category spikes of brands whose brand-wide spike alert is
-    still active: one incident, one alert."""
+    """One incident, one alert: ``candidates`` less
+
+    - the category spikes of brands whose brand-wide spike alert is still active, and
+    - a category spike whose posts are mostly (:data:`SAME_POSTS`) those of another
+      category spike of the brand ("charged twice, I want a refund" is billing and
+      refunds): the one with an active alert is kept, else the one with the smaller
+      p-value; the message of the one kept names the other's category among what its
+      posts are about."""
+    candidates = list(candidates)
     active = {i.incident_key for i in incidents if i.status in (OPEN, ACKNOWLEDGED)}
-    return [
-        c
-        for c in candidates
-        if c.rule != CATEGORY_SPIKE or f"{c.brand}:{NEGATIVE_SPIKE}" not in active
-    ]
+    kept: list[AlertCandidate] = []
+    by_category = sorted(
+        (c for c in candidates if c.rule == CATEGORY_SPIKE),
+        key=lambda c: (c.incident_key not in active, c.details.get("p_value", 1.0), c.incident_key),
+    )
+    for c in by_category:
+        if f"{c.brand}:{NEGATIVE_SPIKE}" in active:
+            continue
+        mine = set(c.post_ids)
+        if mine and any(
+            k.brand == c.brand and len(mine & set(k.post_ids)) >= SAME_POSTS * len(mine)
+            for k in kept
+        ):
+            continue
+        kept.append(c)
+    keys = {k.incident_key for k in kept}
+    return [c for c in candidates if c.rule != CATEGORY_SPIKE or c.incident_key in keys]
 
 
 def source_health(src: SourceStatus, rule: SourceRule, now: datetime) -> AlertCandidate | None:

@@ -180,6 +180,31 @@ def test_an_active_brand_spike_alert_absorbs_the_category_spikes_of_its_brand():
     assert without_repeats(candidates, [resolved]) == candidates
 
 
+def test_category_spikes_over_the_same_posts_are_one_alert():
+    from monitor.alerts.rules import Incident, without_repeats
+
+    # six posts about being charged twice and wanting the money back, two about the app
+    about = [("billing", "refunds")] * 6 + [("digital",)] * 2
+    posts = [negative_post(i, 5 * i, categories=c) for i, c in enumerate(about, 1)]
+    stats = _with_categories(
+        window_stats(24, 8, posts_=posts), billing=(0.3, 6), refunds=(0.2, 6), digital=(0.1, 2)
+    )
+    found = evaluate(stats, RULES, NOW)
+    assert sorted(c.details["category"] for c in found) == ["billing", "refunds"]
+    (one,) = without_repeats(found, [])
+    assert one.details["category"] == "refunds"  # the rarer one: the smaller p-value
+    assert [c["category"] for c in one.details["categories"]] == ["billing", "refunds"]
+    # an alert already open for billing keeps receiving the incident
+    open_ = Incident(1, f"{BRAND}:billing:category_spike", "open", "warning", NOW)
+    (kept,) = without_repeats(found, [open_])
+    assert kept.details["category"] == "billing"
+    # spikes over different posts stay apart
+    apart = [negative_post(i, 5 * i, categories=("billing",)) for i in range(1, 7)]
+    apart += [negative_post(i, 5 * i, categories=("refunds",)) for i in range(7, 13)]
+    stats = _with_categories(window_stats(36, 12, posts_=apart), billing=(0.3, 6), refunds=(0.2, 6))
+    assert len(without_repeats(evaluate(stats, RULES, NOW), [])) == 2
+
+
 def test_a_brand_spike_is_not_repeated_per_category():
     posts = [negative_post(i, 4 * i, categories=("billing",)) for i in range(1, 16)]
     stats = _with_categories(window_stats(3, 15, posts_=posts), billing=(0.3, 15))
