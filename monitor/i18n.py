@@ -149,22 +149,26 @@ TEXT: dict[str, tuple[str, str]] = {
         "Response time = from collection to the first assignment, note or close.",
     ),
     "repeat_note": (
-        "{author} ya se había quejado de {brand} {n} {times} en los 90 días anteriores "
-        "(urgencia × {factor}).",
-        "{author} had already complained about {brand} {n} {times} in the 90 days before "
-        "(urgency × {factor}).",
+        "{author} ya se había quejado de {brand} {n} {times} en los 90 días anteriores, en "
+        "otros días (urgencia × {factor}).",
+        "{author} had already complained about {brand} {n} {times} in the 90 days before, on "
+        "other days (urgency × {factor}).",
     ),
     "times_one": ("vez", "time"),
     "times_many": ("veces", "times"),
     "repeat_title": ("Quién vuelve a quejarse", "Who complains again"),
     "repeat_caption": (
-        "Autores que se quejaron en el periodo y suman dos o más publicaciones negativas (o "
-        "reseñas de 1–2 estrellas) sobre la misma marca en la misma fuente en los 90 días "
-        "hasta su final; sus nuevas quejas suben en la cola. La mayoría de los clientes descontentos no se quejan "
+        "Autores que se quejaron en el periodo y se han quejado de la misma marca en la misma "
+        "fuente (publicaciones negativas o reseñas de 1–2 estrellas) en dos o más días "
+        "distintos de los 90 hasta su final; varias quejas en menos de 24 h cuentan como una. "
+        "Sus nuevas quejas suben en la cola. Un autor es quien la fuente nombra: casi siempre "
+        "un cliente, a veces un periodista o un medio que vuelve sobre la marca. La mayoría de los clientes descontentos no se quejan "
         "nunca: quien lo hace varias veces aún espera una respuesta.",
-        "Authors who complained in the period and have two or more negative posts (or 1–2-star "
-        "reviews) about the same brand at the same source in the 90 days up to its end; their "
-        "new complaints move up the queue. Most unhappy customers never complain: one who does it again is "
+        "Authors who complained in the period and have complained about the same brand at the "
+        "same source (negative posts or 1–2-star reviews) on two or more different days of the "
+        "90 up to its end; complaints less than 24 h apart count as one. Their new complaints "
+        "move up the queue. An author is whoever the source names: nearly always a customer, "
+        "sometimes a journalist or an outlet coming back to the brand. Most unhappy customers never complain: one who does it again is "
         "still waiting for an answer.",
     ),
     "repeat_none": (
@@ -481,12 +485,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{awaiting} of {open} negative posts still await an answer.",
     ),
     "report_repeat": (
-        "Clientes que volvieron a quejarse: {n} se quejaron esta semana y suman dos o más "
-        "quejas en 90 días (los que más: {named}). La mayoría de los descontentos no se queja "
-        "nunca; quien insiste es quien está más cerca de irse.",
-        "Customers who complained again: {n} complained this week and have two or more "
-        "complaints in 90 days (most: {named}). Most unhappy customers never complain; the "
-        "ones who keep at it are the closest to leaving.",
+        "Quién vuelve a quejarse: {n} de quienes se quejaron esta semana ya lo habían hecho "
+        "otro día de los 90 anteriores (días con quejas: {named}). La mayoría de los descontentos "
+        "no se queja nunca; quien insiste es quien está más cerca de irse.",
+        "Who complains again: {n} of those who complained this week had already complained "
+        "on another day of the 90 before (days with complaints: {named}). Most unhappy customers "
+        "never complain; the ones who keep at it are the closest to leaving.",
     ),
     "report_repeat_none": (
         "Nadie que se quejó esta semana se había quejado antes en los últimos 90 días.",
@@ -597,6 +601,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "newest": ("Más reciente", "Newest"),
         "focus": ("Marca propia", "Own brand"),
         "complaints": ("Quejas", "Complaints"),
+        "occasions": ("Días con quejas", "Days with complaints"),
         "open_complaints": ("Sin atender", "Not handled"),
         "first_at": ("Primera", "First"),
         "last_at": ("Última", "Latest"),

@@ -227,6 +227,7 @@ else:
                 t.col("author"): repeat["author"],
                 t.col("brand"): repeat["brand"],
                 t.col("where"): last["where"].to_numpy(),
+                t.col("occasions"): repeat["occasions"],
                 t.col("complaints"): repeat["complaints"],
                 t.col("open_complaints"): repeat["open"],
                 t.col("first_at"): repeat["first_at"].dt.tz_convert(None),

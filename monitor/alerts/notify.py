@@ -111,8 +111,8 @@ _TEXT = {
             "repeat": "queja repetida",
         },
         "repeat": (
-            "Es la {nth} queja de {author} sobre {brand} en {days} días: un cliente al que "
-            "ya se ha fallado antes."
+            "Es la {nth} queja de {author} sobre {brand} en {days} días, cada una en un día "
+            "distinto."
         ),
     },
     "en": {
@@ -175,8 +175,8 @@ _TEXT = {
             "repeat": "repeat complaint",
         },
         "repeat": (
-            "This is {author}'s {nth} complaint about {brand} in {days} days: a customer "
-            "let down before."
+            "This is {author}'s {nth} complaint about {brand} in {days} days, each on a "
+            "different day."
         ),
     },
 }

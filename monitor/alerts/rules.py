@@ -99,8 +99,8 @@ class HighImpactRule:
     audience_percentile: float | None = 99.0  # above the brand's p99 audience
     min_posts_for_percentile: int = 200
     anger_threshold: float | None = 0.8
-    # the author's Nth complaint about the brand within monitor.authors.REPEAT_DAYS days
-    # (a customer let down again and again: the closest to leaving)
+    # the author's Nth complaint about the brand within monitor.authors.REPEAT_DAYS days,
+    # on separate days (a customer let down again and again: the closest to leaving)
     repeat_complaints: int | None = 3
     max_per_brand: int = 3  # new candidates per brand per evaluation, largest audience first
 
@@ -578,10 +578,11 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
         if "repeat" in reasons:
             title += (
                 f", complaint #{p.earlier_complaints + 1} from {p.author} in {REPEAT_DAYS} days"
+                " (on separate days)"
             )
         out.append(
             AlertCandidate(
-                f"{s.brand}:{HIGH_IMPACT}:{p.id}",
+                _impact_key(s.brand, p, reasons),
                 HIGH_IMPACT,
                 CRITICAL if loud and "anger" in reasons else WARNING,
                 s.brand,
@@ -591,6 +592,14 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
             )
         )
     return out
+
+
+def _impact_key(brand: str, p: PostStat, reasons: list[str]) -> str:
+    """One incident per post; per author when the post is only a repeat complaint, so
+    that the author's next complaints update that alert instead of opening more."""
+    if reasons == ["repeat"]:
+        return f"{brand}:{HIGH_IMPACT}:author:{p.source}:{p.author}"
+    return f"{brand}:{HIGH_IMPACT}:{p.id}"
 
 
 def category_spikes(s: BrandWindowStats, rule: SpikeRule) -> list[AlertCandidate]:

@@ -12,7 +12,14 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.authors import REPEAT_DAYS, AuthorKey, earlier_counts, is_somebody
+from monitor.authors import (
+    REPEAT_DAYS,
+    REPEAT_GAP,
+    AuthorKey,
+    earlier_counts,
+    is_somebody,
+    occasions,
+)
 from monitor.errors import StoreError
 from monitor.insights.base import Filters, conditions, read, utc_series
 from monitor.store.db import complaints_by
@@ -55,6 +62,7 @@ REPEAT_COLUMNS = [
     "brand",
     "source",
     "author",
+    "occasions",
     "complaints",
     "open",
     "first_at",
@@ -64,19 +72,21 @@ REPEAT_COLUMNS = [
 
 
 def repeat_complainers(
-    engine: Engine, f: Filters, min_complaints: int = 2, limit: int = 50
+    engine: Engine, f: Filters, min_occasions: int = 2, limit: int | None = 50
 ) -> pd.DataFrame:
-    """Authors who complained in the period and have at least ``min_complaints``
-    complaints in the :data:`REPEAT_DAYS` days up to its end, most complaints first (then
-    the most recent).
+    """Authors who complained in the period and complained about the brand on at least
+    ``min_occasions`` separate occasions (:func:`monitor.authors.occasions`: days, roughly)
+    in the :data:`REPEAT_DAYS` days up to its end. The ``limit`` with most complaints
+    (posts; then the most recent) are kept, and shown most occasions first.
 
-    Brand, source, channel, language and category filters apply; sentiment and emotion
-    filters do not (a complaint is what needs an answer). Columns: brand, source, author,
-    complaints, open (not handled yet), first_at, last_at, last_post_id (their latest
-    complaint, to show and link)."""
+    Who complained in the period follows every filter but sentiment and emotion (a
+    complaint is what needs an answer); their complaints are then counted as the response
+    queue counts them: every complaint of that author about that brand at that source.
+    Columns: brand, source, author, occasions, complaints (posts), open (not handled yet),
+    first_at, last_at, last_post_id (their latest complaint, to show and link)."""
     f = f.replace(sentiments=(), emotions=())
     end = f.end or datetime.now(UTC)
-    window = f.replace(start=end - timedelta(days=REPEAT_DAYS), end=end)
+    start = end - timedelta(days=REPEAT_DAYS)
     now = (
         select(posts.c.brand, posts.c.source, posts.c.author)
         .select_from(JOINED)
@@ -97,23 +107,38 @@ def repeat_complainers(
             func.max(posts.c.posted_at),
         )
         .select_from(JOINED.join(now, same_author))
-        .where(*conditions(window), NEEDS_ANSWER)
+        .where(
+            posts.c.duplicate_of.is_(None),
+            posts.c.posted_at >= start,
+            posts.c.posted_at < end,
+            NEEDS_ANSWER,
+        )
         .group_by(posts.c.brand, posts.c.source, posts.c.author)
-        .having(complaints >= min_complaints)
-        .order_by(complaints.desc(), func.max(posts.c.posted_at).desc())
+        .having(complaints >= min_occasions)
     )
-    found = read(engine, q, REPEAT_COLUMNS[:-1])
-    somebody = found["author"].map(is_somebody).astype(bool)
-    found = found.loc[somebody].head(limit).reset_index(drop=True)
+    columns = [c for c in REPEAT_COLUMNS if c not in ("occasions", "last_post_id")]
+    found = read(engine, q, columns)
+    found = found.loc[found["author"].map(is_somebody).astype(bool)]
     for col in ("first_at", "last_at"):
         found[col] = utc_series(found[col])
-    for col in ("complaints", "open"):
-        found[col] = found[col].astype("int64")
+    if min_occasions <= 2:  # two occasions or more exactly when the first and last are a day apart
+        apart = found["last_at"] - found["first_at"] >= REPEAT_GAP
+        found = found.loc[apart] if min_occasions == 2 else found
+        found = found.sort_values(["complaints", "last_at"], ascending=False, kind="stable")
+        found = found if limit is None else found.head(limit)
     keys = list(zip(found["brand"], found["source"], found["author"], strict=True))
-    history = complaint_history(engine, keys, window)  # their latest within the filters
+    history = complaint_history(engine, keys, Filters(start=start, end=end))
+    times = history.groupby(KEY)["posted_at"].agg(list)
+    found["occasions"] = [len(occasions(times.get(k, []))) for k in keys]
     latest = history.sort_values(["posted_at", "post_id"]).groupby(KEY)["post_id"].last()
     found["last_post_id"] = [int(latest.get(k, 0)) for k in keys]
-    return found
+    for col in ("occasions", "complaints", "open", "last_post_id"):
+        found[col] = found[col].astype("int64")
+    found = found.loc[found["occasions"] >= min_occasions, REPEAT_COLUMNS]
+    found = found.sort_values(
+        ["occasions", "complaints", "last_at"], ascending=False, kind="stable"
+    )
+    return (found if limit is None else found.head(limit)).reset_index(drop=True)
 
 
 __all__ = ["REPEAT_COLUMNS", "complaint_history", "earlier_complaints", "repeat_complainers"]

@@ -23,8 +23,8 @@ last :data:`QUEUE_DAYS` days of the period::
   a five-star review the model reads as negative is not answered before a complaint
   (its label can still be corrected); 1 for posts that are not reviews
 
-then × 1.5 when the author had complained about the brand once before in the last 90 days,
-× 2 after two or more earlier complaints (:mod:`monitor.authors`), at most 100:
+then × 1.5 when the author had complained about the brand on one earlier occasion (another
+day) in the last 90 days, × 2 after two or more (:mod:`monitor.authors`), at most 100:
 a customer let down again is the one closest to leaving.
 
 Posts that tell the same story are grouped: same ``content_hash`` (the same
@@ -40,7 +40,7 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import Engine, Float, case, cast, func, literal, select
 
-from monitor.authors import REPEAT_DAYS, repeat_factor
+from monitor.authors import MAX_EARLIER_COUNTED, REPEAT_DAYS, repeat_factor
 from monitor.insights.authors import complaint_history, earlier_complaints
 from monitor.insights.base import (
     Filters,
@@ -65,9 +65,6 @@ QUEUE_DAYS = 7
 HALF_LIFE_HOURS = 24.0
 FULL_AUDIENCE_LOG10 = 5.0  # log10(100,000 readers)
 SAME_STORY_JACCARD = 0.6
-# rows read per place in the queue before the repeat-complaint weight re-orders them
-# (it can at most double a post's urgency)
-CANDIDATES_PER_PLACE = 2
 
 QUEUE_COLUMNS = [
     *POST_COLUMNS,
@@ -131,7 +128,10 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
         .where(*conditions(qf, dedupe=False), NEEDS_ANSWER, NOT_HANDLED)
         .order_by(score.desc(), posts.c.id)
     )
-    df = read(engine, q.limit(limit * CANDIDATES_PER_PLACE), QUEUE_COLUMNS)
+    df = read(engine, q.limit(limit), QUEUE_COLUMNS)
+    if len(df) == limit:  # a repeat complaint below the cut may rise above it once weighed
+        cut = float(df["urgency"].iloc[-1]) / repeat_factor(MAX_EARLIER_COUNTED)
+        df = read(engine, q.where(score >= cut), QUEUE_COLUMNS)
     df["urgency"] = df["urgency"].astype("float64")
     df = with_repeat_complaints(engine, df)
     df = df.sort_values(["urgency", "post_id"], ascending=[False, True]).head(limit)
@@ -139,8 +139,8 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
 
 
 def with_repeat_complaints(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
-    """Add ``earlier_complaints`` (the author's complaints about the brand in the
-    :data:`~monitor.authors.REPEAT_DAYS` days before the post) and weigh
+    """Add ``earlier_complaints`` (the occasions on which the author complained about the
+    brand in the :data:`~monitor.authors.REPEAT_DAYS` days before the post) and weigh
     ``urgency`` by :func:`~monitor.authors.repeat_factor`, at most 100."""
     df = df.copy()
     df["posted_at"] = utc_series(df["posted_at"])

@@ -21,7 +21,7 @@ import pandas as pd
 from monitor.alerts.notify import render as render_alert
 from monitor.errors import MonitorError
 from monitor.i18n import Tr
-from monitor.report.data import WeeklyReportData, median_minutes
+from monitor.report.data import REPEAT_LIMIT, WeeklyReportData, median_minutes
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 QUOTE_CHARS = 280
@@ -296,9 +296,10 @@ def _repeat_line(data: WeeklyReportData, t: Tr) -> str:
     if repeat is None or repeat.empty:
         return t.t("report_repeat_none")
     named = ", ".join(
-        f"{r.author} ({t.number(r.complaints)})" for r in repeat.head(REPEAT_NAMED).itertuples()
+        f"{r.author} ({t.number(r.occasions)})" for r in repeat.head(REPEAT_NAMED).itertuples()
     )
-    return t.t("report_repeat", n=t.number(len(repeat)), named=named)
+    n = t.number(len(repeat)) + ("+" if len(repeat) >= REPEAT_LIMIT else "")
+    return t.t("report_repeat", n=n, named=named)
 
 
 def context(

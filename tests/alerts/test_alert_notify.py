@@ -102,8 +102,8 @@ def test_a_repeat_complaint_says_which_complaint_it_is(repo):
     alert = repo.upsert(c, NOW)
     es, en = render(alert, "es").body, render(alert, "en").body
     assert "Motivos: queja repetida." in es
-    assert "Es la 3.ª queja de pepe sobre Movistela en 90 días" in es
-    assert "This is pepe's 3rd complaint about Movistela in 90 days" in en
+    assert "Es la 3.ª queja de pepe sobre Movistela en 90 días, cada una en un día" in es
+    assert "This is pepe's 3rd complaint about Movistela in 90 days, each on a" in en
     assert "Hola pepe" in es  # the suggested reply still comes with it
 
 

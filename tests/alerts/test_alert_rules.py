@@ -305,7 +305,12 @@ def test_a_customers_third_complaint_is_high_impact():
     (c,) = high_impact(window_stats(1, 1, posts_=[third]), rule, NOW)
     assert c.details["triggers"] == ["repeat"] and c.severity == WARNING
     assert c.details["earlier_complaints"] == 2
-    assert c.title.endswith("complaint #3 from pepe in 90 days")
+    assert c.title.endswith("complaint #3 from pepe in 90 days (on separate days)")
+    assert c.incident_key == f"{BRAND}:high_impact:author:feed:pepe"  # the next ones update it
+    angry = negative_post(3, 10, author="pepe", earlier_complaints=2, anger=0.9)
+    (c,) = high_impact(window_stats(1, 1, posts_=[angry]), rule, NOW)
+    assert c.details["triggers"] == ["anger", "repeat"]
+    assert c.incident_key == f"{BRAND}:high_impact:3"  # about this post too: its own alert
     second = negative_post(2, 10, author="pepe", earlier_complaints=1)
     assert high_impact(window_stats(1, 1, posts_=[second]), rule, NOW) == []
     sooner = replace(rule, repeat_complaints=2)

@@ -99,6 +99,8 @@ def test_each_negative_post_knows_its_authors_earlier_complaints(store):
         ],
     )
     add_posts(store, [("other", d(5), "negative", pepe)], source="forum")  # someone else
+    # an hour of venting on day 10 is one occasion with d10
+    add_posts(store, [("d10b", d(10) + timedelta(hours=1), "negative", pepe)])
     s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
     got = {p.id: p.earlier_complaints for p in s.negative_posts}
     assert got == {ids["now"]: 2, ids["anon"]: 0}

@@ -345,13 +345,13 @@ def test_the_queue_marks_and_lists_customers_who_complain_again(app):
     at = app("queue")  # the first story is xss, now pepe's second complaint
     assert at.dataframe[0].value["Quejas previas (90 d)"].tolist()[:2] == ["1", ""]
     assert (
-        "pepe ya se había quejado de Acme 1 vez en los 90 días anteriores (urgencia × 1,5)."
-        in markdown_text(at)
+        "pepe ya se había quejado de Acme 1 vez en los 90 días anteriores, en otros días "
+        "(urgencia × 1,5)." in markdown_text(at)
     )
     repeat = at.dataframe[1].value
-    assert repeat[["Autor", "Marca", "Quejas", "Sin atender"]].values.tolist() == [
-        ["pepe", "Acme", 2, 2]
-    ]
+    assert repeat[
+        ["Autor", "Marca", "Días con quejas", "Quejas", "Sin atender"]
+    ].values.tolist() == [["pepe", "Acme", 2, 2, 2]]
     assert repeat["Última queja"].tolist() == [XSS_TEXT]  # shown as data, never as markup
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from dashdata import COLLECTED, END
+from dashdata import COLLECTED, D2, END
 
 from monitor import insights
 from monitor.authors import is_somebody, ordinal, repeat_factor
@@ -62,9 +62,12 @@ def test_earlier_complaints_count_the_same_author_brand_and_source_within_90_day
     assert earlier_complaints(rows, history).tolist() == [2, 1, 0, 0]
 
 
-def test_posts_at_the_same_moment_count_in_id_order():
-    history = _frame([(1, "Acme", "tw", "ana", T), (2, "Acme", "tw", "ana", T)])
-    assert earlier_complaints(history, history).tolist() == [0, 1]
+def test_a_thread_a_cross_post_or_an_hour_of_venting_is_one_occasion():
+    hours = [0, 0, 1, 23, 30, 60]  # the first run: 0 to 23 h; then 30 h; then 60 h
+    history = _frame(
+        [(i, "Acme", "tw", "ana", T + timedelta(hours=h)) for i, h in enumerate(hours)]
+    )
+    assert earlier_complaints(history, history).tolist() == [0, 0, 0, 0, 1, 2]
 
 
 def _same_author(engine, ids, author, *keys):
@@ -100,16 +103,29 @@ def test_repeat_complainers_list_who_complained_again_and_what_is_still_open(fil
     engine = store.engine
     _same_author(engine, ids, "pepe", "neg2", "xss", "pos1")  # pos1 is not a complaint
     found = repeat_complainers(engine, ACME)
-    assert found[["brand", "source", "author", "complaints", "open"]].values.tolist() == [
-        ["Acme", "tw", "pepe", 2, 2]
-    ]
+    assert found[
+        ["brand", "source", "author", "occasions", "complaints", "open"]
+    ].values.tolist() == [["Acme", "tw", "pepe", 2, 2, 2]]
     assert found.at[0, "last_post_id"] == ids["xss"]  # their latest complaint
     assert found.at[0, "first_at"] < found.at[0, "last_at"]
     store.update_action(ids["xss"], COLLECTED, status="handled")
     assert repeat_complainers(engine, ACME).at[0, "open"] == 1
-    # the filters apply: in English only one of the two complaints is left
-    assert repeat_complainers(engine, ACME.replace(languages=("en",))).empty
-    assert repeat_complainers(engine, ACME, min_complaints=3).empty
+    # the filters pick who complained in the period (xss is in English); their complaints
+    # then count whole, as the queue counts them (neg2 is in Spanish)
+    assert repeat_complainers(engine, ACME.replace(languages=("en",)))["complaints"].tolist() == [2]
+    assert repeat_complainers(engine, ACME.replace(languages=("fr",))).empty
+    assert repeat_complainers(engine, ACME, min_occasions=3).empty
+
+
+def test_a_thread_on_one_day_is_not_a_repeat_complaint(filled):
+    engine, ids = filled.store.engine, filled.ids
+    with engine.begin() as conn:  # neg1c moves to tw: two complaints by pepe 5 minutes apart
+        conn.execute(posts.update().where(posts.c.id == ids["neg1c"]).values(source="tw"))
+        conn.execute(posts.update().where(posts.c.id == ids["neg1c"]).values(duplicate_of=None))
+    _same_author(engine, ids, "pepe", "neg1", "neg1c")
+    assert repeat_complainers(engine, ACME).empty  # one occasion
+    pepe = repeat_complainers(engine, ACME, min_occasions=1).set_index("author").loc["pepe"]
+    assert (pepe["occasions"], pepe["complaints"]) == (1, 2)
 
 
 def test_the_list_holds_authors_who_complained_in_the_period_counting_90_days(filled):
@@ -118,3 +134,34 @@ def test_the_list_holds_authors_who_complained_in_the_period_counting_90_days(fi
     last_day = repeat_complainers(engine, ACME.replace(start=END - timedelta(hours=24)))
     assert last_day["complaints"].tolist() == [2]  # xss in the period, neg2 before it
     assert repeat_complainers(engine, ACME.replace(start=END - timedelta(hours=6))).empty
+
+
+def test_a_cross_post_at_the_same_source_is_not_its_own_earlier_complaint(filled):
+    engine, ids = filled.store.engine, filled.ids
+    with engine.begin() as conn:  # neg1c: the same text by the same person, 5 min later
+        conn.execute(posts.update().where(posts.c.id == ids["neg1c"]).values(source="tw"))
+    _same_author(engine, ids, "pepe", "neg1", "neg1c")
+    q = insights.response_queue(engine, ACME).set_index("post_id")
+    assert q.at[ids["neg1c"], "duplicate_of"] == ids["neg1"]
+    assert q.at[ids["neg1c"], "earlier_complaints"] == 0
+
+
+def test_a_repeat_complaint_below_the_cut_is_weighed_before_the_cut(filled):
+    engine, ids = filled.store.engine, filled.ids
+    raw = insights.response_queue(engine, ACME).set_index("post_id")["urgency"]
+    ranked = raw.sort_values(ascending=False).index.tolist()
+    assert ranked[:3] == [ids["xss"], ids["neg1"], ids["neg1c"]]
+    assert 2 * raw[ids["neg1c"]] > raw[ids["xss"]]  # doubled, the third would come first
+    # neg1c (on fb) becomes pepe's third complaint there, on a third day
+    with engine.begin() as conn:
+        for days, key in ((5, "pos1"), (3, "neu1")):
+            conn.execute(
+                posts.update()
+                .where(posts.c.id == ids[key])
+                .values(posted_at=D2 - timedelta(days=days), rating=1, source="fb")
+            )
+    _same_author(engine, ids, "pepe", "neg1c", "pos1", "neu1")
+    top = insights.response_queue(engine, ACME, limit=1)  # read past the cut, then weighed
+    assert top["post_id"].tolist() == [ids["neg1c"]]
+    assert top.at[0, "earlier_complaints"] == 2
+    assert top.at[0, "urgency"] == pytest.approx(2 * raw[ids["neg1c"]])

@@ -168,10 +168,12 @@ def test_the_report_names_customers_who_complained_again(filled):
             .values(author="pepe")
         )
     d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
-    assert d.repeat[["author", "complaints"]].values.tolist() == [["pepe", 3]]
+    assert d.repeat[["author", "occasions", "complaints"]].values.tolist() == [
+        ["pepe", 2, 3]
+    ]  # b1 and b3: one day
     html = render.to_html(render.context(d, tr("en"), no_charts, "m"))
-    assert "Customers who complained again: 1 complained this week" in html
-    assert "(most: pepe (3))" in html
+    assert "Who complains again: 1 of those who complained this week" in html
+    assert "(days with complaints: pepe (2))" in html
 
 
 # ---- words, HTML and PDF ------------------------------------------------------------
