@@ -86,6 +86,9 @@ class SourceConfig:
     # every item is about the source's one brand (reviews of its app, a review-site
     # export for it), so no brand term is needed in the text
     about_brand: bool = False
+    # its authors are people who may complain again (monitor.authors); false for a news
+    # feed whose authors are journalists
+    track_authors: bool = True
 
     def __repr__(self) -> str:
         return (
@@ -118,6 +121,11 @@ class Settings:
     replies: ReplySettings = field(default_factory=ReplySettings)
     categories: CategorySettings = field(default_factory=CategorySettings)
     config_path: Path | None = None
+
+    @property
+    def untracked_sources(self) -> tuple[str, ...]:
+        """Sources whose authors are not followed for repeat complaints (``track_authors``)."""
+        return tuple(sorted(s.name for s in self.sources if not s.track_authors))
 
     def brand(self, name: str) -> BrandConfig:
         for b in self.brands:
@@ -184,7 +192,7 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
     params = {
         k: v
         for k, v in raw.items()
-        if k not in {"name", "kind", "interval_minutes", "brands", "about_brand"}
+        if k not in {"name", "kind", "interval_minutes", "brands", "about_brand", "track_authors"}
     }
     if kind == "file" and "path" in params:
         params["path"] = str((base / str(params["path"])).resolve())
@@ -206,7 +214,8 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
             f"source {name!r} ({kind}): name the one brand its items are about",
             hint='add brands = ["YourBrand"]: reviews of a brand rarely name it',
         )
-    return SourceConfig(name.strip(), kind, params, interval, brands, about_brand)
+    track = boolean(raw.get("track_authors", True), f"source {name!r}: track_authors")
+    return SourceConfig(name.strip(), kind, params, interval, brands, about_brand, track)
 
 
 def _log_level(value: Any, where: str) -> str:

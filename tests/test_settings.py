@@ -22,6 +22,18 @@ def test_demo_config_loads():
     assert Path(reviews.params["path"]).is_file()
 
 
+def test_a_news_feed_can_leave_its_authors_out_of_repeat_complaints(tmp_path):
+    p = write(
+        tmp_path,
+        "[[sources]]\nname = 'prensa'\nkind = 'rss'\nurl = 'http://x'\ntrack_authors = false\n"
+        "[[sources]]\nname = 'foro'\nkind = 'rss'\nurl = 'http://y'\n",
+    )
+    s = load_settings(p, env={})
+    assert [src.track_authors for src in s.sources] == [False, True]
+    assert s.untracked_sources == ("prensa",)
+    assert "track_authors" not in s.sources[0].params  # not passed to the collector
+
+
 def test_precedence_file_then_env_then_flags(tmp_path):
     p = write(tmp_path, '[monitor]\ndatabase_url = "sqlite:///from-file.db"\n')
     assert load_settings(p, env={}).database_url == f"sqlite:///{tmp_path / 'from-file.db'}"
@@ -101,6 +113,10 @@ def test_missing_explicit_config_file(tmp_path):
         (
             "[[sources]]\nname = 'a'\nkind = 'rss'\nurl = 'http://x'\nabout_brand = 'yes'",
             "source 'a': about_brand must be true or false, got 'yes'",
+        ),
+        (
+            "[[sources]]\nname = 'a'\nkind = 'rss'\nurl = 'http://x'\ntrack_authors = 0",
+            "source 'a': track_authors must be true or false",
         ),
     ],
 )

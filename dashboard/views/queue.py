@@ -33,7 +33,8 @@ cols[2].metric(
 cols[3].metric(t.t("kpi_p90"), t.duration(times["p90_minutes"]), border=True)
 st.caption(t.t("urgency_formula"))
 
-queue = ctx.q("response_queue", f)
+untracked = ctx.settings.untracked_sources  # news feeds: their authors are journalists
+queue = ctx.q("response_queue", f, untracked=untracked)
 if queue.empty:
     st.info(t.t("queue_empty"))
     st.stop()
@@ -214,7 +215,7 @@ with c.container(border=True):
 
 st.divider()
 st.subheader(t.t("repeat_title"))
-repeat = ctx.q("repeat_complainers", f)
+repeat = ctx.q("repeat_complainers", f, untracked=untracked)
 if repeat.empty:
     st.caption(t.t("repeat_none"))
 else:

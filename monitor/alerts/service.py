@@ -60,6 +60,7 @@ def check_alerts(
         now,
         source_intervals=intervals,
         categories_version=categories.fingerprint if categories else None,
+        untracked_sources=getattr(settings, "untracked_sources", ()),
     )
     candidates = alert_rules.evaluate(inputs, cfg.rules, now)
     repo = AlertRepository(store.engine)

@@ -107,8 +107,11 @@ def category_window_counts(
     return out
 
 
-def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[PostStat]:
-    """The brand's effectively negative posts in [since, until], newest first."""
+def negative_posts(
+    conn, brand: str, since: datetime, until: datetime, untracked: Iterable[str] = ()
+) -> list[PostStat]:
+    """The brand's effectively negative posts in [since, until], newest first, each with
+    its author's earlier complaints (none for ``untracked`` sources: news feeds)."""
     q = (
         select(
             posts.c.id,
@@ -139,7 +142,12 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
     )
     rows = list(conn.execute(q).mappings())
     about = categories_by_post(conn, (r["id"] for r in rows))  # for the messages
-    items = [(r["id"], (brand, r["source"], r["author"]), utc(r["posted_at"])) for r in rows]
+    skip = set(untracked)
+    items = [
+        (r["id"], (brand, r["source"], r["author"]), utc(r["posted_at"]))
+        for r in rows
+        if r["source"] not in skip
+    ]
     history = complaints_by(
         conn,
         {key for _, key, _ in items},
@@ -167,7 +175,7 @@ def negative_posts(conn, brand: str, since: datetime, until: datetime) -> list[P
                 author=r["author"],
                 channel=r["channel"],
                 categories=about.get(r["id"], ()),
-                earlier_complaints=earlier[r["id"]],
+                earlier_complaints=earlier.get(r["id"], 0),
             )
         )
     return out
@@ -199,9 +207,11 @@ def brand_stats(
     rules: AlertRules,
     now: datetime,
     categories_version: str | None = None,
+    untracked: Iterable[str] = (),
 ) -> BrandWindowStats:
     """Everything the brand rules need at ``now`` for ``brand`` (``categories_version``:
-    the current categories' fingerprint, see :func:`category_window_counts`)."""
+    the current categories' fingerprint, see :func:`category_window_counts`; ``untracked``:
+    sources whose authors are not followed for repeat complaints)."""
     now = now.astimezone(UTC)
     recent, baseline = spike_windows(now, rules.spike)
     lookback = now - timedelta(minutes=rules.high_impact.lookback_minutes)
@@ -217,7 +227,8 @@ def brand_stats(
             first = conn.execute(
                 select(func.min(posts.c.posted_at)).where(posts.c.brand == brand)
             ).scalar()
-            recent_negative = negative_posts(conn, brand, min(recent.start, lookback), now)
+            since = min(recent.start, lookback)
+            recent_negative = negative_posts(conn, brand, since, now, untracked)
             cutoff = None
             if hi.enabled and hi.audience_percentile is not None:
                 cutoff = audience_cutoff(
@@ -283,10 +294,12 @@ def gather(
     *,
     source_intervals: Mapping[str, float | None] | None = None,
     categories_version: str | None = None,
+    untracked_sources: Iterable[str] = (),
 ) -> list[BrandWindowStats | SourceStatus]:
     """The inputs of :func:`monitor.alerts.rules.evaluate` for every brand and source."""
     out: list[BrandWindowStats | SourceStatus] = [
-        brand_stats(engine, b, rules, now, categories_version) for b in brands
+        brand_stats(engine, b, rules, now, categories_version, tuple(untracked_sources))
+        for b in brands
     ]
     if rules.sources.enabled:
         out += source_statuses(engine, source_intervals)

@@ -72,7 +72,11 @@ REPEAT_COLUMNS = [
 
 
 def repeat_complainers(
-    engine: Engine, f: Filters, min_occasions: int = 2, limit: int | None = 50
+    engine: Engine,
+    f: Filters,
+    min_occasions: int = 2,
+    limit: int | None = 50,
+    untracked: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Authors who complained in the period and complained about the brand on at least
     ``min_occasions`` separate occasions (:func:`monitor.authors.occasions`: days, roughly)
@@ -83,14 +87,20 @@ def repeat_complainers(
     complaint is what needs an answer); their complaints are then counted as the response
     queue counts them: every complaint of that author about that brand at that source.
     Columns: brand, source, author, occasions, complaints (posts), open (not handled yet),
-    first_at, last_at, last_post_id (their latest complaint, to show and link)."""
+    first_at, last_at, last_post_id (their latest complaint, to show and link). Sources in
+    ``untracked`` (``track_authors = false``: news feeds) are left out."""
     f = f.replace(sentiments=(), emotions=())
     end = f.end or datetime.now(UTC)
     start = end - timedelta(days=REPEAT_DAYS)
     now = (
         select(posts.c.brand, posts.c.source, posts.c.author)
         .select_from(JOINED)
-        .where(*conditions(f.replace(end=end)), NEEDS_ANSWER, posts.c.author.is_not(None))
+        .where(
+            *conditions(f.replace(end=end)),
+            NEEDS_ANSWER,
+            posts.c.author.is_not(None),
+            *([posts.c.source.not_in(untracked)] if untracked else []),
+        )
         .distinct()
         .cte("complained_in_period")
     )

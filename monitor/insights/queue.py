@@ -102,13 +102,16 @@ def urgency_expr(engine: Engine, f: Filters):
     return 100.0 * conf * (0.5 + 0.5 * cast(ANGER, Float)) * (0.5 + 0.5 * reach) * decay * stars
 
 
-def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame:
+def response_queue(
+    engine: Engine, f: Filters, limit: int = 200, untracked: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Open (not handled) negative posts, grouped into stories, most urgent story first.
 
     Columns: the post columns of ``latest_posts`` plus content_hash, duplicate_of,
     anger, audience, status, assignee, note, urgency, story (id: the story's
     oldest post), story_rank (1 = answer first), story_posts, story_urgency.
     The emotion filter applies; the sentiment filter does not (the queue is negative).
+    ``untracked``: sources whose authors are not followed for repeat complaints.
     """
     qf = queue_filters(f)
     score = urgency_expr(engine, qf).label("urgency")
@@ -133,12 +136,14 @@ def response_queue(engine: Engine, f: Filters, limit: int = 200) -> pd.DataFrame
         cut = float(df["urgency"].iloc[-1]) / repeat_factor(MAX_EARLIER_COUNTED)
         df = read(engine, q.where(score >= cut), QUEUE_COLUMNS)
     df["urgency"] = df["urgency"].astype("float64")
-    df = with_repeat_complaints(engine, df)
+    df = with_repeat_complaints(engine, df, untracked)
     df = df.sort_values(["urgency", "post_id"], ascending=[False, True]).head(limit)
     return group_stories(tidy_posts(df.reset_index(drop=True), engine))
 
 
-def with_repeat_complaints(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
+def with_repeat_complaints(
+    engine: Engine, df: pd.DataFrame, untracked: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Add ``earlier_complaints`` (the occasions on which the author complained about the
     brand in the :data:`~monitor.authors.REPEAT_DAYS` days before the post) and weigh
     ``urgency`` by :func:`~monitor.authors.repeat_factor`, at most 100."""
@@ -147,7 +152,11 @@ def with_repeat_complaints(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
     if df.empty:
         df["earlier_complaints"] = pd.Series(dtype="int64")
         return df
-    keys = zip(df["brand"], df["source"], df["author"], strict=True)
+    keys = [
+        k
+        for k in zip(df["brand"], df["source"], df["author"], strict=True)
+        if k[1] not in untracked
+    ]
     span = Filters(
         start=df["posted_at"].min() - timedelta(days=REPEAT_DAYS),
         end=df["posted_at"].max() + timedelta(seconds=1),

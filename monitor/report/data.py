@@ -149,7 +149,9 @@ def gather(
         ratings=insights.weekly_ratings(engine, f, 2),
         complaints=complaints,
         categories=settings.categories,
-        repeat=insights.repeat_complainers(engine, week, limit=REPEAT_LIMIT),
+        repeat=insights.repeat_complainers(
+            engine, week, limit=REPEAT_LIMIT, untracked=settings.untracked_sources
+        ),
     )
 
 

@@ -104,6 +104,8 @@ def test_each_negative_post_knows_its_authors_earlier_complaints(store):
     s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
     got = {p.id: p.earlier_complaints for p in s.negative_posts}
     assert got == {ids["now"]: 2, ids["anon"]: 0}
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW, untracked=("feed",))  # a news feed
+    assert {p.earlier_complaints for p in s.negative_posts} == {0}
 
 
 def test_low_star_reviews_count_as_negative_word_of_mouth(store):
@@ -176,6 +178,18 @@ def test_check_alerts_survives_a_broken_channel_and_can_be_switched_off(sqlite_s
     assert alert.delivered_at is None and "NOT_SET is not set" in alert.last_delivery_error
     off = AlertSettings(enabled=False)
     assert check_alerts(sqlite_store, SETTINGS, NOW, alerts=off) == []
+
+
+def test_a_third_complaint_alerts_unless_the_source_is_not_followed(sqlite_store):
+    from dataclasses import replace
+
+    d = lambda days: NOW - timedelta(days=days, minutes=5)  # noqa: E731
+    pepe = {"author": "pepe", "conf": 0.9}
+    add_posts(sqlite_store, [(f"c{n}", d(n), "negative", pepe) for n in (0, 10, 40)])
+    news = replace(SETTINGS, sources=(replace(SETTINGS.sources[0], track_authors=False),))
+    assert check_alerts(sqlite_store, news, NOW, deliver=False) == []
+    (alert,) = check_alerts(sqlite_store, SETTINGS, NOW, deliver=False)
+    assert alert.rule == "high_impact" and alert.details["triggers"] == ["repeat"]
 
 
 def test_without_configured_brands_the_stored_ones_are_checked(sqlite_store):

@@ -89,6 +89,15 @@ def test_a_second_complaint_weighs_more_in_the_queue(filled):
     assert after.at[ids["neg2"], "urgency"] == pytest.approx(before.at[ids["neg2"], "urgency"])
 
 
+def test_a_source_whose_authors_are_not_followed_has_no_repeats(filled):
+    engine, ids = filled.store.engine, filled.ids
+    _same_author(engine, ids, "pepe", "neg2", "xss")  # both on tw
+    q = insights.response_queue(engine, ACME, untracked=("tw",)).set_index("post_id")
+    assert (q["earlier_complaints"] == 0).all()
+    assert repeat_complainers(engine, ACME, untracked=("tw",)).empty
+    assert not repeat_complainers(engine, ACME, untracked=("fb",)).empty
+
+
 def test_the_same_name_at_another_source_or_a_placeholder_is_not_a_repeat(filled):
     engine, ids = filled.store.engine, filled.ids
     _same_author(engine, ids, "pepe", "neg1c", "xss")  # fb and tw: not the same person
