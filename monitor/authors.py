@@ -11,23 +11,22 @@ let down more than once and is still telling us: the closest to leaving.
 - A *complaint* is a post that needs an answer (:data:`monitor.store.derived.NEEDS_ANSWER`:
   negative by its effective label, or a review of one or two stars); cross-posts of the
   same text count once.
-- A post's *earlier complaints*: the occasions on which the same author complained about
-  the same brand in the :data:`REPEAT_DAYS` days before it. Complaints less than
-  :data:`REPEAT_GAP` (a day) after the first of a run are one occasion: a thread of three
-  posts, a cross-post or an hour of venting is one complaint, not three.
+- A post's *earlier complaints*: the other days (UTC) on which the same author complained
+  about the same brand in the :data:`REPEAT_DAYS` days before it. Complaints on one day are
+  one occasion: a thread of three posts, a cross-post or an hour of venting is one
+  complaint, not three.
 - An author is whoever the source names: usually a customer, sometimes a journalist or an
   outlet writing about the brand again, which a PR team wants to know too.
 """
 
 from __future__ import annotations
 
-import bisect
+import hashlib
 import unicodedata
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 REPEAT_DAYS = 90
-REPEAT_GAP = timedelta(hours=24)  # complaints closer than this to a run's first are one occasion
 REPEAT_WEIGHT = 0.5  # queue urgency × (1 + 0.5 × earlier complaints), counting at most two
 MAX_EARLIER_COUNTED = 2
 # author names that stand for nobody in particular (folded: lower case, no accents)
@@ -78,40 +77,39 @@ def repeat_factor(earlier: int) -> float:
     return 1.0 + REPEAT_WEIGHT * min(max(int(earlier), 0), MAX_EARLIER_COUNTED)
 
 
-def occasions(times: Iterable[datetime], gap: timedelta = REPEAT_GAP) -> list[datetime]:
-    """Where each occasion (run of complaints less than ``gap`` after its first) begins."""
-    runs: list[datetime] = []
-    for at in sorted(times):
-        if not runs or at - runs[-1] >= gap:
-            runs.append(at)
-    return runs
+def day_of(at: datetime) -> date:
+    """The UTC calendar day of ``at`` (an aware datetime or pandas Timestamp)."""
+    return at.astimezone(UTC).date()
+
+
+def occasions(times: Iterable[datetime]) -> list[date]:
+    """The distinct UTC days among ``times``, in order: one occasion per day."""
+    return sorted({day_of(at) for at in times})
 
 
 def earlier_counts(
-    items: Iterable[Complaint],
-    history: Iterable[Complaint],
-    days: int = REPEAT_DAYS,
-    gap: timedelta = REPEAT_GAP,
+    items: Iterable[Complaint], history: Iterable[Complaint], days: int = REPEAT_DAYS
 ) -> dict[int, int]:
-    """For each item, on how many earlier occasions its author complained about the brand
-    in the ``days`` before it, by ``history``. An occasion is a run of complaints each less
-    than ``gap`` after the first of the run (a thread of three posts, or a cross-post, is
-    one occasion); the item's own occasion does not count. Items by nobody count none.
-    Keyed by post id."""
+    """For each item, on how many other days its author complained about the brand in
+    the ``days`` before it, by ``history``: several complaints on one UTC day (a thread, a
+    cross-post, an hour of venting) are one occasion, and the item's own day does not
+    count. Items by nobody count none. Keyed by post id."""
     by_key: dict[AuthorKey, list[datetime]] = {}
     for _, key, at in history:
         by_key.setdefault(key, []).append(at)
-    starts = {key: occasions(times, gap) for key, times in by_key.items()}
     span = timedelta(days=days)
     out = {}
     for pid, key, at in items:
-        runs = starts.get(key) if is_somebody(key[2]) else None
-        if not runs:
-            out[pid] = 0
-            continue
-        # runs that began in [at - days, at - gap]: before the item's own occasion
-        out[pid] = bisect.bisect_right(runs, at - gap) - bisect.bisect_left(runs, at - span)
+        times = by_key.get(key) if is_somebody(key[2]) else None
+        before = {day_of(t) for t in times or () if at - span <= t < at}
+        before.discard(day_of(at))
+        out[pid] = len(before)
     return out
+
+
+def incident_tag(source: str, author: str) -> str:
+    """A short, stable name for an author in alert incident keys (any length of name)."""
+    return hashlib.sha1(f"{source}\0{author}".encode()).hexdigest()[:16]
 
 
 def ordinal(n: int, lang: str) -> str:
@@ -127,10 +125,11 @@ __all__ = [
     "NOBODY",
     "REPEAT_DAYS",
     "REPEAT_WEIGHT",
-    "REPEAT_GAP",
     "AuthorKey",
     "Complaint",
+    "day_of",
     "earlier_counts",
+    "incident_tag",
     "is_somebody",
     "occasions",
     "ordinal",

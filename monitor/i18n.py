@@ -135,8 +135,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "mitad cada 24 h. Una reseña pesa además según sus estrellas: × (6 − estrellas) / 5; "
         "una de 1 o 2 estrellas entra en la cola aunque el modelo no la lea negativa (con "
         "confianza (3 − estrellas) / 2). "
-        "Si el autor ya se había quejado de la marca en los 90 días anteriores, × 1,5 (una "
-        "vez) o × 2 (dos o más), hasta 100: es quien está más cerca de irse. "
+        "Si el autor ya se había quejado de la marca otros días de los 90 anteriores, × 1,5 "
+        "(un día) o × 2 (dos o más), hasta 100: es quien está más cerca de irse. "
         "Tiempo de respuesta = desde que se recogió hasta la primera asignación, nota o cierre.",
         "Urgency (0–100) = 100 × negative confidence × (0.5 + 0.5 × anger prob.) × "
         "(0.5 + 0.5 × audience) × 0.5^(hours / 24). Audience = log10(1 + readers) / 5, at most 1 "
@@ -144,8 +144,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "A review also weighs by its stars: × (6 − stars) / 5; one of 1 or 2 stars is in the "
         "queue even when the model does not read it as negative (with confidence "
         "(3 − stars) / 2). "
-        "When the author had already complained about the brand in the 90 days before, × 1.5 "
-        "(once) or × 2 (twice or more), at most 100: they are the closest to leaving. "
+        "When the author had already complained about the brand on other days of the 90 "
+        "before, × 1.5 (one day) or × 2 (two or more), at most 100: they are the closest to "
+        "leaving. "
         "Response time = from collection to the first assignment, note or close.",
     ),
     "repeat_note": (
@@ -160,13 +161,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "repeat_caption": (
         "Autores que se quejaron en el periodo y se han quejado de la misma marca en la misma "
         "fuente (publicaciones negativas o reseñas de 1–2 estrellas) en dos o más días "
-        "distintos de los 90 hasta su final; varias quejas en menos de 24 h cuentan como una. "
+        "distintos de los 90 hasta su final; varias quejas el mismo día (UTC) cuentan como una. "
         "Sus nuevas quejas suben en la cola. Un autor es quien la fuente nombra: casi siempre "
         "un cliente, a veces un periodista o un medio que vuelve sobre la marca. La mayoría de los clientes descontentos no se quejan "
         "nunca: quien lo hace varias veces aún espera una respuesta.",
         "Authors who complained in the period and have complained about the same brand at the "
         "same source (negative posts or 1–2-star reviews) on two or more different days of the "
-        "90 up to its end; complaints less than 24 h apart count as one. Their new complaints "
+        "90 up to its end; complaints on the same day (UTC) count as one. Their new complaints "
         "move up the queue. An author is whoever the source names: nearly always a customer, "
         "sometimes a journalist or an outlet coming back to the brand. Most unhappy customers never complain: one who does it again is "
         "still waiting for an answer.",

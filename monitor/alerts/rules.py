@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from monitor.authors import REPEAT_DAYS
+from monitor.authors import REPEAT_DAYS, incident_tag
 from monitor.types import source_and_channel
 
 NEGATIVE_SPIKE = "negative_spike"
@@ -547,8 +547,11 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
         if reasons:
             found.append((p, reasons))
     found.sort(key=lambda pr: (-pr[0].audience, -pr[0].anger, -pr[0].id))
+    first: dict[str, tuple[PostStat, list[str]]] = {}
+    for p, reasons in found:  # one candidate per incident (an author's day), before the cap
+        first.setdefault(_impact_key(s.brand, p, reasons), (p, reasons))
     out = []
-    for p, reasons in found[: rule.max_per_brand]:
+    for key, (p, reasons) in list(first.items())[: rule.max_per_brand]:
         loud = bool({"reach", "engagement", "percentile"} & set(reasons))
         details = {
             "triggers": reasons,
@@ -582,7 +585,7 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
             )
         out.append(
             AlertCandidate(
-                _impact_key(s.brand, p, reasons),
+                key,
                 HIGH_IMPACT,
                 CRITICAL if loud and "anger" in reasons else WARNING,
                 s.brand,
@@ -595,10 +598,12 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
 
 
 def _impact_key(brand: str, p: PostStat, reasons: list[str]) -> str:
-    """One incident per post; per author when the post is only a repeat complaint, so
-    that the author's next complaints update that alert instead of opening more."""
-    if reasons == ["repeat"]:
-        return f"{brand}:{HIGH_IMPACT}:author:{p.source}:{p.author}"
+    """One incident per post; for a repeat complaint, one per author and occasion (the
+    author's day of complaints), so that a thread updates one alert and the next day's
+    complaint opens another. The author is hashed: names can be long."""
+    if "repeat" in reasons:
+        tag = incident_tag(p.source, p.author or "")
+        return f"{brand}:{HIGH_IMPACT}:author:{tag}:{p.earlier_complaints + 1}"
     return f"{brand}:{HIGH_IMPACT}:{p.id}"
 
 

@@ -12,16 +12,9 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.authors import (
-    REPEAT_DAYS,
-    REPEAT_GAP,
-    AuthorKey,
-    earlier_counts,
-    is_somebody,
-    occasions,
-)
+from monitor.authors import REPEAT_DAYS, AuthorKey, earlier_counts, is_somebody
 from monitor.errors import StoreError
-from monitor.insights.base import Filters, conditions, read, utc_series
+from monitor.insights.base import Filters, bucket, conditions, read, utc_series
 from monitor.store.db import complaints_by
 from monitor.store.derived import JOINED, NEEDS_ANSWER, NOT_HANDLED
 from monitor.store.schema import posts
@@ -79,9 +72,8 @@ def repeat_complainers(
     untracked: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Authors who complained in the period and complained about the brand on at least
-    ``min_occasions`` separate occasions (:func:`monitor.authors.occasions`: days, roughly)
-    in the :data:`REPEAT_DAYS` days up to its end. The ``limit`` with most complaints
-    (posts; then the most recent) are kept, and shown most occasions first.
+    ``min_occasions`` different days (UTC) in the :data:`REPEAT_DAYS` days up to its end;
+    most days first, then most complaints, then the most recent.
 
     Who complained in the period follows every filter but sentiment and emotion (a
     complaint is what needs an answer); their complaints are then counted as the response
@@ -105,13 +97,14 @@ def repeat_complainers(
         .cte("complained_in_period")
     )
     same_author = and_(*(now.c[k] == posts.c[k] for k in KEY))
-    complaints = func.count()
+    days = func.count(func.distinct(bucket(engine, "day")))
     q = (
         select(
             posts.c.brand,
             posts.c.source,
             posts.c.author,
-            complaints,
+            days,
+            func.count(),
             func.sum(case((NOT_HANDLED, 1), else_=0)),
             func.min(posts.c.posted_at),
             func.max(posts.c.posted_at),
@@ -124,31 +117,21 @@ def repeat_complainers(
             NEEDS_ANSWER,
         )
         .group_by(posts.c.brand, posts.c.source, posts.c.author)
-        .having(complaints >= min_occasions)
+        .having(days >= min_occasions)
+        .order_by(days.desc(), func.count().desc(), func.max(posts.c.posted_at).desc())
     )
-    columns = [c for c in REPEAT_COLUMNS if c not in ("occasions", "last_post_id")]
-    found = read(engine, q, columns)
+    found = read(engine, q, REPEAT_COLUMNS[:-1])
     found = found.loc[found["author"].map(is_somebody).astype(bool)]
+    found = (found if limit is None else found.head(limit)).reset_index(drop=True)
     for col in ("first_at", "last_at"):
         found[col] = utc_series(found[col])
-    if min_occasions <= 2:  # two occasions or more exactly when the first and last are a day apart
-        apart = found["last_at"] - found["first_at"] >= REPEAT_GAP
-        found = found.loc[apart] if min_occasions == 2 else found
-        found = found.sort_values(["complaints", "last_at"], ascending=False, kind="stable")
-        found = found if limit is None else found.head(limit)
     keys = list(zip(found["brand"], found["source"], found["author"], strict=True))
     history = complaint_history(engine, keys, Filters(start=start, end=end))
-    times = history.groupby(KEY)["posted_at"].agg(list)
-    found["occasions"] = [len(occasions(times.get(k, []))) for k in keys]
     latest = history.sort_values(["posted_at", "post_id"]).groupby(KEY)["post_id"].last()
     found["last_post_id"] = [int(latest.get(k, 0)) for k in keys]
     for col in ("occasions", "complaints", "open", "last_post_id"):
         found[col] = found[col].astype("int64")
-    found = found.loc[found["occasions"] >= min_occasions, REPEAT_COLUMNS]
-    found = found.sort_values(
-        ["occasions", "complaints", "last_at"], ascending=False, kind="stable"
-    )
-    return (found if limit is None else found.head(limit)).reset_index(drop=True)
+    return found
 
 
 __all__ = ["REPEAT_COLUMNS", "complaint_history", "earlier_complaints", "repeat_complainers"]

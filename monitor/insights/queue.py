@@ -23,8 +23,8 @@ last :data:`QUEUE_DAYS` days of the period::
   a five-star review the model reads as negative is not answered before a complaint
   (its label can still be corrected); 1 for posts that are not reviews
 
-then × 1.5 when the author had complained about the brand on one earlier occasion (another
-day) in the last 90 days, × 2 after two or more (:mod:`monitor.authors`), at most 100:
+then × 1.5 when the author had complained about the brand on one other day of the 90
+before, × 2 after two or more (:mod:`monitor.authors`), at most 100:
 a customer let down again is the one closest to leaving.
 
 Posts that tell the same story are grouped: same ``content_hash`` (the same
@@ -144,7 +144,7 @@ def response_queue(
 def with_repeat_complaints(
     engine: Engine, df: pd.DataFrame, untracked: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """Add ``earlier_complaints`` (the occasions on which the author complained about the
+    """Add ``earlier_complaints`` (the other days on which the author complained about the
     brand in the :data:`~monitor.authors.REPEAT_DAYS` days before the post) and weigh
     ``urgency`` by :func:`~monitor.authors.repeat_factor`, at most 100."""
     df = df.copy()

@@ -300,17 +300,25 @@ def test_high_impact_posts():
 
 
 def test_a_customers_third_complaint_is_high_impact():
+    from monitor.authors import incident_tag
+
     rule = HighImpactRule()
     third = negative_post(1, 10, author="pepe", earlier_complaints=2)
     (c,) = high_impact(window_stats(1, 1, posts_=[third]), rule, NOW)
     assert c.details["triggers"] == ["repeat"] and c.severity == WARNING
     assert c.details["earlier_complaints"] == 2
     assert c.title.endswith("complaint #3 from pepe in 90 days (on separate days)")
-    assert c.incident_key == f"{BRAND}:high_impact:author:feed:pepe"  # the next ones update it
+    # one incident per author and day: the rest of the day's thread updates it, whatever
+    # else the posts trigger; the next day's complaint (#4) is another
+    key = f"{BRAND}:high_impact:author:{incident_tag('feed', 'pepe')}:3"
+    assert c.incident_key == key and len(key) < 300
     angry = negative_post(3, 10, author="pepe", earlier_complaints=2, anger=0.9)
     (c,) = high_impact(window_stats(1, 1, posts_=[angry]), rule, NOW)
-    assert c.details["triggers"] == ["anger", "repeat"]
-    assert c.incident_key == f"{BRAND}:high_impact:3"  # about this post too: its own alert
+    assert c.details["triggers"] == ["anger", "repeat"] and c.incident_key == key
+    thread = [negative_post(i, 10 + i, author="pepe", earlier_complaints=2) for i in (4, 5, 6)]
+    other = negative_post(7, 30, author="ana", anger=0.95)
+    found = high_impact(window_stats(1, 1, posts_=[*thread, other]), rule, NOW)
+    assert [c.post_ids for c in found] == [(7,), (6,)]  # the thread takes one place of three
     second = negative_post(2, 10, author="pepe", earlier_complaints=1)
     assert high_impact(window_stats(1, 1, posts_=[second]), rule, NOW) == []
     sooner = replace(rule, repeat_complaints=2)
