@@ -12,8 +12,8 @@ let down more than once and is still telling us: the closest to leaving.
   negative by its effective label, or a review of one or two stars); cross-posts of the
   same text count once.
 - A post's *earlier complaints*: the other days (UTC) on which the same author complained
-  about the same brand in the :data:`REPEAT_DAYS` days before it. Complaints on one day are
-  one occasion: a thread of three posts, a cross-post or an hour of venting is one
+  about the same brand in the :data:`REPEAT_DAYS` calendar days before the post's day.
+  Complaints on one day are one occasion: a thread of three posts, a cross-post or an hour of venting is one
   complaint, not three.
 - An author is whoever the source names: usually a customer, sometimes a journalist or an
   outlet writing about the brand again, which a PR team wants to know too.
@@ -21,6 +21,7 @@ let down more than once and is still telling us: the closest to leaving.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import unicodedata
 from collections.abc import Iterable
@@ -78,8 +79,8 @@ def repeat_factor(earlier: int) -> float:
 
 
 def day_of(at: datetime) -> date:
-    """The UTC calendar day of ``at`` (an aware datetime or pandas Timestamp)."""
-    return at.astimezone(UTC).date()
+    """The UTC calendar day of ``at`` (naive values are taken as UTC, as the store does)."""
+    return (at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)).date()
 
 
 def occasions(times: Iterable[datetime]) -> list[date]:
@@ -91,19 +92,20 @@ def earlier_counts(
     items: Iterable[Complaint], history: Iterable[Complaint], days: int = REPEAT_DAYS
 ) -> dict[int, int]:
     """For each item, on how many other days its author complained about the brand in
-    the ``days`` before it, by ``history``: several complaints on one UTC day (a thread, a
-    cross-post, an hour of venting) are one occasion, and the item's own day does not
-    count. Items by nobody count none. Keyed by post id."""
+    the ``days`` calendar days (UTC) before the item's day, by ``history``: several
+    complaints on one day (a thread, a cross-post, an hour of venting) are one occasion,
+    and every post of a day gets the same count. Items by nobody count none. Keyed by
+    post id."""
     by_key: dict[AuthorKey, list[datetime]] = {}
     for _, key, at in history:
         by_key.setdefault(key, []).append(at)
-    span = timedelta(days=days)
+    complained = {key: occasions(times) for key, times in by_key.items()}
     out = {}
     for pid, key, at in items:
-        times = by_key.get(key) if is_somebody(key[2]) else None
-        before = {day_of(t) for t in times or () if at - span <= t < at}
-        before.discard(day_of(at))
-        out[pid] = len(before)
+        found = complained.get(key, []) if is_somebody(key[2]) else []
+        today = day_of(at)
+        since = today - timedelta(days=days)
+        out[pid] = bisect.bisect_left(found, today) - bisect.bisect_left(found, since)
     return out
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from monitor.authors import REPEAT_DAYS, incident_tag
+from monitor.authors import REPEAT_DAYS, day_of, incident_tag
 from monitor.types import source_and_channel
 
 NEGATIVE_SPIKE = "negative_spike"
@@ -547,12 +547,15 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
         if reasons:
             found.append((p, reasons))
     found.sort(key=lambda pr: (-pr[0].audience, -pr[0].anger, -pr[0].id))
-    first: dict[str, tuple[PostStat, list[str]]] = {}
-    for p, reasons in found:  # one candidate per incident (an author's day), before the cap
-        first.setdefault(_impact_key(s.brand, p, reasons), (p, reasons))
+    # one candidate per incident (a repeat author's day), before the cap: its most severe
+    # post (then the largest audience), carrying the ids of all of them
+    by_key: dict[str, list[tuple[PostStat, list[str]]]] = {}
+    for p, reasons in found:
+        by_key.setdefault(_impact_key(s.brand, p, reasons), []).append((p, reasons))
     out = []
-    for key, (p, reasons) in list(first.items())[: rule.max_per_brand]:
-        loud = bool({"reach", "engagement", "percentile"} & set(reasons))
+    for key, group in list(by_key.items())[: rule.max_per_brand]:
+        p, reasons = min(group, key=lambda pr: -SEVERITY_RANK[_impact_severity(pr[1])])
+        ids = (p.id, *(q.id for q, _ in group if q.id != p.id))[:MAX_POST_IDS]
         details = {
             "triggers": reasons,
             "audience": p.audience,
@@ -569,7 +572,7 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
                 "anger": rule.anger_threshold,
                 "repeat_complaints": rule.repeat_complaints,
             },
-            "post_count": 1,
+            "post_count": len(group),
             "categories": _categories([p]),
             "examples": [_example(p)],
         }
@@ -587,23 +590,29 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
             AlertCandidate(
                 key,
                 HIGH_IMPACT,
-                CRITICAL if loud and "anger" in reasons else WARNING,
+                _impact_severity(reasons),
                 s.brand,
                 title,
                 details,
-                (p.id,),
+                ids,
             )
         )
     return out
 
 
+def _impact_severity(reasons: list[str]) -> str:
+    """Critical for a loud and angry post, else a warning."""
+    loud = bool({"reach", "engagement", "percentile"} & set(reasons))
+    return CRITICAL if loud and "anger" in reasons else WARNING
+
+
 def _impact_key(brand: str, p: PostStat, reasons: list[str]) -> str:
-    """One incident per post; for a repeat complaint, one per author and occasion (the
-    author's day of complaints), so that a thread updates one alert and the next day's
-    complaint opens another. The author is hashed: names can be long."""
+    """One incident per post; for a repeat complaint, one per author and UTC day, so that
+    the day's thread updates one alert and the next day's complaint opens another. The
+    author is hashed: names can be long."""
     if "repeat" in reasons:
         tag = incident_tag(p.source, p.author or "")
-        return f"{brand}:{HIGH_IMPACT}:author:{tag}:{p.earlier_complaints + 1}"
+        return f"{brand}:{HIGH_IMPACT}:author:{tag}:{day_of(p.posted_at).isoformat()}"
     return f"{brand}:{HIGH_IMPACT}:{p.id}"
 
 

@@ -308,17 +308,26 @@ def test_a_customers_third_complaint_is_high_impact():
     assert c.details["triggers"] == ["repeat"] and c.severity == WARNING
     assert c.details["earlier_complaints"] == 2
     assert c.title.endswith("complaint #3 from pepe in 90 days (on separate days)")
-    # one incident per author and day: the rest of the day's thread updates it, whatever
-    # else the posts trigger; the next day's complaint (#4) is another
-    key = f"{BRAND}:high_impact:author:{incident_tag('feed', 'pepe')}:3"
+    # one incident per author and UTC day: the rest of the day's thread updates it, whatever
+    # else the posts trigger; the next day's complaint is another
+    key = f"{BRAND}:high_impact:author:{incident_tag('feed', 'pepe')}:2026-11-18"
     assert c.incident_key == key and len(key) < 300
     angry = negative_post(3, 10, author="pepe", earlier_complaints=2, anger=0.9)
     (c,) = high_impact(window_stats(1, 1, posts_=[angry]), rule, NOW)
     assert c.details["triggers"] == ["anger", "repeat"] and c.incident_key == key
+    tomorrow = negative_post(8, -24 * 60, author="pepe", earlier_complaints=3)
+    (c,) = high_impact(window_stats(1, 1, posts_=[tomorrow]), rule, NOW + timedelta(days=1))
+    assert c.incident_key.endswith(":2026-11-19")
     thread = [negative_post(i, 10 + i, author="pepe", earlier_complaints=2) for i in (4, 5, 6)]
     other = negative_post(7, 30, author="ana", anger=0.95)
     found = high_impact(window_stats(1, 1, posts_=[*thread, other]), rule, NOW)
-    assert [c.post_ids for c in found] == [(7,), (6,)]  # the thread takes one place of three
+    assert [c.post_ids for c in found] == [(7,), (6, 5, 4)]  # the thread takes one place
+    assert found[1].details["post_count"] == 3
+    # merged, the day's most severe post speaks for it: loud and angry is critical
+    loud = negative_post(9, 5, author="pepe", earlier_complaints=2, reach=10_000_000, anger=0.3)
+    loud_angry = negative_post(10, 6, author="pepe", earlier_complaints=2, reach=10**6, anger=0.95)
+    (c,) = high_impact(window_stats(1, 1, posts_=[loud, loud_angry]), rule, NOW)
+    assert c.severity == CRITICAL and c.post_ids == (10, 9)
     second = negative_post(2, 10, author="pepe", earlier_complaints=1)
     assert high_impact(window_stats(1, 1, posts_=[second]), rule, NOW) == []
     sooner = replace(rule, repeat_complaints=2)

@@ -62,6 +62,22 @@ def test_earlier_complaints_count_the_same_author_brand_and_source_within_90_day
     assert earlier_complaints(rows, history).tolist() == [2, 1, 0, 0]
 
 
+def test_earlier_days_are_counted_over_whole_days():
+    # every post of one day gets the same count; a weekly complainer keeps counting up to
+    # the days inside the window
+    weekly = [(i, "Acme", "tw", "ana", T + timedelta(days=7 * i, hours=i % 5)) for i in range(30)]
+    counts = earlier_complaints(_frame(weekly), _frame(weekly)).tolist()
+    assert counts[:13] == list(range(13)) and set(counts[12:]) == {12}  # 12 weeks in 90 days
+    late = _frame([(99, "Acme", "tw", "ana", T + timedelta(days=1, hours=11))])  # 23:00
+    early = _frame([(98, "Acme", "tw", "ana", T + timedelta(days=1, hours=-11))])  # 01:00
+    history = _frame([(1, "Acme", "tw", "ana", T)])
+    assert (
+        earlier_complaints(late, history).tolist()
+        == earlier_complaints(early, history).tolist()
+        == [1]
+    )
+
+
 def test_complaints_on_one_day_are_one_occasion():
     hours = [0, 0, 1, 23, 30, 60]  # from 12:00: day 0, day 0, day 0, day 1, day 1, day 3
     history = _frame(
