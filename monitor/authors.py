@@ -25,7 +25,7 @@ import bisect
 import hashlib
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 REPEAT_DAYS = 90
 REPEAT_WEIGHT = 0.5  # queue urgency × (1 + 0.5 × earlier complaints), counting at most two
@@ -88,6 +88,12 @@ def occasions(times: Iterable[datetime]) -> list[date]:
     return sorted({day_of(at) for at in times})
 
 
+def history_since(at: datetime, days: int = REPEAT_DAYS) -> datetime:
+    """The earliest an earlier complaint of a post at ``at`` can be (:func:`earlier_counts`
+    counts whole days): midnight UTC of the first of the ``days`` days before its day."""
+    return datetime.combine(day_of(at) - timedelta(days=days), time.min, tzinfo=UTC)
+
+
 def earlier_counts(
     items: Iterable[Complaint], history: Iterable[Complaint], days: int = REPEAT_DAYS
 ) -> dict[int, int]:
@@ -131,6 +137,7 @@ __all__ = [
     "Complaint",
     "day_of",
     "earlier_counts",
+    "history_since",
     "incident_tag",
     "is_somebody",
     "occasions",

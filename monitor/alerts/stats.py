@@ -27,7 +27,7 @@ from monitor.alerts.rules import (
     WindowCount,
     spike_windows,
 )
-from monitor.authors import REPEAT_DAYS, earlier_counts
+from monitor.authors import earlier_counts, history_since
 from monitor.errors import StoreError
 from monitor.store.db import categories_by_post, complaints_by, readable_text, utc
 from monitor.store.derived import (
@@ -151,7 +151,7 @@ def negative_posts(
     history = complaints_by(
         conn,
         {key for _, key, _ in items},
-        since - timedelta(days=REPEAT_DAYS),
+        history_since(since),
         until + timedelta(seconds=1),
     )
     earlier = earlier_counts(items, history)  # the author's complaints before each post

@@ -40,7 +40,7 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import Engine, Float, case, cast, func, literal, select
 
-from monitor.authors import MAX_EARLIER_COUNTED, REPEAT_DAYS, repeat_factor
+from monitor.authors import MAX_EARLIER_COUNTED, history_since, repeat_factor
 from monitor.insights.authors import complaint_history, earlier_complaints
 from monitor.insights.base import (
     Filters,
@@ -158,7 +158,7 @@ def with_repeat_complaints(
         if k[1] not in untracked
     ]
     span = Filters(
-        start=df["posted_at"].min() - timedelta(days=REPEAT_DAYS),
+        start=history_since(df["posted_at"].min()),
         end=df["posted_at"].max() + timedelta(seconds=1),
     )
     history = complaint_history(engine, keys, span)

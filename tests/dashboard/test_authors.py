@@ -9,7 +9,7 @@ import pytest
 from dashdata import COLLECTED, D2, END
 
 from monitor import insights
-from monitor.authors import is_somebody, ordinal, repeat_factor
+from monitor.authors import history_since, is_somebody, ordinal, repeat_factor
 from monitor.insights import Filters
 from monitor.insights.authors import earlier_complaints, repeat_complainers
 from monitor.store.schema import posts
@@ -190,3 +190,21 @@ def test_a_repeat_complaint_below_the_cut_is_weighed_before_the_cut(filled):
     assert top["post_id"].tolist() == [ids["neg1c"]]
     assert top.at[0, "earlier_complaints"] == 2
     assert top.at[0, "urgency"] == pytest.approx(2 * raw[ids["neg1c"]])
+
+
+def test_history_reaches_back_to_the_start_of_the_first_counted_day(filled):
+    at = datetime(2026, 11, 19, 15, tzinfo=UTC)
+    assert history_since(at) == datetime(2026, 8, 21, tzinfo=UTC)  # not 21 Aug 15:00
+    engine, ids = filled.store.engine, filled.ids
+    xss = insights.response_queue(engine, ACME).set_index("post_id").loc[ids["xss"]]
+    assert xss["posted_at"] == pd.Timestamp(at)
+    with engine.begin() as conn:  # a one-star review on the first counted day, at 10:00
+        conn.execute(
+            posts.update()
+            .where(posts.c.id == ids["pos1"])
+            .values(posted_at=datetime(2026, 8, 21, 10), rating=1, source="tw")
+        )
+    _same_author(engine, ids, "pepe", "pos1", "xss")
+    last_hours = ACME.replace(start=END - timedelta(hours=10))  # xss is the queue's only post
+    q = insights.response_queue(engine, last_hours).set_index("post_id")
+    assert q.index.tolist() == [ids["xss"]] and q.at[ids["xss"], "earlier_complaints"] == 1
