@@ -554,7 +554,7 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
         by_key.setdefault(_impact_key(s.brand, p, reasons), []).append((p, reasons))
     out = []
     for key, group in list(by_key.items())[: rule.max_per_brand]:
-        p, reasons = min(group, key=lambda pr: -SEVERITY_RANK[_impact_severity(pr[1])])
+        p, reasons = max(group, key=lambda pr: SEVERITY_RANK[_impact_severity(pr[1])])
         ids = (p.id, *(q.id for q, _ in group if q.id != p.id))[:MAX_POST_IDS]
         details = {
             "triggers": reasons,

@@ -49,6 +49,12 @@ def high_impact(post_id: int, severity: str = "warning") -> AlertCandidate:
     )
 
 
+def html_of(d, lang: str) -> str:
+    """The report's HTML without its charts."""
+    no_charts = {"weekly": None, "daily": None, "emotions": None, "sov": None}
+    return render.to_html(render.context(d, tr(lang), no_charts, "m"))
+
+
 def add_alerts(store, ids) -> None:
     """Three alerts in W47 (one acknowledged after 30 min, one resolved by a person after
     2 h, one still open) and one in W46 that the W47 report must leave out."""
@@ -136,9 +142,8 @@ def test_the_report_says_why_customers_complain(filled):
     from monitor.pipeline import Pipeline
 
     store, _ = filled
-    no_charts = {"weekly": None, "daily": None, "emotions": None, "sov": None}
     before = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
-    html = render.to_html(render.context(before, tr("es"), no_charts, "m"))
+    html = html_of(before, "es")
     assert "Ninguna mención negativa de la semana encaja en una categoría." in html
     Pipeline(SETTINGS, store).categorize_pending()
     d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
@@ -149,7 +154,7 @@ def test_the_report_says_why_customers_complain(filled):
     assert complaints.loc["network", ["negative", "previous"]].tolist() == [0, 1]
     headline = "Lo que más motiva las quejas: Facturación y cobros (4 menciones negativas)."
     assert headline in render.headlines(d, tr("es"))
-    html = render.to_html(render.context(d, tr("en"), no_charts, "m"))
+    html = html_of(d, "en")
     assert "Why customers complain" in html and "Billing and charges" in html
     assert "+4 (was 0)" in html
     assert "Network, coverage and outages" in html and "−1 (was 1)" in html  # down to none
@@ -157,9 +162,8 @@ def test_the_report_says_why_customers_complain(filled):
 
 def test_the_report_names_customers_who_complained_again(filled):
     store, ids = filled
-    no_charts = {"weekly": None, "daily": None, "emotions": None, "sov": None}
     d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
-    html = render.to_html(render.context(d, tr("es"), no_charts, "m"))
+    html = html_of(d, "es")
     assert "Nadie que se quejó esta semana se había quejado antes" in html
     with store.engine.begin() as conn:  # a4 (W46, coverage), then b1 and b3 (W47): one person
         conn.execute(
@@ -171,7 +175,7 @@ def test_the_report_names_customers_who_complained_again(filled):
     assert d.repeat[["author", "occasions", "complaints"]].values.tolist() == [
         ["pepe", 2, 3]
     ]  # b1 and b3: one day
-    html = render.to_html(render.context(d, tr("en"), no_charts, "m"))
+    html = html_of(d, "en")
     assert "Who complains again: 1 of those who complained this week" in html
     assert "(days with complaints: pepe (2))" in html
 
