@@ -22,16 +22,14 @@ from monitor.store.schema import posts
 KEY = ["brand", "source", "author"]
 
 
-def complaint_history(engine: Engine, keys: Iterable[AuthorKey], f: Filters) -> pd.DataFrame:
-    """Every complaint of these (brand, source, author) within ``f`` (its period and
-    filters; sentiment and emotion filters aside): columns post_id, brand, source,
-    author, posted_at. Placeholder authors are dropped."""
-    if f.start is None or f.end is None:
-        raise ValueError("complaint_history needs a start and an end")
-    where = conditions(f.replace(sentiments=(), emotions=()))
+def complaint_history(
+    engine: Engine, keys: Iterable[AuthorKey], since: datetime, until: datetime
+) -> pd.DataFrame:
+    """Every complaint of these (brand, source, author) in [since, until): columns
+    post_id, brand, source, author, posted_at. Placeholder authors are dropped."""
     try:
         with engine.connect() as conn:
-            found = complaints_by(conn, keys, f.start, f.end, *where)
+            found = complaints_by(conn, keys, since, until)
     except SQLAlchemyError as e:
         raise StoreError(f"cannot read earlier complaints: {str(e).splitlines()[0]}") from e
     return pd.DataFrame(
@@ -126,7 +124,7 @@ def repeat_complainers(
     for col in ("first_at", "last_at"):
         found[col] = utc_series(found[col])
     keys = list(zip(found["brand"], found["source"], found["author"], strict=True))
-    history = complaint_history(engine, keys, Filters(start=start, end=end))
+    history = complaint_history(engine, keys, start, end)
     latest = history.sort_values(["posted_at", "post_id"]).groupby(KEY)["post_id"].last()
     found["last_post_id"] = [int(latest.get(k, 0)) for k in keys]
     for col in ("occasions", "complaints", "open", "last_post_id"):

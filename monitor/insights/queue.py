@@ -157,11 +157,9 @@ def with_repeat_complaints(
         for k in zip(df["brand"], df["source"], df["author"], strict=True)
         if k[1] not in untracked
     ]
-    span = Filters(
-        start=history_since(df["posted_at"].min()),
-        end=df["posted_at"].max() + timedelta(seconds=1),
-    )
-    history = complaint_history(engine, keys, span)
+    since = history_since(df["posted_at"].min())
+    until = df["posted_at"].max() + timedelta(seconds=1)
+    history = complaint_history(engine, keys, since, until)
     df["earlier_complaints"] = earlier_complaints(df, history)
     factor = df["earlier_complaints"].map(repeat_factor)
     df["urgency"] = (df["urgency"] * factor).clip(upper=100.0)
