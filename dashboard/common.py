@@ -220,6 +220,13 @@ def category_names(t: Tr, ids) -> str:
     return ", ".join(names.name(c, t.lang) for c in ids or ())
 
 
+def post_text(df: pd.DataFrame) -> pd.Series:
+    """Each post's title (when it has one) and text, as one cell."""
+    if "title" not in df:
+        return df["text"]
+    return (df["title"].fillna("") + " " + df["text"]).str.strip()
+
+
 def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) -> None:
     """Posts as a read-only grid: the text is plain data in a cell, links are http(s) only."""
     out = pd.DataFrame(
@@ -229,9 +236,7 @@ def posts_table(t: Tr, df: pd.DataFrame, extra: dict[str, str] | None = None) ->
             t.col("source"): df["where"],
             t.col("language"): df["language"].map(lambda v: t.value("language", v)),
             t.col("author"): df["author"],
-            t.col("text"): (df["title"].fillna("") + " " + df["text"]).str.strip()
-            if "title" in df
-            else df["text"],
+            t.col("text"): post_text(df),
             t.col("sentiment_label"): [
                 label_with_conf(t, "sentiment", s, c, k)
                 for s, c, k in zip(

@@ -59,7 +59,7 @@ table = pd.DataFrame(
         t.col("brand"): lead["brand"],
         t.col("sources"): sources.reindex(lead.index),
         t.col("newest"): newest.reindex(lead.index).dt.tz_convert(None),
-        t.col("text"): (lead["title"].fillna("") + " " + lead["text"]).str.strip(),
+        t.col("text"): common.post_text(lead),
         t.col("categories"): about.reindex(lead.index).map(
             lambda ids: common.category_names(t, ids)
         ),
@@ -233,9 +233,7 @@ else:
                 t.col("open_complaints"): repeat["open"],
                 t.col("first_at"): repeat["first_at"].dt.tz_convert(None),
                 t.col("last_at"): repeat["last_at"].dt.tz_convert(None),
-                t.col("last_complaint"): (last["title"].fillna("") + " " + last["text"])
-                .str.strip()
-                .to_numpy(),
+                t.col("last_complaint"): common.post_text(last).to_numpy(),
                 t.col("url"): last["url"].map(common.safe_url).to_numpy(),
             }
         ),
