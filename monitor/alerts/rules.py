@@ -573,7 +573,7 @@ def high_impact(s: BrandWindowStats, rule: HighImpactRule, now: datetime) -> lis
                 "repeat_complaints": rule.repeat_complaints,
             },
             "post_count": len(group),
-            "categories": _categories([p]),
+            "categories": _categories(q for q, _ in group),
             "examples": [_example(p)],
         }
         audience = f"audience {p.audience:,}" if p.audience_known else "audience not reported"

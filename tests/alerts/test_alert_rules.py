@@ -318,11 +318,15 @@ def test_a_customers_third_complaint_is_high_impact():
     tomorrow = negative_post(8, -24 * 60, author="pepe", earlier_complaints=3)
     (c,) = high_impact(window_stats(1, 1, posts_=[tomorrow]), rule, NOW + timedelta(days=1))
     assert c.incident_key.endswith(":2026-11-19")
-    thread = [negative_post(i, 10 + i, author="pepe", earlier_complaints=2) for i in (4, 5, 6)]
+    thread = [
+        negative_post(i, 10 + i, author="pepe", earlier_complaints=2, categories=("billing",))
+        for i in (4, 5, 6)
+    ]
     other = negative_post(7, 30, author="ana", anger=0.95)
     found = high_impact(window_stats(1, 1, posts_=[*thread, other]), rule, NOW)
     assert [c.post_ids for c in found] == [(7,), (6, 5, 4)]  # the thread takes one place
     assert found[1].details["post_count"] == 3
+    assert found[1].details["categories"] == [{"category": "billing", "posts": 3}]  # all 3
     # merged, the day's most severe post speaks for it: loud and angry is critical
     loud = negative_post(9, 5, author="pepe", earlier_complaints=2, reach=10_000_000, anger=0.3)
     loud_angry = negative_post(10, 6, author="pepe", earlier_complaints=2, reach=10**6, anger=0.95)
