@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.authors import REPEAT_DAYS, AuthorKey, earlier_counts, is_somebody
+from monitor.authors import AuthorKey, earlier_counts, history_since, is_somebody
 from monitor.errors import StoreError
 from monitor.insights.base import Filters, bucket, conditions, read, utc_series
 from monitor.store.db import complaints_by
@@ -70,8 +70,10 @@ def repeat_complainers(
     untracked: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Authors who complained in the period and complained about the brand on at least
-    ``min_occasions`` different days (UTC) in the :data:`REPEAT_DAYS` days up to its end;
-    most days first, then most complaints, then the most recent.
+    ``min_occasions`` different days (UTC): the period's last day and the
+    :data:`REPEAT_DAYS` calendar days before it, the days a response-queue card counts
+    for a complaint on that last day; most days first, then most complaints, then the
+    most recent.
 
     Who complained in the period follows every filter but sentiment and emotion (a
     complaint is what needs an answer); their complaints are then counted as the response
@@ -81,7 +83,8 @@ def repeat_complainers(
     ``untracked`` (``track_authors = false``: news feeds) are left out."""
     f = f.replace(sentiments=(), emotions=())
     end = f.end or datetime.now(UTC)
-    start = end - timedelta(days=REPEAT_DAYS)
+    # the last day a complaint of the period can fall on (the end itself is excluded)
+    start = history_since(end - timedelta(microseconds=1))
     now = (
         select(posts.c.brand, posts.c.source, posts.c.author)
         .select_from(JOINED)

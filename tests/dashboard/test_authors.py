@@ -208,3 +208,8 @@ def test_history_reaches_back_to_the_start_of_the_first_counted_day(filled):
     last_hours = ACME.replace(start=END - timedelta(hours=10))  # xss is the queue's only post
     q = insights.response_queue(engine, last_hours).set_index("post_id")
     assert q.index.tolist() == [ids["xss"]] and q.at[ids["xss"], "earlier_complaints"] == 1
+    # the list counts the days that card counts: the period ends at midnight, so its last
+    # day is the 19th and the first counted day is still 21 August
+    assert datetime(2026, 11, 20, tzinfo=UTC) == END
+    listed = repeat_complainers(engine, last_hours)
+    assert listed[["author", "occasions", "complaints"]].values.tolist() == [["pepe", 2, 2]]
