@@ -16,7 +16,10 @@ let down more than once and is still telling us: the closest to leaving.
   Complaints on one day are one occasion: a thread of three posts, a cross-post or an hour of venting is one
   complaint, not three.
 - An author is whoever the source names: usually a customer, sometimes a journalist or an
-  outlet writing about the brand again, which a PR team wants to know too.
+  outlet writing about the brand again. :class:`Untracked` names where authors are not
+  customers: whole sources (``track_authors = false``: a news feed) and channels of any
+  source (``untracked_channels``: an export's news rows); their posts are nobody's
+  complaints here.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import bisect
 import hashlib
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 REPEAT_DAYS = 90
@@ -61,6 +65,28 @@ NOBODY = frozenset(
 
 AuthorKey = tuple[str, str, str]  # (brand, source, author)
 Complaint = tuple[int, AuthorKey, datetime]  # (post id, author key, posted at)
+
+
+@dataclass(frozen=True)
+class Untracked:
+    """Where authors are not followed for repeat complaints: every post of these
+    ``sources``, and posts whose channel is one of ``channels`` at any source (as the
+    source names it, case ignored for A-Z: "news" is also "News"). Hashable, so that the
+    dashboard can cache on it; its SQL form is :func:`monitor.store.derived.author_tracked`.
+    """
+
+    sources: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, sources: Iterable[str] = (), channels: Iterable[str] = ()) -> Untracked:
+        return cls(tuple(sorted(set(sources))), tuple(sorted({c.strip() for c in channels})))
+
+    def __bool__(self) -> bool:
+        return bool(self.sources or self.channels)
+
+
+TRACK_ALL = Untracked()  # every author is followed
 
 
 def _fold(name: str) -> str:
@@ -133,8 +159,10 @@ __all__ = [
     "NOBODY",
     "REPEAT_DAYS",
     "REPEAT_WEIGHT",
+    "TRACK_ALL",
     "AuthorKey",
     "Complaint",
+    "Untracked",
     "day_of",
     "earlier_counts",
     "history_since",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.alerts.config import AlertSettings
+from monitor.authors import Untracked
 from monitor.categories import CategorySettings
 from monitor.classify.external_config import ExternalModelConfig
 from monitor.config_checks import boolean, choice, known_keys, number, table, tables, text
@@ -50,6 +51,7 @@ MONITOR_KEYS = {
     "datasets_dir",
     "log_level",
     "classify_interval_minutes",
+    "untracked_channels",
 }
 CLASSIFIER_KEYS = {"model_dir", "batch_size", "quantize", "backend", "threads", "external"}
 
@@ -120,12 +122,17 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     replies: ReplySettings = field(default_factory=ReplySettings)
     categories: CategorySettings = field(default_factory=CategorySettings)
+    # channels of any source whose authors are not customers (an export's "news" rows)
+    untracked_channels: tuple[str, ...] = ()
     config_path: Path | None = None
 
     @property
-    def untracked_sources(self) -> tuple[str, ...]:
-        """Sources whose authors are not followed for repeat complaints (``track_authors``)."""
-        return tuple(sorted(s.name for s in self.sources if not s.track_authors))
+    def untracked(self) -> Untracked:
+        """Where authors are not followed for repeat complaints: sources with
+        ``track_authors = false`` and ``[monitor] untracked_channels``."""
+        return Untracked.of(
+            (s.name for s in self.sources if not s.track_authors), self.untracked_channels
+        )
 
     def brand(self, name: str) -> BrandConfig:
         for b in self.brands:
@@ -245,6 +252,9 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
             s = replace(s, **{key: (base / path).resolve()})
     if "log_level" in mon:
         s = replace(s, log_level=_log_level(mon["log_level"], "monitor.log_level"))
+    if "untracked_channels" in mon:
+        channels = _strs(mon["untracked_channels"], "monitor.untracked_channels")
+        s = replace(s, untracked_channels=tuple(c.strip() for c in channels if c.strip()))
     if "classify_interval_minutes" in mon:
         minutes = number(mon["classify_interval_minutes"], "monitor.classify_interval_minutes")
         s = replace(s, classify_interval_minutes=minutes)

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.authors import Untracked
 from monitor.errors import ConfigError
 from monitor.settings import DEMO_CONFIG, load_settings
 
@@ -30,8 +31,16 @@ def test_a_news_feed_can_leave_its_authors_out_of_repeat_complaints(tmp_path):
     )
     s = load_settings(p, env={})
     assert [src.track_authors for src in s.sources] == [False, True]
-    assert s.untracked_sources == ("prensa",)
+    assert s.untracked == Untracked(sources=("prensa",))
     assert "track_authors" not in s.sources[0].params  # not passed to the collector
+
+
+def test_channels_of_any_source_can_leave_their_authors_out(tmp_path):
+    p = write(tmp_path, '[monitor]\nuntracked_channels = ["news", " Prensa ", ""]\n')
+    assert load_settings(p, env={}).untracked == Untracked(channels=("Prensa", "news"))
+    assert not load_settings(write(tmp_path, ""), env={}).untracked  # everyone is followed
+    with pytest.raises(ConfigError, match="untracked_channels must be a string or a list"):
+        load_settings(write(tmp_path, "[monitor]\nuntracked_channels = 3\n"), env={})
 
 
 def test_precedence_file_then_env_then_flags(tmp_path):

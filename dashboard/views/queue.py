@@ -33,7 +33,7 @@ cols[2].metric(
 cols[3].metric(t.t("kpi_p90"), t.duration(times["p90_minutes"]), border=True)
 st.caption(t.t("urgency_formula"))
 
-untracked = ctx.settings.untracked_sources  # news feeds: their authors are journalists
+untracked = ctx.settings.untracked  # news: their authors are journalists
 queue = ctx.q("response_queue", f, untracked=untracked)
 if queue.empty:
     st.info(t.t("queue_empty"))

@@ -17,6 +17,7 @@ from monitor.alerts import stats
 from monitor.alerts.config import AlertSettings
 from monitor.alerts.notify import Notifier
 from monitor.alerts.repository import Alert, AlertRepository
+from monitor.authors import TRACK_ALL
 
 
 def alert_settings(settings: Any) -> AlertSettings:
@@ -60,7 +61,7 @@ def check_alerts(
         now,
         source_intervals=intervals,
         categories_version=categories.fingerprint if categories else None,
-        untracked_sources=getattr(settings, "untracked_sources", ()),
+        untracked=getattr(settings, "untracked", TRACK_ALL),
     )
     candidates = alert_rules.evaluate(inputs, cfg.rules, now)
     repo = AlertRepository(store.engine)

@@ -27,7 +27,7 @@ from monitor.alerts.rules import (
     WindowCount,
     spike_windows,
 )
-from monitor.authors import earlier_counts, history_since
+from monitor.authors import TRACK_ALL, Untracked, earlier_counts, history_since
 from monitor.errors import StoreError
 from monitor.store.db import categories_by_post, complaints_by, readable_text, utc
 from monitor.store.derived import (
@@ -39,6 +39,7 @@ from monitor.store.derived import (
     NEGATIVE_CONFIDENCE,
     SENTIMENT,
     UNHAPPY_REVIEW,
+    author_tracked,
 )
 from monitor.store.schema import post_categories, posts, sources
 
@@ -108,10 +109,11 @@ def category_window_counts(
 
 
 def negative_posts(
-    conn, brand: str, since: datetime, until: datetime, untracked: Iterable[str] = ()
+    conn, brand: str, since: datetime, until: datetime, untracked: Untracked = TRACK_ALL
 ) -> list[PostStat]:
     """The brand's effectively negative posts in [since, until], newest first, each with
-    its author's earlier complaints (none for ``untracked`` sources: news feeds)."""
+    its author's earlier complaints (none where authors are ``untracked``: news)."""
+    tracked = author_tracked(untracked)
     q = (
         select(
             posts.c.id,
@@ -128,6 +130,7 @@ def negative_posts(
             posts.c.lang,
             posts.c.author,
             posts.c.channel,
+            tracked.label("tracked"),
         )
         .select_from(JOINED)
         .where(
@@ -142,17 +145,17 @@ def negative_posts(
     )
     rows = list(conn.execute(q).mappings())
     about = categories_by_post(conn, (r["id"] for r in rows))  # for the messages
-    skip = set(untracked)
     items = [
         (r["id"], (brand, r["source"], r["author"]), utc(r["posted_at"]))
         for r in rows
-        if r["source"] not in skip
+        if r["tracked"]
     ]
     history = complaints_by(
         conn,
         {key for _, key, _ in items},
         history_since(since),
         until + timedelta(seconds=1),
+        tracked,
     )
     earlier = earlier_counts(items, history)  # the author's complaints before each post
     out = []
@@ -207,11 +210,11 @@ def brand_stats(
     rules: AlertRules,
     now: datetime,
     categories_version: str | None = None,
-    untracked: Iterable[str] = (),
+    untracked: Untracked = TRACK_ALL,
 ) -> BrandWindowStats:
     """Everything the brand rules need at ``now`` for ``brand`` (``categories_version``:
     the current categories' fingerprint, see :func:`category_window_counts`; ``untracked``:
-    sources whose authors are not followed for repeat complaints)."""
+    where authors are not followed for repeat complaints)."""
     now = now.astimezone(UTC)
     recent, baseline = spike_windows(now, rules.spike)
     lookback = now - timedelta(minutes=rules.high_impact.lookback_minutes)
@@ -294,12 +297,11 @@ def gather(
     *,
     source_intervals: Mapping[str, float | None] | None = None,
     categories_version: str | None = None,
-    untracked_sources: Iterable[str] = (),
+    untracked: Untracked = TRACK_ALL,
 ) -> list[BrandWindowStats | SourceStatus]:
     """The inputs of :func:`monitor.alerts.rules.evaluate` for every brand and source."""
     out: list[BrandWindowStats | SourceStatus] = [
-        brand_stats(engine, b, rules, now, categories_version, tuple(untracked_sources))
-        for b in brands
+        brand_stats(engine, b, rules, now, categories_version, untracked) for b in brands
     ]
     if rules.sources.enabled:
         out += source_statuses(engine, source_intervals)

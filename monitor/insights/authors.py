@@ -12,24 +12,36 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.authors import AuthorKey, earlier_counts, history_since, is_somebody
+from monitor.authors import (
+    TRACK_ALL,
+    AuthorKey,
+    Untracked,
+    earlier_counts,
+    history_since,
+    is_somebody,
+)
 from monitor.errors import StoreError
 from monitor.insights.base import Filters, bucket, conditions, read, utc_series
 from monitor.store.db import complaints_by
-from monitor.store.derived import JOINED, NEEDS_ANSWER, NOT_HANDLED
+from monitor.store.derived import JOINED, NEEDS_ANSWER, NOT_HANDLED, author_tracked
 from monitor.store.schema import posts
 
 KEY = ["brand", "source", "author"]
 
 
 def complaint_history(
-    engine: Engine, keys: Iterable[AuthorKey], since: datetime, until: datetime
+    engine: Engine,
+    keys: Iterable[AuthorKey],
+    since: datetime,
+    until: datetime,
+    untracked: Untracked = TRACK_ALL,
 ) -> pd.DataFrame:
-    """Every complaint of these (brand, source, author) in [since, until): columns
-    post_id, brand, source, author, posted_at. Placeholder authors are dropped."""
+    """Every complaint of these (brand, source, author) in [since, until), except posts
+    where authors are ``untracked``: columns post_id, brand, source, author, posted_at.
+    Placeholder authors are dropped."""
     try:
         with engine.connect() as conn:
-            found = complaints_by(conn, keys, since, until)
+            found = complaints_by(conn, keys, since, until, author_tracked(untracked))
     except SQLAlchemyError as e:
         raise StoreError(f"cannot read earlier complaints: {str(e).splitlines()[0]}") from e
     return pd.DataFrame(
@@ -67,7 +79,7 @@ def repeat_complainers(
     f: Filters,
     min_occasions: int = 2,
     limit: int | None = 50,
-    untracked: tuple[str, ...] = (),
+    untracked: Untracked = TRACK_ALL,
 ) -> pd.DataFrame:
     """Authors who complained in the period and complained about the brand on at least
     ``min_occasions`` different days (UTC): the period's last day and the
@@ -79,12 +91,13 @@ def repeat_complainers(
     complaint is what needs an answer); their complaints are then counted as the response
     queue counts them: every complaint of that author about that brand at that source.
     Columns: brand, source, author, occasions, complaints (posts), open (not handled yet),
-    first_at, last_at, last_post_id (their latest complaint, to show and link). Sources in
-    ``untracked`` (``track_authors = false``: news feeds) are left out."""
+    first_at, last_at, last_post_id (their latest complaint, to show and link). Posts where
+    authors are ``untracked`` (news feeds, an export's news rows) are left out."""
     f = f.replace(sentiments=(), emotions=())
     end = f.end or datetime.now(UTC)
     # the last day a complaint of the period can fall on (the end itself is excluded)
     start = history_since(end - timedelta(microseconds=1))
+    tracked = author_tracked(untracked)
     now = (
         select(posts.c.brand, posts.c.source, posts.c.author)
         .select_from(JOINED)
@@ -92,7 +105,7 @@ def repeat_complainers(
             *conditions(f.replace(end=end)),
             NEEDS_ANSWER,
             posts.c.author.is_not(None),
-            *([posts.c.source.not_in(untracked)] if untracked else []),
+            tracked,
         )
         .distinct()
         .cte("complained_in_period")
@@ -116,6 +129,7 @@ def repeat_complainers(
             posts.c.posted_at >= start,
             posts.c.posted_at < end,
             NEEDS_ANSWER,
+            tracked,
         )
         .group_by(posts.c.brand, posts.c.source, posts.c.author)
         .having(days >= min_occasions)
@@ -127,7 +141,7 @@ def repeat_complainers(
     for col in ("first_at", "last_at"):
         found[col] = utc_series(found[col])
     keys = list(zip(found["brand"], found["source"], found["author"], strict=True))
-    history = complaint_history(engine, keys, start, end)
+    history = complaint_history(engine, keys, start, end, untracked)
     latest = history.sort_values(["posted_at", "post_id"]).groupby(KEY)["post_id"].last()
     found["last_post_id"] = [int(latest.get(k, 0)) for k in keys]
     for col in ("occasions", "complaints", "open", "last_post_id"):

@@ -40,7 +40,13 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import Engine, Float, case, cast, func, literal, select
 
-from monitor.authors import MAX_EARLIER_COUNTED, history_since, repeat_factor
+from monitor.authors import (
+    MAX_EARLIER_COUNTED,
+    TRACK_ALL,
+    Untracked,
+    history_since,
+    repeat_factor,
+)
 from monitor.insights.authors import complaint_history, earlier_complaints
 from monitor.insights.base import (
     Filters,
@@ -58,6 +64,7 @@ from monitor.store.derived import (
     NEEDS_ANSWER,
     NEGATIVE_CONFIDENCE,
     NOT_HANDLED,
+    author_tracked,
 )
 from monitor.store.schema import analyses, post_actions, posts
 
@@ -76,6 +83,7 @@ QUEUE_COLUMNS = [
     "assignee",
     "note",
     "urgency",
+    "author_tracked",  # followed for repeat complaints (monitor.authors.Untracked)
 ]  # + earlier_complaints
 
 
@@ -103,7 +111,7 @@ def urgency_expr(engine: Engine, f: Filters):
 
 
 def response_queue(
-    engine: Engine, f: Filters, limit: int = 200, untracked: tuple[str, ...] = ()
+    engine: Engine, f: Filters, limit: int = 200, untracked: Untracked = TRACK_ALL
 ) -> pd.DataFrame:
     """Open (not handled) negative posts, grouped into stories, most urgent story first.
 
@@ -111,7 +119,7 @@ def response_queue(
     anger, audience, status, assignee, note, urgency, story (id: the story's
     oldest post), story_rank (1 = answer first), story_posts, story_urgency.
     The emotion filter applies; the sentiment filter does not (the queue is negative).
-    ``untracked``: sources whose authors are not followed for repeat complaints.
+    ``untracked``: where authors are not followed for repeat complaints (news).
     """
     qf = queue_filters(f)
     score = urgency_expr(engine, qf).label("urgency")
@@ -126,6 +134,7 @@ def response_queue(
             post_actions.c.assignee,
             post_actions.c.note,
             score,
+            author_tracked(untracked),
         )
         .select_from(JOINED)
         .where(*conditions(qf, dedupe=False), NEEDS_ANSWER, NOT_HANDLED)
@@ -142,25 +151,23 @@ def response_queue(
 
 
 def with_repeat_complaints(
-    engine: Engine, df: pd.DataFrame, untracked: tuple[str, ...] = ()
+    engine: Engine, df: pd.DataFrame, untracked: Untracked = TRACK_ALL
 ) -> pd.DataFrame:
     """Add ``earlier_complaints`` (the other days on which the author complained about the
-    brand in the :data:`~monitor.authors.REPEAT_DAYS` days before the post) and weigh
-    ``urgency`` by :func:`~monitor.authors.repeat_factor`, at most 100."""
+    brand in the :data:`~monitor.authors.REPEAT_DAYS` days before the post; 0 where
+    ``author_tracked`` is false) and weigh ``urgency`` by
+    :func:`~monitor.authors.repeat_factor`, at most 100."""
     df = df.copy()
     df["posted_at"] = utc_series(df["posted_at"])
     if df.empty:
         df["earlier_complaints"] = pd.Series(dtype="int64")
         return df
-    keys = [
-        k
-        for k in zip(df["brand"], df["source"], df["author"], strict=True)
-        if k[1] not in untracked
-    ]
+    tracked = df["author_tracked"].astype(bool)
+    keys = zip(*(df.loc[tracked, c] for c in ("brand", "source", "author")), strict=True)
     since = history_since(df["posted_at"].min())
     until = df["posted_at"].max() + timedelta(seconds=1)
-    history = complaint_history(engine, keys, since, until)
-    df["earlier_complaints"] = earlier_complaints(df, history)
+    history = complaint_history(engine, keys, since, until, untracked)
+    df["earlier_complaints"] = earlier_complaints(df, history).where(tracked, 0)
     factor = df["earlier_complaints"].map(repeat_factor)
     df["urgency"] = (df["urgency"] * factor).clip(upper=100.0)
     return df

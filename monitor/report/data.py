@@ -150,7 +150,7 @@ def gather(
         complaints=complaints,
         categories=settings.categories,
         repeat=insights.repeat_complainers(
-            engine, week, limit=REPEAT_LIMIT, untracked=settings.untracked_sources
+            engine, week, limit=REPEAT_LIMIT, untracked=settings.untracked
         ),
     )
 

@@ -11,8 +11,9 @@ the charts show the labels as they are.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, or_, true
 
+from monitor.authors import Untracked
 from monitor.store.schema import analyses, post_actions, posts
 
 MAX_UNHAPPY_STARS = 2
@@ -54,6 +55,23 @@ _INTERACTIONS = 10 * func.coalesce(posts.c.engagement, 0)
 # readers where the source reports reach, else 10 reads per interaction (as PostStat.audience)
 AUDIENCE = case((_READS > _INTERACTIONS, _READS), else_=_INTERACTIONS)
 
+
+def author_tracked(untracked: Untracked) -> ColumnElement[bool]:
+    """True where a post's author is followed for repeat complaints (:mod:`monitor.authors`):
+    its source and its channel are not ``untracked``. A channel matches as written or in
+    lower case (the database's ``lower``: A-Z on SQLite)."""
+    conditions = []
+    if untracked.sources:
+        conditions.append(posts.c.source.not_in(untracked.sources))
+    if untracked.channels:
+        lowered = sorted({c.lower() for c in untracked.channels})
+        named = or_(
+            posts.c.channel.in_(untracked.channels), func.lower(posts.c.channel).in_(lowered)
+        )
+        conditions.append(or_(posts.c.channel.is_(None), ~named))
+    return and_(true(), *conditions)
+
+
 __all__ = [
     "ANGER",
     "AUDIENCE",
@@ -66,4 +84,5 @@ __all__ = [
     "SENTIMENT",
     "SENTIMENT_CONF",
     "UNHAPPY_REVIEW",
+    "author_tracked",
 ]

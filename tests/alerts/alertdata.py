@@ -34,7 +34,7 @@ def add_posts(store, specs, *, brand=BRAND, source="feed") -> dict[str, int]:
     """Store posts and their analyses. Each spec: (external id, posted at, label or None, extras).
 
     extras may hold text, hash (same hash = duplicate), reach, engagement, rating, conf, anger,
-    author.
+    author, channel.
     Returns external id -> post id.
     """
     items, labels = [], {}
@@ -55,6 +55,7 @@ def add_posts(store, specs, *, brand=BRAND, source="feed") -> dict[str, int]:
                 reach=extra.get("reach"),
                 engagement=extra.get("engagement"),
                 rating=extra.get("rating"),
+                channel=extra.get("channel"),
             )
         )
         if label:

@@ -13,6 +13,7 @@ from monitor.alerts.config import AlertSettings, ChannelConfig
 from monitor.alerts.repository import AlertRepository
 from monitor.alerts.rules import AlertRules
 from monitor.alerts.service import check_alerts
+from monitor.authors import Untracked
 from monitor.settings import BrandConfig, Settings, SourceConfig
 from monitor.store.schema import posts
 from monitor.types import SourceRun
@@ -104,8 +105,33 @@ def test_each_negative_post_knows_its_authors_earlier_complaints(store):
     s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
     got = {p.id: p.earlier_complaints for p in s.negative_posts}
     assert got == {ids["now"]: 2, ids["anon"]: 0}
-    s = stats.brand_stats(store.engine, BRAND, RULES, NOW, untracked=("feed",))  # a news feed
+    news_feed = Untracked.of(sources=["feed"])
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW, untracked=news_feed)
     assert {p.earlier_complaints for p in s.negative_posts} == {0}
+
+
+def test_posts_in_an_untracked_channel_are_nobodys_complaints(store):
+    d = lambda days: NOW - timedelta(days=days, minutes=5)  # noqa: E731
+    pepe = {"author": "pepe"}
+    ids = add_posts(
+        store,
+        [
+            ("now", d(0), "negative", pepe),
+            ("d10", d(10), "negative", {**pepe, "channel": "News"}),  # an article of theirs
+            ("d40", d(40), "negative", {**pepe, "channel": "forum"}),
+            ("press", d(0), "negative", {"author": "ana", "channel": "news"}),
+            ("d30", d(30), "negative", {"author": "ana", "channel": "news"}),
+        ],
+    )
+    news = Untracked.of(channels=["news"])  # case ignored
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW, untracked=news)
+    got = {p.id: p.earlier_complaints for p in s.negative_posts}
+    assert got == {ids["now"]: 1, ids["press"]: 0}  # d40 counts, d10 and d30 do not
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
+    assert {p.id: p.earlier_complaints for p in s.negative_posts} == {
+        ids["now"]: 2,
+        ids["press"]: 1,
+    }
 
 
 def test_low_star_reviews_count_as_negative_word_of_mouth(store):

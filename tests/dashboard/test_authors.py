@@ -9,7 +9,7 @@ import pytest
 from dashdata import COLLECTED, D2, END
 
 from monitor import insights
-from monitor.authors import history_since, is_somebody, ordinal, repeat_factor
+from monitor.authors import Untracked, history_since, is_somebody, ordinal, repeat_factor
 from monitor.insights import Filters
 from monitor.insights.authors import earlier_complaints, repeat_complainers
 from monitor.store.schema import posts
@@ -108,10 +108,29 @@ def test_a_second_complaint_weighs_more_in_the_queue(filled):
 def test_a_source_whose_authors_are_not_followed_has_no_repeats(filled):
     engine, ids = filled.store.engine, filled.ids
     _same_author(engine, ids, "pepe", "neg2", "xss")  # both on tw
-    q = insights.response_queue(engine, ACME, untracked=("tw",)).set_index("post_id")
+    tw, fb = Untracked.of(sources=["tw"]), Untracked.of(sources=["fb"])
+    q = insights.response_queue(engine, ACME, untracked=tw).set_index("post_id")
     assert (q["earlier_complaints"] == 0).all()
-    assert repeat_complainers(engine, ACME, untracked=("tw",)).empty
-    assert not repeat_complainers(engine, ACME, untracked=("fb",)).empty
+    assert repeat_complainers(engine, ACME, untracked=tw).empty
+    assert not repeat_complainers(engine, ACME, untracked=fb).empty
+
+
+def test_posts_in_an_untracked_channel_are_nobodys_complaints(filled):
+    engine, ids = filled.store.engine, filled.ids
+    _same_author(engine, ids, "pepe", "neg2", "xss")  # both on tw
+    with engine.begin() as conn:  # an export's news row and a forum row
+        conn.execute(posts.update().where(posts.c.id == ids["xss"]).values(channel="News"))
+        conn.execute(posts.update().where(posts.c.id == ids["neg2"]).values(channel="forum"))
+    news = Untracked.of(channels=["news"])  # case ignored
+    q = insights.response_queue(engine, ACME, untracked=news).set_index("post_id")
+    assert (q["earlier_complaints"] == 0).all()
+    assert repeat_complainers(engine, ACME, untracked=news).empty
+    once = repeat_complainers(engine, ACME, min_occasions=1, untracked=news).set_index("author")
+    assert once.at["pepe", "complaints"] == 1 and once.at["pepe", "last_post_id"] == ids["neg2"]
+    elsewhere = Untracked.of(channels=["blogs"])  # other channels are followed
+    q = insights.response_queue(engine, ACME, untracked=elsewhere).set_index("post_id")
+    assert q.at[ids["xss"], "earlier_complaints"] == 1
+    assert repeat_complainers(engine, ACME, untracked=elsewhere)["author"].tolist() == ["pepe"]
 
 
 def test_the_same_name_at_another_source_or_a_placeholder_is_not_a_repeat(filled):
