@@ -108,7 +108,10 @@ class Pipeline:
             matched=len(posts),
             not_modified=result.not_modified,
         )
-        new = self.store.save_collection(run, cfg.kind, posts, result.state)
+        try:
+            new = self.store.save_collection(run, cfg.kind, posts, result.state)
+        except Exception as e:  # one source's batch must not stop the others
+            return self._failed_save(cfg, run, e)
         run = SourceRun(
             cfg.name,
             started,
@@ -124,6 +127,19 @@ class Pipeline:
             "source %s: fetched %d, matched %d, new %d", cfg.name, run.fetched, run.matched, new
         )
         return run
+
+    def _failed_save(self, cfg: SourceConfig, run: SourceRun, error: Exception) -> SourceRun:
+        """A batch the store refused (rolled back whole, fetch state included, so the next
+        run fetches it again): recorded as the source's failure, and the other sources
+        are still collected. When the failure cannot be recorded either, the store
+        itself is down: that error is raised."""
+        message = error.message if isinstance(error, MonitorError) else repr(error)
+        log.error("source %s: its posts could not be stored: %s", cfg.name, message)
+        failed = SourceRun(
+            cfg.name, run.started, self.clock(), run.fetched, run.matched, error=message
+        )
+        self.store.save_collection(failed, cfg.kind, [], None)
+        return failed
 
     # ---- classification -------------------------------------------------
 

@@ -181,3 +181,58 @@ def test_the_scheduler_puts_posts_into_categories_even_without_a_classifier(
     _classify_job(pipeline)
     assert sqlite_store.count_uncategorized(pipeline.settings.categories.fingerprint) == 0
     assert "classification skipped" in caplog.text  # said, and the job carried on
+
+
+def test_values_too_big_for_their_columns_are_fitted_not_lost(tmp_path, store):
+    rows = [
+        {"id": "x" * 600, "text": "Movistela me cobra de más (a 600-character feed id)"},
+        {"id": "2", "text": "Movistela sube precios", "author": "; ".join(["Redacción"] * 40)},
+        {"id": "3", "text": "Movistela en todas partes", "reach": 3_500_000_000},
+        {"id": "4", "text": "Movistela viral", "engagement": 1.5e19},  # a spreadsheet's count
+    ]
+    export = tmp_path / "odd.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    cfg = SourceConfig("odd", "file", {"path": str(export)})
+    pipeline = Pipeline(settings([cfg]), store)
+    (run,) = pipeline.collect()
+    assert (run.error, run.new_posts) == (None, 4)
+    with store.engine.connect() as conn:
+        got = conn.exec_driver_sql(
+            "select external_id, author, reach, engagement from posts order by id"
+        ).all()
+    assert got[0][0].startswith("sha1:") and len(got[0][0]) <= 500
+    assert len(got[1][1]) == 300 and got[1][1].endswith("…")
+    assert got[2][2] == got[3][3] == 2**31 - 1  # capped at what the column holds
+    export.touch()  # read again: the long id maps to the same stored post
+    (again,) = pipeline.collect()
+    assert (again.error, again.new_posts) == (None, 0) and store.post_count() == 4
+
+
+def test_a_batch_the_store_refuses_is_recorded_as_a_failure_and_the_others_still_run(
+    tmp_path, sqlite_store, monkeypatch
+):
+    for name in ("odd", "good"):
+        (tmp_path / f"{name}.jsonl").write_text(
+            json.dumps({"id": "1", "text": f"Movistela no funciona ({name})"}), encoding="utf-8"
+        )
+    sources = [
+        SourceConfig(n, "file", {"path": str(tmp_path / f"{n}.jsonl")}) for n in ("odd", "good")
+    ]
+    add_posts = sqlite_store._add_posts
+
+    def refuse_odd(conn, items, now):  # a crash in the middle of the batch
+        if items and items[0].source == "odd":
+            add_posts(conn, items, now)  # the posts are written, then the batch fails
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+        return add_posts(conn, items, now)
+
+    monkeypatch.setattr(sqlite_store, "_add_posts", refuse_odd)
+    runs = {r.source: r for r in Pipeline(settings(sources), sqlite_store).collect()}
+    assert "OverflowError" in runs["odd"].error and runs["odd"].new_posts == 0
+    assert runs["good"].new_posts == 1 and runs["good"].error is None
+    health = {h.name: h for h in sqlite_store.source_health()}
+    assert health["odd"].consecutive_failures == 1 and health["odd"].last_error
+    assert sqlite_store.post_count() == 1  # the refused batch was rolled back whole
+    monkeypatch.undo()  # fixed: the next run stores what the failed one could not
+    (retry,) = Pipeline(settings(sources[:1]), sqlite_store).collect()
+    assert retry.new_posts == 1

@@ -8,11 +8,12 @@ none of it, and the next run re-fetches what was lost.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,34 @@ def _no_nul(value: str | None) -> str | None:
     """PostgreSQL refuses NUL characters in text: one in an export cell must not cost
     the batch."""
     return value.replace("\x00", "") if value else value
+
+
+MAX_COUNT = 2**31 - 1  # posts.reach and posts.engagement are 32-bit integers
+
+
+def fit_to_columns(p: Post) -> Post:
+    """The post as the posts table can hold it, so that one odd value (a 600-character
+    feed id, twenty authors in one cell, a count of 1.5E+19, a language written out)
+    does not cost the whole batch: an id longer than its column becomes a stable digest
+    (ids stay unique, and the same item maps to the same id on every run), a long author
+    name is cut, a language tag longer than its column is dropped (the language is then
+    unknown), counts are capped at the column's maximum."""
+    changes: dict[str, Any] = {}
+    if len(p.external_id) > _width("external_id"):
+        changes["external_id"] = "sha1:" + hashlib.sha1(p.external_id.encode()).hexdigest()
+    if p.author and len(p.author) > _width("author"):
+        changes["author"] = p.author[: _width("author") - 1] + "…"
+    if p.lang and len(p.lang) > _width("lang"):
+        changes["lang"] = None
+    for name in ("reach", "engagement"):
+        value = getattr(p, name)
+        if value is not None and abs(value) > MAX_COUNT:
+            changes[name] = MAX_COUNT if value > 0 else -MAX_COUNT
+    return replace(p, **changes) if changes else p
+
+
+def _width(column: str) -> int:
+    return posts.c[column].type.length
 
 
 def _placement(p: Post) -> dict[str, Any]:
@@ -337,6 +366,7 @@ class Store:
         stars changed since (an edited review or post) are updated in place instead."""
         if not items:
             return 0
+        items = [fit_to_columns(p) for p in items]
         keys = {(p.source, p.external_id, p.brand) for p in items}
         stored: dict[tuple, tuple[int, str, int | None]] = {}
         ext_ids = list({p.external_id for p in items})
