@@ -113,6 +113,39 @@ def test_cross_posted_text_is_marked_duplicate(store):
     assert rows[1].duplicate_of == rows[0].id
 
 
+def test_the_same_short_complaint_from_different_people_counts_for_each(store):
+    from dataclasses import replace
+
+    chorus = "@Movistela no tengo internet desde esta mañana"
+
+    def by(ext, author, text=chorus, source="a"):
+        return replace(post(ext, text=text, source=source, h=text[:30]), author=author)
+
+    story = " ".join(["Movistela anuncia una subida de tarifas para todos sus clientes"] * 3)
+    store.save_collection(run("a"), "rss", [by("1", "ana"), by("2", "luis")], None)
+    items = [
+        by("3", "eva", source="b"),  # a third customer
+        by("4", "ana", source="b"),  # ana again, at another source: her cross-post
+        by("5", None, source="b"),  # nobody in particular: a copy
+        by("6", "efe", story, source="b"),
+        by("7", "europa_press", story, source="b"),  # the same agency story at another outlet
+    ]
+    store.save_collection(run("b"), "rss", items, None)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(posts.c.external_id, posts.c.id, posts.c.duplicate_of)).all()
+    ids = {ext: pid for ext, pid, _ in rows}
+    links = {ext: dup for ext, _, dup in rows}
+    assert links == {
+        "1": None,
+        "2": None,
+        "3": None,
+        "4": ids["1"],
+        "5": ids["1"],
+        "6": None,
+        "7": ids["6"],
+    }
+
+
 def test_failed_run_keeps_state_and_counts_failures(store):
     store.save_collection(run(), "rss", [post("a")], FetchState("good-etag"))
     store.save_collection(run(error="HTTP 500"), "rss", [], None)

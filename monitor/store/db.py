@@ -150,6 +150,31 @@ def _width(column: str) -> int:
     return posts.c[column].type.length
 
 
+Firsts = dict[str | None, int]  # author (None: nobody) -> their first post of a text
+SYNDICATED_WORDS = 30  # a text this long, the same word for word, is one story: a copy
+
+
+def _author_key(author: str | None) -> str | None:
+    return author if is_somebody(author) else None
+
+
+def copy_of(p: Post, firsts: Firsts) -> int | None:
+    """The stored post that ``p`` is a copy of (the same text about the same brand), if any.
+
+    A cross-post of one person's complaint, or a text nobody in particular signs, is a
+    copy of the first post with that text. Short texts by different people are not: three
+    customers writing "@Movistela no tengo internet desde esta mañana" are three unhappy
+    customers, the first sign of an outage. A long text repeated word for word (an agency
+    story run by several outlets) is one story whoever signs it."""
+    if not firsts:
+        return None
+    author = _author_key(p.author)
+    if author is None or len(p.text.split()) >= SYNDICATED_WORDS:
+        return min(firsts.values())
+    same = [first for who, first in firsts.items() if who in (author, None)]
+    return min(same, default=None)
+
+
 def _placement(p: Post) -> dict[str, Any]:
     """The channel and the collector's other fields, as the posts table keeps them."""
     channel = _no_nul(p.channel)
@@ -401,12 +426,13 @@ class Store:
             conn.execute(update(posts).where(posts.c.id == post_id).values(**_placement(p)))
         if not fresh:
             return 0
-        originals = self._first_by_hash(conn, fresh.values())
+        originals = self._firsts_by_hash(conn, fresh.values())
         added = 0
         for p in fresh.values():
             # a review is one person's verdict: two identical short reviews ("Excelente",
             # 5 stars) are two opinions, not a cross-post, so reviews are never linked
-            first = None if p.rating is not None else originals.get((p.brand, p.content_hash))
+            group = originals.setdefault((p.brand, p.content_hash), {})
+            first = None if p.rating is not None else copy_of(p, group)
             result = conn.execute(
                 self._insert_ignore(posts).values(
                     source=p.source,
@@ -431,7 +457,7 @@ class Store:
             if result.rowcount:
                 added += 1
                 if first is None and p.rating is None and result.inserted_primary_key:
-                    originals[(p.brand, p.content_hash)] = result.inserted_primary_key[0]
+                    group.setdefault(_author_key(p.author), result.inserted_primary_key[0])
         return added
 
     def _apply_edits(self, conn, edits: dict[int, tuple[Post, int | None]], now: datetime) -> None:
@@ -474,17 +500,23 @@ class Store:
                 update(posts).where(posts.c.id.in_(copies[1:])).values(duplicate_of=copies[0])
             )
 
-    def _first_by_hash(self, conn, items: Iterable[Post]) -> dict[tuple[str, str], int]:
+    def _firsts_by_hash(self, conn, items: Iterable[Post]) -> dict[tuple[str, str], Firsts]:
+        """For each (brand, content hash) of ``items``: the first stored post of each
+        author with that text (None: nobody in particular)."""
         wanted = {(p.brand, p.content_hash) for p in items}
         hashes = list({h for _, h in wanted})
-        out: dict[tuple[str, str], int] = {}
+        out: dict[tuple[str, str], Firsts] = {}
         for chunk in _chunks(hashes):
             rows = conn.execute(
-                select(posts.c.brand, posts.c.content_hash, func.min(posts.c.id))
+                select(posts.c.brand, posts.c.content_hash, posts.c.author, func.min(posts.c.id))
                 .where(posts.c.content_hash.in_(chunk))
-                .group_by(posts.c.brand, posts.c.content_hash)
+                .group_by(posts.c.brand, posts.c.content_hash, posts.c.author)
             )
-            out |= {(b, h): i for b, h, i in rows if (b, h) in wanted}
+            for b, h, author, first in rows:
+                if (b, h) in wanted:
+                    group = out.setdefault((b, h), {})
+                    key = _author_key(author)
+                    group[key] = min(first, group.get(key, first))
         return out
 
     def source_health(self) -> list[SourceHealth]:
