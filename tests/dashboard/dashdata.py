@@ -193,6 +193,9 @@ class Filled:
     settings: Settings = SETTINGS
 
 
+CROSS_POSTS = {"neg1c": "neg1"}  # the same person posting the same text at another source
+
+
 def fill(store: Store, rows=ROWS) -> dict[str, int]:
     by_source: dict[str, list[Post]] = {}
     for key, source, brand, lang, when, text, engagement, *_ in rows:
@@ -205,7 +208,7 @@ def fill(store: Store, rows=ROWS) -> dict[str, int]:
                 content_hash(text),
                 lang,
                 url=f"https://example.com/{source}/{key}",
-                author=f"user_{key}",
+                author=f"user_{CROSS_POSTS.get(key, key)}",
                 published=when,
                 engagement=engagement,
             )
