@@ -252,11 +252,14 @@ def negative_themes(
     start = end - timedelta(days=7 * (1 + weeks_back))
     scope = f.replace(start=start, end=end)
     is_now = posts.c.posted_at >= week0
-    # The sampling strides come from cheap counts over the time index alone.
+    # The sampling strides come from cheap counts over an index alone: the brands' posts
+    # (brand, posted_at), else all posts (posted_at). Counting every brand's posts for
+    # one brand would thin a small brand's sample out to a handful of posts.
+    of_brands = [posts.c.brand.in_(f.brands)] if f.brands else []
     n_now, n_all = (
         read(
             engine,
-            select(func.count()).where(posts.c.posted_at >= a, posts.c.posted_at < end),
+            select(func.count()).where(posts.c.posted_at >= a, posts.c.posted_at < end, *of_brands),
             ["n"],
         ).at[0, "n"]
         for a in (week0, start)

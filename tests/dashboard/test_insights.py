@@ -17,6 +17,7 @@ from monitor.insights.text import (
     phrases,
     theme_groups,
 )
+from monitor.types import Post, SourceRun
 
 ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
 
@@ -551,3 +552,15 @@ def test_the_volume_chart_draws_a_line_per_alert():
     assert [(r["what"], r["severity_label"]) for r in rows] == [
         ("#7 · Pico negativo · Acme", "Crítica")
     ]
+
+
+def test_a_small_brands_themes_are_not_thinned_out_by_a_busy_one(filled):
+    engine = filled.store.engine
+    busy = [
+        Post("tw", f"r{i}", "Rival", f"Rival post {i}", f"rival-{i}", "es", published=D1)
+        for i in range(60)
+    ]
+    filled.store.save_collection(SourceRun("tw", COLLECTED, COLLECTED), "rss", busy, None)
+    # 3 posts per side would be read for a brand with about 9 posts: every one of Acme's
+    themes = insights.negative_themes(engine, ACME, ["Acme", "Rival"], sample=3)
+    assert themes["theme"].tolist() == ["factura"] and themes.iloc[0]["posts"] == 2
