@@ -29,13 +29,11 @@ show = st.segmented_control(
     format_func=lambda v: t.t(f"alerts_{v}"),
     key="a_show",
 )
-brands = set(ctx.filters.brands)
 
 
 def _listed(status: str | None) -> list:
     """Alerts of the chosen brands (and brand-less source alerts), newest first."""
-    found = repo.list(status=status, limit=200)
-    return [a for a in found if not brands or a.brand is None or a.brand in brands]
+    return repo.list(status=status, limit=200, brands=ctx.filters.brands)
 
 
 alerts = _listed("active" if show == "active" else None)

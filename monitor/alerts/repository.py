@@ -155,8 +155,10 @@ class AlertRepository:
         brand: str | None = None,
         rule: str | None = None,
         limit: int = 50,
+        brands: Iterable[str] = (),
     ) -> list[Alert]:
-        """Newest first. ``status`` is one of STATUSES, "active" (open or acknowledged) or None."""
+        """Newest first. ``status`` is one of STATUSES, "active" (open or acknowledged) or None.
+        ``brands``: those brands' alerts and the brand-less ones (source health)."""
         q = select(alerts).order_by(alerts.c.last_seen_at.desc(), alerts.c.id.desc()).limit(limit)
         if status == "active":
             q = q.where(alerts.c.status != RESOLVED)
@@ -168,6 +170,8 @@ class AlertRepository:
             q = q.where(alerts.c.brand == brand)
         if rule is not None:
             q = q.where(alerts.c.rule == rule)
+        if brands:
+            q = q.where(or_(alerts.c.brand.in_(list(brands)), alerts.c.brand.is_(None)))
         try:
             with self.engine.connect() as conn:
                 return [_alert(r) for r in conn.execute(q).mappings()]

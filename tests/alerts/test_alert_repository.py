@@ -161,3 +161,16 @@ def test_delivery_state_says_what_people_can_expect(repo):
     assert repo.get(a.id).delivery_state(has_channels=True) == "failed"
     repo.record_delivery(a.id, "mail", NOW, ok=True, attempts=1, complete=True)
     assert repo.get(a.id).delivery_state(has_channels=False) == "sent"
+
+
+def test_a_brands_alerts_are_listed_however_many_other_brands_raised_since(repo):
+    from dataclasses import replace
+
+    own = repo.upsert(candidate(), NOW)
+    for i in range(5):  # a busier brand's alerts, all newer
+        other = replace(candidate(f"Telvia:high_impact:{i}"), brand="Telvia")
+        repo.upsert(other, NOW + timedelta(minutes=i + 1))
+    source = repo.upsert(candidate("source:rss:source_health", ids=()), NOW)
+    listed = repo.list(limit=3, brands=("Movistela",))  # and the brand-less source alert
+    assert [a.id for a in listed] == [source.id, own.id]  # same time: newest id first
+    assert {a.brand for a in repo.list(limit=3)} == {"Telvia"}  # without brands: the newest
