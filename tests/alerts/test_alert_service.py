@@ -243,3 +243,15 @@ def test_alerts_list_says_no_channels_rather_than_pending(sqlite_store, tmp_path
         line for line in listed.stdout.splitlines() if line.lstrip().startswith(str(alert.id))
     )
     assert "no channels" in row and "pending" not in row
+
+
+def test_a_replay_raises_what_the_posts_said_then_not_how_sources_stand_now(sqlite_store):
+    from monitor.alerts.service import replay_alerts
+
+    add_posts(sqlite_store, spike_specs())
+    for _ in range(3):  # the feed is failing today
+        sqlite_store.save_collection(SourceRun("feed", NOW, NOW, error="HTTP 500"), "rss", [], None)
+    replayed = replay_alerts(sqlite_store, SETTINGS, NOW - timedelta(minutes=30), NOW)
+    assert {a.rule for a in replayed} == {"negative_spike"}
+    live = check_alerts(sqlite_store, SETTINGS, NOW, deliver=False)  # a live check does see it
+    assert "source_health" in {a.rule for a in live}
