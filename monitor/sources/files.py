@@ -395,6 +395,7 @@ def _other_formats(value: str, formats: tuple[str, ...]) -> datetime | None:
 def _csv_rows(
     text: str, path: Path, default_delimiter: str, columns: Mapping[str, str]
 ) -> Iterator[Row]:
+    _allow_cells_of(len(text))
     header = text.split("\n", 1)[0]
     delimiter = default_delimiter
     if default_delimiter == ",":  # Spanish spreadsheets often export with ';'
@@ -420,6 +421,14 @@ def _csv_rows(
             yield f"line {reader.line_num}", dict(zip(names, cells, strict=False))
     except csv.Error as e:
         raise ImportFileError(str(path), f"line {reader.line_num}: {e}", hint=_FORMAT_HINT) from e
+
+
+def _allow_cells_of(length: int) -> None:
+    """Let the csv module read a cell as long as the whole file: its default limit
+    (131,072 characters) would end the import at one long post, which normalising cuts
+    to its own maximum later anyway. The limit is process-wide, so it is only raised."""
+    if csv.field_size_limit() < length:
+        csv.field_size_limit(length)
 
 
 def _text_column_hint(names: list[str], found: str) -> str:

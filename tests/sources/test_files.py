@@ -84,6 +84,16 @@ def test_latin1_fallback_for_bytes_cp1252_lacks() -> None:
     assert "latin-1" in warnings[0]
 
 
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path: Path) -> None:
+    long = "Movistela " + "blah " * 30_000  # 150,010 characters; csv stops at 131,072
+    data = f'text\n"Movistela corta la fibra"\n"{long}"\n"Movistela otra vez"\n'
+
+    posts, warnings = read_file(write(tmp_path, "export.csv", data))
+
+    assert [len(p.text) for p in posts] == [24, len(long.strip()), 18]
+    assert warnings == []
+
+
 def test_tsv(tmp_path: Path) -> None:
     posts, _ = read_file(write(tmp_path, "x.tsv", "text\turl\nuno, dos\thttps://u.example/1\n"))
 
