@@ -23,6 +23,7 @@ source's ``date_order`` (``monitor import --date-order``) says which.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -195,7 +196,10 @@ def read_file(
 
 
 def decode(raw: bytes) -> tuple[str, list[str]]:
-    """UTF-8 (BOM or not); else Windows-1252, else Latin-1, with a warning."""
+    """UTF-16 when the file starts with its byte order mark (Excel's "Unicode Text");
+    else UTF-8 (BOM or not); else Windows-1252, else Latin-1, with a warning."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_utf16(raw)
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -207,6 +211,14 @@ def decode(raw: bytes) -> tuple[str, list[str]]:
             continue
         return text, [f"file is not UTF-8; read it as {encoding} (check accented letters)"]
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _decode_utf16(raw: bytes) -> tuple[str, list[str]]:
+    try:
+        return raw.decode("utf-16"), []  # the codec reads the BOM for the byte order
+    except UnicodeDecodeError:
+        text = raw.decode("utf-16", errors="replace")
+        return text, ["file is UTF-16 but some bytes do not decode; read them as '\ufffd'"]
 
 
 def detect_date_order(values: Iterator[str]) -> tuple[str, str | None]:

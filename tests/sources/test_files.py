@@ -77,6 +77,26 @@ def test_cp1252_file_is_read_with_a_warning(tmp_path: Path) -> None:
     assert warnings == ["file is not UTF-8; read it as cp1252 (check accented letters)"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_export_is_read(tmp_path: Path, encoding: str) -> None:
+    # Excel's "Unicode Text" and some listening tools write UTF-16 with a byte order mark
+    bom = "\ufeff" if encoding == "utf-16-be" else ""  # the utf-16 codec writes its own
+    data = (bom + "text\tdate\r\nMovistela cobra de más\t23/01/2024\r\n").encode(encoding)
+
+    posts, warnings = read_file(write(tmp_path, "export.tsv", data))
+
+    assert [p.text for p in posts] == ["Movistela cobra de más"]
+    assert posts[0].published == datetime(2024, 1, 23, tzinfo=UTC)
+    assert warnings == []
+
+
+def test_a_utf16_file_with_a_broken_last_byte_is_read_with_a_warning() -> None:
+    text, warnings = decode("text\nhola\n".encode("utf-16") + b"\x00")
+
+    assert text.startswith("text\nhola\n")
+    assert warnings == ["file is UTF-16 but some bytes do not decode; read them as '\ufffd'"]
+
+
 def test_latin1_fallback_for_bytes_cp1252_lacks() -> None:
     text, warnings = decode("año ".encode("latin-1") + b"\x81")
 
