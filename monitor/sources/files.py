@@ -59,6 +59,7 @@ MONTH_FIRST_FORMATS = tuple(
 )
 DATE_ORDERS = ("auto", "day-first", "month-first")
 NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/-](\d{1,2})[/-]\d{4}\b")
+SEP_LINE = re.compile(r'(?i)"?sep=([^"\r\n])"?[\r\n]*')  # Excel's first line: "sep=;"
 Row = tuple[str, Mapping[str, Any]]  # ("line 3" or "item 3", fields)
 
 
@@ -408,12 +409,14 @@ def _csv_rows(
     text: str, path: Path, default_delimiter: str, columns: Mapping[str, str]
 ) -> Iterator[Row]:
     _allow_cells_of(len(text))
-    header = text.split("\n", 1)[0]
-    delimiter = default_delimiter
-    if default_delimiter == ",":  # Spanish spreadsheets often export with ';'
-        delimiter = max(",;\t|", key=header.count) if header.strip() else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()  # as csv counts them: \n, \r\n, \r
+    sep = SEP_LINE.fullmatch(lines[0]) if lines else None
+    header = lines[1 if sep else 0] if len(lines) > bool(sep) else ""
+    delimiter = sep.group(1) if sep else _delimiter(header, default_delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
+        if sep:
+            next(reader)  # Excel's "sep=;" line names the delimiter; the header follows
         names = [name.strip().lower() for name in next(reader, [])]
     except csv.Error as e:
         raise ImportFileError(str(path), f"line 1: {e}", hint=_FORMAT_HINT) from e
@@ -433,6 +436,12 @@ def _csv_rows(
             yield f"line {reader.line_num}", dict(zip(names, cells, strict=False))
     except csv.Error as e:
         raise ImportFileError(str(path), f"line {reader.line_num}: {e}", hint=_FORMAT_HINT) from e
+
+
+def _delimiter(header: str, default: str) -> str:
+    if default == ",":  # Spanish spreadsheets often export with ';'
+        return max(",;\t|", key=header.count) if header.strip() else ","
+    return default
 
 
 def _allow_cells_of(length: int) -> None:

@@ -68,6 +68,17 @@ def test_bom_and_semicolons(tmp_path: Path) -> None:
     assert posts[0].text == "Hola Aurora"
 
 
+def test_excels_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path: Path) -> None:
+    data = "sep=;\r\nid;text;author\r\nx;Hola, Movistela;Ana, la de Sevilla\r\ny;;Luis\r\n"
+
+    posts, warnings = read_file(write(tmp_path, "excel.csv", data))
+
+    assert [(p.external_id, p.text, p.author) for p in posts] == [
+        ("x", "Hola, Movistela", "Ana, la de Sevilla")
+    ]
+    assert warnings == ["line 4: empty 'text'; skipped"]  # lines count from the sep line
+
+
 def test_cp1252_file_is_read_with_a_warning(tmp_path: Path) -> None:
     data = "text,author\r\nQué decepción con Aurora … otra vez,Íñigo\r\n".encode("cp1252")
     posts, warnings = read_file(write(tmp_path, "old.csv", data))
