@@ -12,7 +12,8 @@ config, ``monitor import --column text="Full Text"``); a file column displaced b
 one is kept in ``extra`` as ``"<name> (original)"``.
 
 A bad row (no text, unreadable date, broken JSON) is skipped with a warning naming its
-line; the rest is imported. A missing file or a file without a ``text`` column raises
+line; the rest is imported. A row with more cells than the header is read as it stands
+(one cell per column, in order) with a warning. A missing file or a file without a ``text`` column raises
 ``ImportFileError``. Dates: ISO 8601, RFC 2822, Unix seconds, or numeric
 ``31/12/2024 [23:59[:59]]``; naive times are taken as UTC. Whether numeric dates are
 day-first or month-first (US tools: ``12/31/2024``) is read from the file itself: a
@@ -171,7 +172,7 @@ def read_file(
     text, warnings = decode(raw)
     columns = columns or {}
     if suffix in DELIMITED:
-        rows = _csv_rows(text, path, DELIMITED[suffix], columns)
+        rows = _csv_rows(text, path, DELIMITED[suffix], columns, warnings)
     else:
         rows = _json_rows(text, warnings, columns)
     rows = list(rows)
@@ -406,7 +407,11 @@ def _other_formats(value: str, formats: tuple[str, ...]) -> datetime | None:
 
 
 def _csv_rows(
-    text: str, path: Path, default_delimiter: str, columns: Mapping[str, str]
+    text: str,
+    path: Path,
+    default_delimiter: str,
+    columns: Mapping[str, str],
+    warnings: list[str],
 ) -> Iterator[Row]:
     _allow_cells_of(len(text))
     lines = io.StringIO(text, newline="").readlines()  # as csv counts them: \n, \r\n, \r
@@ -433,9 +438,21 @@ def _csv_rows(
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            yield f"line {reader.line_num}", dict(zip(names, cells, strict=False))
+            where = f"line {reader.line_num}"
+            if any(cell.strip() for cell in cells[len(names) :]):
+                warnings.append(f"{where}: {_surplus(len(cells), len(names), delimiter)}")
+            yield where, dict(zip(names, cells, strict=False))
     except csv.Error as e:
         raise ImportFileError(str(path), f"line {reader.line_num}: {e}", hint=_FORMAT_HINT) from e
+
+
+def _surplus(cells: int, columns: int, delimiter: str) -> str:
+    """A row with more cells than the header: which ones are which is anyone's guess, so
+    the row is read as it stands and the warning says so."""
+    return (
+        f"{cells} cells for {columns} columns (a {delimiter!r} inside a cell without "
+        f"quotes?); read the first {columns}"
+    )
 
 
 def _delimiter(header: str, default: str) -> str:

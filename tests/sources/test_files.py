@@ -59,6 +59,27 @@ def test_csv_with_bad_rows_keeps_the_rest(tmp_path: Path) -> None:
     assert posts[3].published == datetime(2025, 6, 11, 8, 0, tzinfo=UTC)
 
 
+def test_a_row_with_more_cells_than_the_header_is_kept_as_read_with_a_warning(tmp_path: Path):
+    data = "id,text,author\n1,Hola, Movistela me ha cobrado dos veces,ana\n2,Bien,eva\n"
+
+    posts, warnings = read_file(write(tmp_path, "export.csv", data))
+
+    assert [(p.text, p.author) for p in posts] == [
+        ("Hola", "Movistela me ha cobrado dos veces"),
+        ("Bien", "eva"),
+    ]
+    assert warnings == [
+        "line 2: 4 cells for 3 columns (a ',' inside a cell without quotes?); read the first 3"
+    ]
+
+
+def test_empty_cells_past_the_header_are_not_a_warning(tmp_path: Path) -> None:
+    posts, warnings = read_file(write(tmp_path, "export.csv", "text,author\nhola,ana,,\n"))
+
+    assert [(p.text, p.author) for p in posts] == [("hola", "ana")]
+    assert warnings == []
+
+
 def test_bom_and_semicolons(tmp_path: Path) -> None:
     data = "\ufeffid;TEXT;fecha\r\nx;Hola Aurora;\r\n"
     posts, warnings = read_file(write(tmp_path, "excel.csv", data))
