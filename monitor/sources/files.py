@@ -11,15 +11,15 @@ theirs: ``{"text": "Full Text", "date": "Published"}`` (``columns`` in a file so
 config, ``monitor import --column text="Full Text"``); a file column displaced by a mapped
 one is kept in ``extra`` as ``"<name> (original)"``.
 
-A bad row (no text, unreadable date, broken JSON) is skipped with a warning naming its
-line; the rest is imported. A row with more cells than the header is read as it stands
-(one cell per column, in order) with a warning. A missing file or a file without a ``text`` column raises
-``ImportFileError``. Dates: ISO 8601, RFC 2822, Unix seconds, or numeric
-``31/12/2024 [23:59[:59]]``; naive times are taken as UTC. Whether numeric dates are
-day-first or month-first (US tools: ``12/31/2024``) is read from the file itself: a
-first number above 12 means day-first, a second one month-first. A file whose numeric
-dates never say (every number 12 or less) is read day-first with a warning, unless the
-source's ``date_order`` (``monitor import --date-order``) says which.
+A bad row (no text, unreadable date, a quote left open, broken JSON) is skipped with a
+warning naming its line; the rest is imported. A row with more cells than the header is
+read as it stands (one cell per column, in order) with a warning. A missing file or a file
+without a ``text`` column raises ``ImportFileError``. Dates: ISO 8601, RFC 2822, Unix
+seconds, or numeric ``31/12/2024 [23:59[:59]]``; naive times are taken as UTC. Whether
+numeric dates are day-first or month-first (US tools: ``12/31/2024``) is read from the
+file itself: a first number above 12 means day-first, a second one month-first. A file
+whose numeric dates never say (every number 12 or less) is read day-first with a warning,
+unless the source's ``date_order`` (``monitor import --date-order``) says which.
 """
 
 from __future__ import annotations
@@ -435,15 +435,45 @@ def _csv_rows(
     if "text" not in names:
         raise ImportFileError(str(path), "no 'text' column", hint=_text_column_hint(names, found))
     try:
-        for cells in reader:
+        for first, cells in _records(reader):
+            last = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
-            where = f"line {reader.line_num}"
+            if last > first and not _quotes_close(lines[first - 1 : last], delimiter):
+                warnings.append(f"line {first}: {_unclosed(first, last)}")
+                continue
+            where = f"line {last}"
             if any(cell.strip() for cell in cells[len(names) :]):
                 warnings.append(f"{where}: {_surplus(len(cells), len(names), delimiter)}")
             yield where, dict(zip(names, cells, strict=False))
     except csv.Error as e:
         raise ImportFileError(str(path), f"line {reader.line_num}: {e}", hint=_FORMAT_HINT) from e
+
+
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """A csv reader's rows with the line each starts on (a quoted cell may span lines)."""
+    first = reader.line_num + 1
+    for cells in reader:
+        yield first, cells
+        first = reader.line_num + 1
+
+
+def _quotes_close(lines: list[str], delimiter: str) -> bool:
+    """Whether a row spanning ``lines`` is well quoted. Read leniently (as csv does by
+    default), a quote never closed runs the following rows into one cell, up to the next
+    quote or the end of the file; read strictly, that is an error."""
+    try:
+        list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return True
+
+
+def _unclosed(first: int, last: int) -> str:
+    return (
+        f"a quote is not closed, so lines {first}-{last} were read as one row; skipped "
+        "(close the quote and import again)"
+    )
 
 
 def _surplus(cells: int, columns: int, delimiter: str) -> str:

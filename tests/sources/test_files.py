@@ -80,6 +80,30 @@ def test_empty_cells_past_the_header_are_not_a_warning(tmp_path: Path) -> None:
     assert warnings == []
 
 
+def test_a_quote_never_closed_is_a_warning_naming_its_line(tmp_path: Path) -> None:
+    data = 'text,date\nMovistela bien,2024-01-01\n"Movistela abre comillas,2024-01-02\notra,2024-01-03\n'
+
+    posts, warnings = read_file(write(tmp_path, "export.csv", data))
+
+    assert [p.text for p in posts] == ["Movistela bien"]  # not the rows run together
+    assert warnings == [
+        "line 3: a quote is not closed, so lines 3-4 were read as one row; skipped "
+        "(close the quote and import again)"
+    ]
+
+
+def test_a_quote_closed_rows_later_is_a_warning_and_the_rows_after_it_are_read(tmp_path: Path):
+    data = 'id,text\n1,"abre\n2,sigue\n3,"cierra"\n4,fin\n'
+
+    posts, warnings = read_file(write(tmp_path, "export.csv", data))
+
+    assert [(p.external_id, p.text) for p in posts] == [("4", "fin")]
+    assert warnings == [
+        "line 2: a quote is not closed, so lines 2-4 were read as one row; skipped "
+        "(close the quote and import again)"
+    ]
+
+
 def test_bom_and_semicolons(tmp_path: Path) -> None:
     data = "\ufeffid;TEXT;fecha\r\nx;Hola Aurora;\r\n"
     posts, warnings = read_file(write(tmp_path, "excel.csv", data))
