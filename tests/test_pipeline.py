@@ -121,6 +121,29 @@ def test_a_review_export_about_one_brand_needs_no_brand_name_in_its_rows(tmp_pat
     assert Pipeline(plain, sqlite_store).collect()[0].matched == 0  # the rows never name it
 
 
+def test_reviews_sharing_a_page_url_are_stored_apart_and_read_again_unchanged(
+    tmp_path, sqlite_store
+):
+    export = tmp_path / "reviews.csv"
+    page = "https://www.trustpilot.com/review/movistela.es"
+    export.write_text(
+        f"text,author,url\nMovistela me cobra de más,ana,{page}\n"
+        f"Movistela no me da de baja,luis,{page}\n",
+        encoding="utf-8",
+    )
+    pipeline = Pipeline(
+        settings([SourceConfig("reviews", "file", {"path": str(export)})]), sqlite_store
+    )
+
+    pipeline.collect()
+    (again,) = pipeline.collect()
+
+    with sqlite_store.engine.connect() as conn:
+        texts = conn.exec_driver_sql("select text from posts order by id").scalars().all()
+    assert texts == ["Movistela me cobra de más", "Movistela no me da de baja"]
+    assert again.new_posts == 0
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [

@@ -30,7 +30,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -186,11 +186,16 @@ def read_file(
         date_order, note = detect_date_order(_text(f.get("date")) for _, f in rows)
         warnings += [note] if note else []
     month_first = date_order == "month-first"
+    shared = shared_urls(fields for _, fields in rows)
     posts = []
     for where, fields in rows:
         notes: list[str] = []
         try:
-            posts.append(row_to_post(fields, source=source, notes=notes, month_first=month_first))
+            posts.append(
+                row_to_post(
+                    fields, source=source, notes=notes, month_first=month_first, shared=shared
+                )
+            )
         except ValueError as e:
             warnings.append(f"{where}: {e}; skipped")
         warnings += [f"{where}: {note}" for note in notes]
@@ -261,8 +266,10 @@ def row_to_post(
     source: str,
     notes: list[str] | None = None,
     month_first: bool = False,
+    shared: Collection[str] = (),
 ) -> RawPost:
     """One row (keys already lower-case) to a ``RawPost``; ``ValueError`` if unusable.
+    ``shared``: the urls that several rows of the file carry (see ``row_id``).
 
     An unreadable reach, engagement or rating does not cost the post: the raw value stays in
     ``extra`` and a note is added to ``notes``."""
@@ -271,11 +278,6 @@ def row_to_post(
     if not text:
         raise ValueError("empty 'text'")
     published = parse_date(values["date"], month_first) if values["date"] else None
-    external_id = values["id"] or (
-        stable_id(values["url"])
-        if values["url"]
-        else stable_id(text, _iso(published), values["author"])
-    )
     counts: dict[str, int | None] = {}
     for key in COUNTS:
         try:
@@ -290,6 +292,7 @@ def row_to_post(
         rating = None
         if notes is not None:
             notes.append(f"{e}; kept the post without it")
+    external_id = values["id"] or row_id(values, published, rating, shared)
     known = (*FIELDS, *(k for k, v in counts.items() if v is not None))
     known += ("rating",) if rating is not None else ()
     extra = {k: v for k, v in fields.items() if k and k not in known and v not in ("", None)}
@@ -308,6 +311,37 @@ def row_to_post(
         channel=values["source"],
         extra=extra,
     )
+
+
+def shared_urls(rows: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The urls that more than one row carries (a review export gives every review its
+    page's url)."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for fields in rows:
+        url = _text(fields.get("url"))
+        if url and _text(fields.get("text")):  # a row skipped for want of text is no post
+            (shared if url in seen else seen).add(url)
+    return shared
+
+
+def row_id(
+    values: Mapping[str, str | None],
+    published: datetime | None,
+    rating: int | None,
+    shared: Collection[str],
+) -> str:
+    """The id of a row without one. A url only this row carries is the post's own, and
+    its id (so an edited post read again is updated in place, and posts imported before
+    keep their ids). A url several rows carry is a page's: the row is told apart by its
+    text, date, author and stars as well, so distinct reviews stay distinct and the same
+    row read again keeps its id. Without a url: text, date and author."""
+    url, text, author = values["url"], values["text"], values["author"]
+    if url and url not in shared:
+        return stable_id(url)
+    if url:
+        return stable_id(url, text, _iso(published), author, str(rating) if rating else None)
+    return stable_id(text, _iso(published), author)
 
 
 def parse_rating(value: Any) -> int | None:

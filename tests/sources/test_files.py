@@ -10,7 +10,7 @@ import pytest
 
 from monitor.errors import ConfigError, ImportFileError
 from monitor.sources import make_source
-from monitor.sources.base import FetchState
+from monitor.sources.base import FetchState, stable_id
 from monitor.sources.files import (
     FileSource,
     check_columns,
@@ -207,15 +207,49 @@ def test_json_array(tmp_path: Path) -> None:
     assert warnings == ["item 2: expected a JSON object; skipped"]
 
 
-def test_ids_are_stable_and_url_based_when_possible(tmp_path: Path) -> None:
+def test_ids_are_stable_and_url_based_when_each_row_has_its_own_url(tmp_path: Path) -> None:
     first, _ = read_file(write(tmp_path, "a.csv", CSV))
     again, _ = read_file(write(tmp_path, "b.csv", CSV))
     by_url, _ = read_file(
-        write(tmp_path, "c.csv", "text,url\nA,https://s.example/1\nB,https://s.example/1\n")
+        write(tmp_path, "c.csv", "text,url\nA,https://s.example/1\nB,https://s.example/2\n")
     )
 
     assert [p.external_id for p in first] == [p.external_id for p in again]
-    assert by_url[0].external_id == by_url[1].external_id  # same url, same post
+    assert [p.external_id for p in by_url] == [  # the ids posts were stored under so far
+        stable_id("https://s.example/1"),
+        stable_id("https://s.example/2"),
+    ]
+
+
+PAGE = "https://www.trustpilot.com/review/movistela.es"
+REVIEWS = (  # a review export: every row carries the page's url, not the review's
+    f"text,author,rating,url\n"
+    f"Movistela me cobra de más,ana,1,{PAGE}\n"
+    f"Movistela no me da de baja,luis,1,{PAGE}\n"
+    f"Excelente,Anónimo,5,{PAGE}\n"
+    f"Excelente,Anónimo,4,{PAGE}\n"
+)
+
+
+def test_rows_sharing_a_url_are_distinct_posts(tmp_path: Path) -> None:
+    posts, _ = read_file(write(tmp_path, "reviews.csv", REVIEWS))
+
+    ids = [p.external_id for p in posts]
+    assert len(set(ids)) == 4  # the last two differ only in their stars
+    assert stable_id(PAGE) not in ids
+
+
+def test_rows_sharing_a_url_keep_their_ids_when_read_again(tmp_path: Path) -> None:
+    first, _ = read_file(write(tmp_path, "a.csv", REVIEWS))
+    again, _ = read_file(write(tmp_path, "b.csv", REVIEWS))
+
+    assert [p.external_id for p in again] == [p.external_id for p in first]
+
+
+def test_a_row_skipped_for_want_of_text_does_not_share_its_url(tmp_path: Path) -> None:
+    posts, _ = read_file(write(tmp_path, "x.csv", f"text,url\nMe cobra de más,{PAGE}\n,{PAGE}\n"))
+
+    assert [p.external_id for p in posts] == [stable_id(PAGE)]
 
 
 def test_missing_file_is_an_import_error(tmp_path: Path) -> None:
