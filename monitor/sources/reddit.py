@@ -33,6 +33,7 @@ ENV_VARS = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USER_AGENT")
 SORTS = ("relevance", "hot", "top", "new", "comments")
 REDDIT_URL = "https://www.reddit.com"
 MAX_LIMIT = 1000  # Reddit serves at most ~1000 items per listing
+REMOVED_MARKERS = ("[removed]", "[deleted]")  # what Reddit shows for a body that is gone
 
 
 def reddit_from_env(
@@ -154,7 +155,10 @@ def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
     data = _fields(obj)
     title = data.get("title") or ""
     selftext = data.get("selftext") or ""
-    if selftext in ("[removed]", "[deleted]"):
+    # a body removed by the moderators or deleted by its author: the title is still worth
+    # matching, but the store must keep the body it already holds (``extra["removed"]``)
+    removed = selftext in REMOVED_MARKERS
+    if removed:
         selftext = ""
     score, comments = _int(data.get("score")), _int(data.get("num_comments"))
     return RawPost(
@@ -168,7 +172,8 @@ def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
         reach=None,
         engagement=_engagement(score, comments),
         channel=_channel(data),
-        extra=_extra(data, kind="submission", score=score, num_comments=comments),
+        extra=_extra(data, kind="submission", score=score, num_comments=comments)
+        | ({"removed": True} if removed else {}),
     )
 
 

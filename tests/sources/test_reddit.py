@@ -440,3 +440,15 @@ def test_parse_removed_selftext_keeps_the_title() -> None:
         None,
     )
     assert post.published == datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("marker", ["[removed]", "[deleted]"])
+def test_parse_body_gone_at_reddit_is_marked_removed(cassettes: Cassettes, marker: str) -> None:
+    submission_listing, _ = cassettes.data("TestSubmission.test_comments")
+    data = submission_listing["data"]["children"][0]["data"]
+
+    kept, gone = parse_submission(data), parse_submission({**data, "selftext": marker})
+
+    assert "removed" not in kept.extra
+    assert gone.extra["removed"] is True
+    assert gone.text == data["title"]
