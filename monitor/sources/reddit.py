@@ -7,9 +7,14 @@ counts as one term; ``a OR b`` accepts either side). With the default ``subreddi
 site-wide comment stream, so name the subreddits where the brand is discussed.
 
 praw does the HTTP, OAuth and rate limiting (it sleeps as Reddit's headers ask).
-``FetchState.cursor`` holds the newest ``created_utc`` seen (integer seconds); the next
-run drops items older than it. Items from that same second come back again and the
-store's dedup drops them, so nothing is lost at the boundary.
+``FetchState.cursor`` holds the newest ``created_utc`` seen (integer seconds). Only the
+listings in time order use it: with ``sort = "new"`` search results, and comments, more
+than ``CURSOR_MARGIN_S`` older than it are dropped. The margin is there because Reddit's
+search indexes some posts late, after newer ones were already seen; what comes back again
+is dropped by the store's dedup. Other sorts (relevance, top, hot, comments) are not in
+time order: a post older than the cursor can be new to the results, so nothing is
+dropped. When a whole page of ``sort = "new"`` results is newer than the cursor, posts
+between the two runs may have been missed, and the fetch says so in a warning.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ ENV_VARS = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USER_AGENT")
 SORTS = ("relevance", "hot", "top", "new", "comments")
 REDDIT_URL = "https://www.reddit.com"
 MAX_LIMIT = 1000  # Reddit serves at most ~1000 items per listing
+CURSOR_MARGIN_S = 3600  # Reddit search can index a post this late (the store dedups)
 REMOVED_MARKERS = ("[removed]", "[deleted]")  # what Reddit shows for a body that is gone
 
 
@@ -130,11 +136,12 @@ class RedditSource:
                 self._reddit = reddit_from_env(env, source=self.name)
             subreddit = self._reddit.subreddit("+".join(self.subreddits))
             found = subreddit.search(self.query, sort=self.sort, limit=self.limit)
-            posts = [parse_submission(item, source=self.name) for item in found]
+            submissions = [parse_submission(item, source=self.name) for item in found]
+            comments: list[RawPost] = []
             if self.comments:
                 for comment in subreddit.comments(limit=self.limit):
                     if matches(_fields(comment).get("body") or "", self.query):
-                        posts.append(parse_comment(comment, source=self.name))
+                        comments.append(parse_comment(comment, source=self.name))
         except SourceError:
             raise
         except prawcore.PrawcoreException as e:
@@ -144,10 +151,23 @@ class RedditSource:
         except Exception as e:  # a praw/prawcore bug must not end the whole run
             raise SourceError(self.name, f"unexpected error from praw: {e!r}") from e
         since = _cursor_seconds(state.cursor)
-        posts = [p for p in posts if since is None or p.published is None or _secs(p) >= since]
+        warnings: list[str] = []
+        if since is not None and self.sort == "new":
+            submissions = _not_older(submissions, since - CURSOR_MARGIN_S)
+            if len(submissions) >= self.limit and all(_newer(p, since) for p in submissions):
+                warnings.append(
+                    f"all {len(submissions)} search results are newer than the newest seen "
+                    f"last run ({_created(since):%Y-%m-%d %H:%M} UTC): posts in between may "
+                    "have been missed; raise 'limit' or collect more often"
+                )
+        if since is not None:  # the comment listing is always newest first
+            comments = _not_older(comments, since - CURSOR_MARGIN_S)
+        posts = submissions + comments
         newest = max((_secs(p) for p in posts if p.published is not None), default=since)
+        if since is not None and newest is not None:
+            newest = max(newest, since)  # an older top post must not move the cursor back
         cursor = str(newest) if newest is not None else state.cursor
-        return FetchResult(posts=posts, state=FetchState(cursor=cursor))
+        return FetchResult(posts=posts, state=FetchState(cursor=cursor), warnings=tuple(warnings))
 
 
 def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
@@ -284,6 +304,14 @@ def _extra(data: Mapping[str, Any], **values: Any) -> dict[str, Any]:
 def _secs(post: RawPost) -> int:
     assert post.published is not None
     return int(post.published.timestamp())
+
+
+def _not_older(posts: list[RawPost], floor: int) -> list[RawPost]:
+    return [p for p in posts if p.published is None or _secs(p) >= floor]
+
+
+def _newer(post: RawPost, since: int) -> bool:
+    return post.published is not None and _secs(post) > since
 
 
 def _cursor_seconds(cursor: str | None) -> int | None:
