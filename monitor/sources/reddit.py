@@ -3,8 +3,10 @@
 Reddit's API has no comment search, so with ``comments = true`` the source reads the
 newest comments of the configured subreddits (``subreddit.comments``) and keeps those
 whose body contains every query term (case- and accent-insensitive; a "quoted phrase"
-counts as one term; ``a OR b`` accepts either side). With the default ``subreddits = ["all"]`` that is a sample of the
-site-wide comment stream, so name the subreddits where the brand is discussed.
+counts as one term; ``a OR b`` accepts either side; the rest of Reddit's search syntax is
+read loosely, see :func:`query_terms`). With the default ``subreddits = ["all"]`` that is
+a sample of the site-wide comment stream, so name the subreddits where the brand is
+discussed.
 
 praw does the HTTP, OAuth and rate limiting (it sleeps as Reddit's headers ask).
 ``FetchState.cursor`` holds the newest ``created_utc`` seen (integer seconds). Only the
@@ -38,6 +40,13 @@ ENV_VARS = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USER_AGENT")
 SORTS = ("relevance", "hot", "top", "new", "comments")
 REDDIT_URL = "https://www.reddit.com"
 MAX_LIMIT = 1000  # Reddit serves at most ~1000 items per listing
+# a query token: an optional sign, an optional field, then a "quoted phrase" or a word
+_TOKEN = re.compile(r'([-+!]?)(?:(\w+):)?(?:"([^"]*)"?|([^\s()"]+))')
+TEXT_FIELDS = frozenset({"title", "selftext"})  # words of the post: kept as terms
+POST_FIELDS = frozenset(  # conditions on the post, not words in a comment: dropped
+    {"author", "flair", "flair_name", "flair_text", "nsfw", "self", "site", "spoiler"}
+    | {"subreddit", "url"}
+)
 CURSOR_MARGIN_S = 3600  # Reddit search can index a post this late (the store dedups)
 REMOVED_MARKERS = ("[removed]", "[deleted]")  # what Reddit shows for a body that is gone
 
@@ -221,23 +230,48 @@ def parse_comment(obj: Any, *, source: str = "reddit") -> RawPost:
 
 
 def query_terms(query: str) -> list[list[str]]:
-    """Folded terms of ``query`` as alternatives split on OR; a "quoted phrase" is one term."""
+    """Folded terms of ``query`` as alternatives split on OR; a "quoted phrase" is one term.
+
+    Reddit's search syntax is read loosely, erring towards keeping a comment, as a
+    pre-filter should: parentheses are ignored (``(a OR b) AND c`` becomes "a, or b and
+    c", which accepts all that the query does), excluded terms (``NOT x``, ``-x``) and
+    conditions on the post rather than its words (``subreddit:spain``, ``author:x``) are
+    dropped, and ``title:x`` or ``selftext:x`` counts as ``x``. An alternative left with
+    no terms (``[]``) accepts any text.
+    """
     alternatives: list[list[str]] = [[]]
-    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
-        if word in ("OR", "|"):
+    worded = [False]  # whether an alternative had a term, kept or dropped
+    negate = False
+    for sign, field, phrase, word in _TOKEN.findall(query):
+        operator = word if not (sign or field) else ""
+        if operator in ("OR", "|", "||"):
             alternatives.append([])
-        elif word != "AND":
-            term = _fold((phrase or word).strip('"')).strip()
-            if term:
+            worded.append(False)
+            negate = False
+            continue
+        if operator in ("AND", "&&"):
+            continue
+        if operator == "NOT":
+            negate = True
+            continue
+        field = field.casefold()
+        if field and field not in TEXT_FIELDS and field not in POST_FIELDS:  # "hora:10" is a word
+            word = f"{field}:{word}" if word else f'{field}:"{phrase}"'
+            field = ""
+        term = _fold(phrase or word).strip()
+        if term:
+            worded[-1] = True
+            if not (negate or sign in ("-", "!") or field in POST_FIELDS):
                 alternatives[-1].append(term)
-    return [terms for terms in alternatives if terms]
+        negate = False
+    return [terms for terms, had in zip(alternatives, worded, strict=True) if had]
 
 
 def matches(text: str, query: str) -> bool:
     """True when ``text`` contains every term of one OR-alternative of ``query``.
 
-    Case- and accent-insensitive substring matching; other search operators are
-    not interpreted. The pipeline's brand matching decides for real later.
+    Case- and accent-insensitive substring matching of the terms :func:`query_terms`
+    reads. The pipeline's brand matching decides for real later.
     """
     folded = _fold(text)
     return any(all(term in folded for term in terms) for terms in query_terms(query))

@@ -477,6 +477,15 @@ def test_parse_deleted_author_is_none(cassettes: Cassettes) -> None:
         ("solo hablo de movie", "trudeau OR movie", True),
         ("nada", "trudeau OR movie", False),
         ("x", "AND", False),
+        ("la fibra de movistela no va", "(movistela OR movi) AND fibra", True),
+        ("la fibra de movi no va", "(movistela OR movi) AND fibra", True),
+        ("la fibra va bien", "(movistela OR movi) AND fibra", False),
+        ("movistela sube la luz", "movistela -arena", True),
+        ("movistela sube la luz", "movistela NOT arena", True),
+        ("movistela sube la luz", 'movistela -"movistela arena"', True),
+        ("movistela sube la luz", "subreddit:spain movistela", True),
+        ("movistela sube la luz", "title:movistela", True),
+        ("la luz sube", "title:movistela", False),
     ],
 )
 def test_matches(text: str, query: str, expected: bool) -> None:
@@ -485,6 +494,16 @@ def test_matches(text: str, query: str, expected: bool) -> None:
 
 def test_query_terms() -> None:
     assert query_terms('Café "Gran Vía" OR aurora') == [["cafe", "gran via"], ["aurora"]]
+
+
+def test_query_terms_ignore_parentheses_exclusions_and_post_conditions() -> None:
+    query = '(Movistela OR movi) AND fibra -arena NOT "Movistela Arena" subreddit:spain'
+    assert query_terms(query) == [["movistela"], ["movi", "fibra"]]
+
+
+def test_query_terms_of_only_exclusions_accept_any_text() -> None:
+    assert query_terms("NOT arena") == [[]]
+    assert matches("cualquier cosa", "-arena")
 
 
 def test_parse_removed_selftext_keeps_the_title() -> None:
