@@ -19,6 +19,7 @@ probability is below ``min_confidence``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -64,16 +65,52 @@ VARIETIES: Mapping[str, str] = MappingProxyType(
 )
 
 
+# ISO 639-2 codes and names (English, Spanish, the language's own) that sources write
+# instead of an ISO 639-1 code, folded (lower case, no accents)
+_NAMED = {
+    "es": "spa spanish espanol castellano castilian",
+    "en": "eng english ingles",
+    "pt": "por portuguese portugues",
+    "fr": "fra fre french frances francais",
+    "de": "deu ger german aleman deutsch",
+    "it": "ita italian italiano",
+    "ca": "cat catalan catala",
+    "gl": "glg galician gallego galego",
+    "eu": "eus baq basque vasco euskera euskara",
+    "nl": "nld dut dutch neerlandes nederlands",
+    "ar": "ara arabic arabe",
+    "zh": "zho chi chinese chino",
+    "ja": "jpn japanese japones",
+    "ru": "rus russian ruso",
+}
+LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType(
+    {name: code for code, names in _NAMED.items() for name in names.split()}
+)
+_CODE = re.compile(r"[a-z]{2,3}")
+_QUALIFIER = re.compile(r"\(.*?\)")  # "Español (España)"
+
+
 def primary_language(code: str | None) -> str | None:
-    """A language tag from a source ("es-ES", "pt_BR", "EN", "nn") as the code the
-    detector gives ("es", "pt", "en", "no"): regions and scripts dropped, varieties
-    folded; None for a missing or undetermined ("und") tag."""
+    """A language tag from a source ("es-ES", "pt_BR", "EN", "nn", "spa", "Spanish",
+    "Español (España)") as the code the detector gives ("es", "pt", "en", "no"): regions
+    and scripts dropped, ISO 639-2 codes and common names mapped, varieties folded; None
+    for a missing or undetermined ("und") tag, or one that is no language code, so that
+    the language is detected from the text instead."""
     if not code:
         return None
-    primary = code.strip().lower().replace("_", "-").split("-")[0]
-    if not primary or primary in ("und", "mul", NO_LANGUAGE):
+    tag = _fold(_QUALIFIER.sub(" ", code)).strip()
+    primary = tag.replace("_", "-").split("-")[0].strip()
+    named = LANGUAGE_NAMES.get(tag) or LANGUAGE_NAMES.get(primary)
+    if named:
+        return named
+    if not _CODE.fullmatch(primary) or primary in ("und", "mul", NO_LANGUAGE):
         return None
     return VARIETIES.get(primary, primary)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,22 @@ from html.parser import HTMLParser
 MAX_TEXT_CHARS = 20_000  # a 1 MB post is stored cut to this, with a marker
 
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"}
-_DROP_TAGS = {"script", "style", "noscript", "template"}
+_DROP_TAGS = {"script", "style", "noscript", "template", "svg", "math"}
+# HTML's elements: text is markup only when it has one of these (or an entity), so that a
+# plain-text review's "<Movistela ID>" or "<contraseña>" is words, not an unknown tag
+_OTHER_HTML_TAGS = (
+    "a abbr address area article aside audio b bdi bdo big body button caption center cite "
+    "code col colgroup dd del details dfn dl dt em embed figcaption figure font footer form "
+    "h5 h6 head header hr html i iframe img input ins kbd label link main map mark meta nav "
+    "ol option picture pre q s samp section select small source span strike strong sub "
+    "summary sup table tbody td textarea tfoot th thead time title tt u ul var video wbr"
+)
+_HTML_TAGS = _BLOCK_TAGS | _DROP_TAGS | set(_OTHER_HTML_TAGS.split())
+_MARKUP = re.compile(
+    r"<!--|</?(?:" + "|".join(sorted(_HTML_TAGS, key=len, reverse=True)) + r")(?=[\s/>])"
+    r"|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);",
+    re.IGNORECASE,
+)
 _WS = re.compile(r"[ \t\r\f\v]+")
 _NL = re.compile(r"\n{3,}")
 _URL = re.compile(r"https?://\S+")
@@ -33,21 +48,39 @@ class _TextExtractor(HTMLParser):
             self._skip += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
+        elif _words(tag):  # "<Movistela ID>" beside real markup
+            self.handle_data(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if _words(tag):
+            self.handle_data(self.get_starttag_text() or "")
+        else:
+            super().handle_startendtag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
+        elif _words(tag):
+            self.handle_data(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
             self.parts.append(data)
 
 
+def _words(tag: str) -> bool:
+    """Whether a 'tag' the parser found is words written in angle brackets: no HTML
+    element, nor a namespaced one (Word's ``<o:p>``)."""
+    return tag not in _HTML_TAGS and ":" not in tag
+
+
 def html_to_text(text: str) -> str:
-    """Visible text of an HTML fragment; script/style content is dropped."""
-    if "<" not in text and "&" not in text:
+    """Visible text of an HTML fragment; script/style content is dropped. Text without
+    HTML elements or entities is plain text (an App Store review, a CSV cell) and is
+    returned as it is; angle brackets that are no HTML element are kept as words."""
+    if not _MARKUP.search(text):
         return text
     parser = _TextExtractor()
     try:

@@ -77,10 +77,24 @@ def test_every_language_code_is_named_in_both_languages():
         ("und", None),
         ("", None),
         (None, None),
+        ("spa", "es"),
+        ("ENG", "en"),
+        ("ger", "de"),
+        ("Spanish", "es"),
+        ("castellano", "es"),
+        ("Español (España)", "es"),
+        ("inglés", "en"),
+        ("English (US)", "en"),
+        ("ast", "ast"),  # a 3-letter code with no 2-letter one is kept
     ],
 )
 def test_source_language_tags_become_the_detectors_codes(tag, code):
     assert primary_language(tag) == code
+
+
+@pytest.mark.parametrize("tag", ["Klingon", "idioma: español de España", "12", "e$"])
+def test_tags_that_are_no_language_code_are_unknown(tag):
+    assert primary_language(tag) is None
 
 
 def test_a_brand_watching_spanish_takes_posts_tagged_with_a_region():
@@ -91,4 +105,26 @@ def test_a_brand_watching_spanish_takes_posts_tagged_with_a_region():
     matcher = BrandMatcher(BrandConfig("Movistela", languages=("es-ES",)))
     raw = RawPost(source="feed", external_id="1", text="Movistela me cobra de más", lang="es-MX")
     posts = match_posts([raw], [matcher], detect_language, lambda t: t)
+    assert [p.lang for p in posts] == ["es"]
+
+
+def test_a_brand_watching_spanish_takes_posts_tagged_with_a_language_name():
+    from monitor.query import BrandMatcher, match_posts
+    from monitor.settings import BrandConfig
+    from monitor.types import RawPost
+
+    matcher = BrandMatcher(BrandConfig("Movistela", languages=("es",)))
+    raw = RawPost("feed", "1", "Movistela me ha cobrado dos veces este mes", lang="Spanish")
+    posts = match_posts([raw], [matcher], detect_language, lambda t: t)
+    assert [p.lang for p in posts] == ["es"]
+
+
+def test_a_tag_that_is_no_language_code_leaves_the_language_to_detection():
+    from monitor.query import BrandMatcher, match_posts
+    from monitor.settings import BrandConfig
+    from monitor.types import RawPost
+
+    matcher = BrandMatcher(BrandConfig("Movistela"))
+    raw = RawPost("feed", "1", "Movistela me ha cobrado dos veces este mes", lang="Klingon")
+    posts = match_posts([raw], [matcher], lambda text: "es", lambda t: t)
     assert [p.lang for p in posts] == ["es"]

@@ -111,3 +111,25 @@ def test_cross_posts_share_a_content_hash():
 def test_clean_text_caps_huge_posts():
     text = clean_text("a" * 1_000_000)
     assert len(text) < 25_000 and text.endswith("[…]")
+
+
+def test_clean_text_leaves_plain_text_with_angle_brackets_as_it_is():
+    review = "La app pide <Movistela ID> y <contraseña> cada vez"
+    assert clean_text(review) == review
+
+
+def test_clean_text_keeps_words_in_angle_brackets_beside_real_markup():
+    text = "<p><b>Ojo</b>: la app pide <Movistela ID> y <contraseña/></p>"
+    assert clean_text(text) == "Ojo: la app pide <Movistela ID> y <contraseña/>"
+
+
+def test_clean_text_drops_namespaced_tags_and_inline_images():
+    text = "<p>Movistela<o:p></o:p></p><svg><text>logo</text></svg>no contesta"
+    assert clean_text(text) == "Movistela\nno contesta"
+
+
+def test_match_posts_finds_a_brand_written_in_angle_brackets_in_a_review():
+    raw = RawPost("appstore", "1", "La app pide <Movistela ID> y <contraseña> cada vez")
+    matcher = BrandMatcher(BrandConfig("Movistela"))
+    posts = match_posts([raw], [matcher], lambda t: "es", clean_text)
+    assert [p.text for p in posts] == ["La app pide <Movistela ID> y <contraseña> cada vez"]

@@ -290,6 +290,34 @@ def test_a_post_deleted_at_its_source_keeps_its_stored_text(store):
     assert text == "Movistela me cobró dos veces" and edited is None
 
 
+def test_a_reddit_post_whose_body_was_removed_keeps_its_stored_text(store):
+    from monitor.normalize import clean_text
+    from monitor.query import BrandMatcher, match_posts
+    from monitor.settings import BrandConfig
+    from monitor.sources.reddit import parse_submission
+
+    data = {
+        "id": "abc",
+        "title": "Movistela me ha cobrado dos veces",
+        "selftext": "Llevo tres semanas llamando y nadie me devuelve los 59 euros.",
+        "created_utc": 1_700_000_000,
+    }
+    matcher = BrandMatcher(BrandConfig("Movistela"))
+
+    def collect(raw):
+        (p,) = match_posts([raw], [matcher], lambda text: "es", clean_text)
+        store.save_collection(run("reddit"), "reddit", [p], None)
+
+    collect(parse_submission(data))
+    ((pid, _),) = store.unclassified(1)
+    store.save_analyses([(pid, analysis())], T0)
+    collect(parse_submission({**data, "selftext": "[removed]"}))  # moderators removed it
+    with store.engine.connect() as conn:
+        text, edited = conn.execute(select(posts.c.text, posts.c.edited_at)).one()
+    assert "59 euros" in text and edited is None
+    assert store.count_unclassified() == 0  # its analysis is kept
+
+
 def test_actions_record_first_response_and_corrections(store):
     store.save_collection(run(), "rss", [post("a")], None)
     ((pid, _),) = store.unclassified(1)

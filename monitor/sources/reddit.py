@@ -3,13 +3,20 @@
 Reddit's API has no comment search, so with ``comments = true`` the source reads the
 newest comments of the configured subreddits (``subreddit.comments``) and keeps those
 whose body contains every query term (case- and accent-insensitive; a "quoted phrase"
-counts as one term; ``a OR b`` accepts either side). With the default ``subreddits = ["all"]`` that is a sample of the
-site-wide comment stream, so name the subreddits where the brand is discussed.
+counts as one term; ``a OR b`` accepts either side; the rest of Reddit's search syntax is
+read loosely, see :func:`query_terms`). With the default ``subreddits = ["all"]`` that is
+a sample of the site-wide comment stream, so name the subreddits where the brand is
+discussed.
 
 praw does the HTTP, OAuth and rate limiting (it sleeps as Reddit's headers ask).
-``FetchState.cursor`` holds the newest ``created_utc`` seen (integer seconds); the next
-run drops items older than it. Items from that same second come back again and the
-store's dedup drops them, so nothing is lost at the boundary.
+``FetchState.cursor`` holds the newest ``created_utc`` seen (integer seconds). Only the
+listings in time order use it: with ``sort = "new"`` search results, and comments, more
+than ``CURSOR_MARGIN_S`` older than it are dropped. The margin is there because Reddit's
+search indexes some posts late, after newer ones were already seen; what comes back again
+is dropped by the store's dedup. Other sorts (relevance, top, hot, comments) are not in
+time order: a post older than the cursor can be new to the results, so nothing is
+dropped. When a whole page of ``sort = "new"`` results is newer than the cursor, posts
+between the two runs may have been missed, and the fetch says so in a warning.
 """
 
 from __future__ import annotations
@@ -33,6 +40,15 @@ ENV_VARS = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USER_AGENT")
 SORTS = ("relevance", "hot", "top", "new", "comments")
 REDDIT_URL = "https://www.reddit.com"
 MAX_LIMIT = 1000  # Reddit serves at most ~1000 items per listing
+# a query token: an optional sign, an optional field, then a "quoted phrase" or a word
+_TOKEN = re.compile(r'([-+!]?)(?:(\w+):)?(?:"([^"]*)"?|([^\s()"]+))')
+TEXT_FIELDS = frozenset({"title", "selftext"})  # words of the post: kept as terms
+POST_FIELDS = frozenset(  # conditions on the post, not words in a comment: dropped
+    {"author", "flair", "flair_name", "flair_text", "nsfw", "self", "site", "spoiler"}
+    | {"subreddit", "url"}
+)
+CURSOR_MARGIN_S = 3600  # Reddit search can index a post this late (the store dedups)
+REMOVED_MARKERS = ("[removed]", "[deleted]")  # what Reddit shows for a body that is gone
 
 
 def reddit_from_env(
@@ -129,11 +145,12 @@ class RedditSource:
                 self._reddit = reddit_from_env(env, source=self.name)
             subreddit = self._reddit.subreddit("+".join(self.subreddits))
             found = subreddit.search(self.query, sort=self.sort, limit=self.limit)
-            posts = [parse_submission(item, source=self.name) for item in found]
+            submissions = [parse_submission(item, source=self.name) for item in found]
+            comments: list[RawPost] = []
             if self.comments:
                 for comment in subreddit.comments(limit=self.limit):
                     if matches(_fields(comment).get("body") or "", self.query):
-                        posts.append(parse_comment(comment, source=self.name))
+                        comments.append(parse_comment(comment, source=self.name))
         except SourceError:
             raise
         except prawcore.PrawcoreException as e:
@@ -143,10 +160,23 @@ class RedditSource:
         except Exception as e:  # a praw/prawcore bug must not end the whole run
             raise SourceError(self.name, f"unexpected error from praw: {e!r}") from e
         since = _cursor_seconds(state.cursor)
-        posts = [p for p in posts if since is None or p.published is None or _secs(p) >= since]
+        warnings: list[str] = []
+        if since is not None and self.sort == "new":
+            submissions = _not_older(submissions, since - CURSOR_MARGIN_S)
+            if len(submissions) >= self.limit and all(_newer(p, since) for p in submissions):
+                warnings.append(
+                    f"all {len(submissions)} search results are newer than the newest seen "
+                    f"last run ({_created(since):%Y-%m-%d %H:%M} UTC): posts in between may "
+                    "have been missed; raise 'limit' or collect more often"
+                )
+        if since is not None:  # the comment listing is always newest first
+            comments = _not_older(comments, since - CURSOR_MARGIN_S)
+        posts = submissions + comments
         newest = max((_secs(p) for p in posts if p.published is not None), default=since)
+        if since is not None and newest is not None:
+            newest = max(newest, since)  # an older top post must not move the cursor back
         cursor = str(newest) if newest is not None else state.cursor
-        return FetchResult(posts=posts, state=FetchState(cursor=cursor))
+        return FetchResult(posts=posts, state=FetchState(cursor=cursor), warnings=tuple(warnings))
 
 
 def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
@@ -154,7 +184,10 @@ def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
     data = _fields(obj)
     title = data.get("title") or ""
     selftext = data.get("selftext") or ""
-    if selftext in ("[removed]", "[deleted]"):
+    # a body removed by the moderators or deleted by its author: the title is still worth
+    # matching, but the store must keep the body it already holds (``extra["removed"]``)
+    removed = selftext in REMOVED_MARKERS
+    if removed:
         selftext = ""
     score, comments = _int(data.get("score")), _int(data.get("num_comments"))
     return RawPost(
@@ -168,7 +201,8 @@ def parse_submission(obj: Any, *, source: str = "reddit") -> RawPost:
         reach=None,
         engagement=_engagement(score, comments),
         channel=_channel(data),
-        extra=_extra(data, kind="submission", score=score, num_comments=comments),
+        extra=_extra(data, kind="submission", score=score, num_comments=comments)
+        | ({"removed": True} if removed else {}),
     )
 
 
@@ -196,23 +230,48 @@ def parse_comment(obj: Any, *, source: str = "reddit") -> RawPost:
 
 
 def query_terms(query: str) -> list[list[str]]:
-    """Folded terms of ``query`` as alternatives split on OR; a "quoted phrase" is one term."""
+    """Folded terms of ``query`` as alternatives split on OR; a "quoted phrase" is one term.
+
+    Reddit's search syntax is read loosely, erring towards keeping a comment, as a
+    pre-filter should: parentheses are ignored (``(a OR b) AND c`` becomes "a, or b and
+    c", which accepts all that the query does), excluded terms (``NOT x``, ``-x``) and
+    conditions on the post rather than its words (``subreddit:spain``, ``author:x``) are
+    dropped, and ``title:x`` or ``selftext:x`` counts as ``x``. An alternative left with
+    no terms (``[]``) accepts any text.
+    """
     alternatives: list[list[str]] = [[]]
-    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
-        if word in ("OR", "|"):
+    worded = [False]  # whether an alternative had a term, kept or dropped
+    negate = False
+    for sign, field, phrase, word in _TOKEN.findall(query):
+        operator = word if not (sign or field) else ""
+        if operator in ("OR", "|", "||"):
             alternatives.append([])
-        elif word != "AND":
-            term = _fold((phrase or word).strip('"')).strip()
-            if term:
+            worded.append(False)
+            negate = False
+            continue
+        if operator in ("AND", "&&"):
+            continue
+        if operator == "NOT":
+            negate = True
+            continue
+        field = field.casefold()
+        if field and field not in TEXT_FIELDS and field not in POST_FIELDS:  # "hora:10" is a word
+            word = f"{field}:{word}" if word else f'{field}:"{phrase}"'
+            field = ""
+        term = _fold(phrase or word).strip()
+        if term:
+            worded[-1] = True
+            if not (negate or sign in ("-", "!") or field in POST_FIELDS):
                 alternatives[-1].append(term)
-    return [terms for terms in alternatives if terms]
+        negate = False
+    return [terms for terms, had in zip(alternatives, worded, strict=True) if had]
 
 
 def matches(text: str, query: str) -> bool:
     """True when ``text`` contains every term of one OR-alternative of ``query``.
 
-    Case- and accent-insensitive substring matching; other search operators are
-    not interpreted. The pipeline's brand matching decides for real later.
+    Case- and accent-insensitive substring matching of the terms :func:`query_terms`
+    reads. The pipeline's brand matching decides for real later.
     """
     folded = _fold(text)
     return any(all(term in folded for term in terms) for terms in query_terms(query))
@@ -279,6 +338,14 @@ def _extra(data: Mapping[str, Any], **values: Any) -> dict[str, Any]:
 def _secs(post: RawPost) -> int:
     assert post.published is not None
     return int(post.published.timestamp())
+
+
+def _not_older(posts: list[RawPost], floor: int) -> list[RawPost]:
+    return [p for p in posts if p.published is None or _secs(p) >= floor]
+
+
+def _newer(post: RawPost, since: int) -> bool:
+    return post.published is not None and _secs(post) > since
 
 
 def _cursor_seconds(cursor: str | None) -> int | None:

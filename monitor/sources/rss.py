@@ -128,12 +128,16 @@ def parse(
         raise SourceError(source, f"feed could not be parsed: {e!r}", hint=_FEED_HINT) from e
     entries = parsed.get("entries") or []
     problem = _bozo_reason(parsed)
-    if not parsed.get("version") or (problem and not entries):
+    # a feed served with a non-XML type or a wrong charset is still a feed: an error only
+    # while it has no entries would flip a quiet search feed between failing and ok
+    soft = isinstance(parsed.get("bozo_exception"), _SOFT_PROBLEMS)
+    if not parsed.get("version") or (problem and not entries and not soft):
         reason = problem or "no RSS, Atom or RDF root element"
         raise SourceError(source, f"not a valid RSS/Atom feed: {reason}", hint=_FEED_HINT)
     warnings = []
     if problem:
-        warnings.append(f"feed is malformed but readable ({problem}); kept its entries")
+        kept = "; kept its entries" if entries else ""
+        warnings.append(f"feed is malformed but readable ({problem}){kept}")
     feed = parsed.get("feed") or {}
     posts = []
     for number, entry in enumerate(entries, start=1):
@@ -146,6 +150,7 @@ def parse(
 
 
 _FEED_HINT = "check that the url serves an RSS or Atom feed (open it in a browser)"
+_SOFT_PROBLEMS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 
 
 def google_news_url(query: str, lang: str = "es", country: str = "ES") -> str:

@@ -183,8 +183,10 @@ def _placement(p: Post) -> dict[str, Any]:
 
 def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
     """Whether a re-collected post changed at its source: new text, or new stars. A post
-    deleted or removed there keeps what was stored (Reddit shows "[deleted]")."""
-    if post.text.strip() in REMOVED_TEXTS:
+    deleted or removed there keeps what was stored (Reddit shows "[deleted]" as a comment's
+    text; a submission whose body is gone comes back as its title alone, with
+    ``extra["removed"]`` set by the collector)."""
+    if post.text.strip() in REMOVED_TEXTS or (post.extra or {}).get("removed"):
         return False
     return post.content_hash != stored_hash or (
         post.rating is not None and post.rating != stored_rating

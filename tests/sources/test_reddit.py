@@ -184,6 +184,65 @@ def test_cursor_skips_items_older_than_the_newest_seen(
     assert result.state.cursor == "1458221634"
 
 
+def test_cursor_keeps_results_indexed_late_within_the_margin(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    api.serve("/r/all/search/", cassettes.body("TestSubreddit.test_search"))
+    source = RedditSource("r", "praw oauth search", reddit=reddit)
+
+    # t3_3qc02b was posted 30 minutes before the newest item seen last run: Reddit's
+    # search indexed it only after that run
+    result = source.fetch(FetchState(cursor=str(1445894438 + 30 * 60)))
+
+    assert "t3_3qc02b" in [p.external_id for p in result.posts]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "top", "hot", "comments"])
+def test_cursor_drops_nothing_from_results_not_in_time_order(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes, sort: str
+) -> None:
+    api.serve("/r/all/search/", cassettes.body("TestSubreddit.test_search"))
+    source = RedditSource("r", "praw oauth search", sort=sort, reddit=reddit)
+
+    result = source.fetch(FetchState(cursor="1458221634"))  # the newest result's created_utc
+
+    assert [p.external_id for p in result.posts] == SEARCH_IDS
+
+
+def test_cursor_does_not_move_back_when_results_are_older(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    api.serve("/r/all/search/", cassettes.body("TestSubreddit.test_search"))
+    source = RedditSource("r", "praw oauth search", sort="top", reddit=reddit)
+
+    result = source.fetch(FetchState(cursor="1500000000"))
+
+    assert result.state.cursor == "1500000000"
+
+
+def test_a_full_page_newer_than_the_cursor_warns_of_a_gap(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    api.serve("/r/all/search/", cassettes.body("TestSubreddit.test_search"))
+    source = RedditSource("r", "praw oauth search", limit=len(SEARCH_IDS), reddit=reddit)
+
+    result = source.fetch(FetchState(cursor="1384000000"))  # before the oldest result
+
+    (warning,) = result.warnings
+    assert "may have been missed" in warning and "'limit'" in warning
+
+
+def test_a_page_reaching_back_to_the_cursor_does_not_warn(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    api.serve("/r/all/search/", cassettes.body("TestSubreddit.test_search"))
+    source = RedditSource("r", "praw oauth search", limit=len(SEARCH_IDS), reddit=reddit)
+
+    result = source.fetch(FetchState(cursor="1445894438"))
+
+    assert result.warnings == ()
+
+
 def test_comments_are_filtered_by_query_terms(
     api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
 ) -> None:
@@ -418,6 +477,15 @@ def test_parse_deleted_author_is_none(cassettes: Cassettes) -> None:
         ("solo hablo de movie", "trudeau OR movie", True),
         ("nada", "trudeau OR movie", False),
         ("x", "AND", False),
+        ("la fibra de movistela no va", "(movistela OR movi) AND fibra", True),
+        ("la fibra de movi no va", "(movistela OR movi) AND fibra", True),
+        ("la fibra va bien", "(movistela OR movi) AND fibra", False),
+        ("movistela sube la luz", "movistela -arena", True),
+        ("movistela sube la luz", "movistela NOT arena", True),
+        ("movistela sube la luz", 'movistela -"movistela arena"', True),
+        ("movistela sube la luz", "subreddit:spain movistela", True),
+        ("movistela sube la luz", "title:movistela", True),
+        ("la luz sube", "title:movistela", False),
     ],
 )
 def test_matches(text: str, query: str, expected: bool) -> None:
@@ -426,6 +494,16 @@ def test_matches(text: str, query: str, expected: bool) -> None:
 
 def test_query_terms() -> None:
     assert query_terms('Café "Gran Vía" OR aurora') == [["cafe", "gran via"], ["aurora"]]
+
+
+def test_query_terms_ignore_parentheses_exclusions_and_post_conditions() -> None:
+    query = '(Movistela OR movi) AND fibra -arena NOT "Movistela Arena" subreddit:spain'
+    assert query_terms(query) == [["movistela"], ["movi", "fibra"]]
+
+
+def test_query_terms_of_only_exclusions_accept_any_text() -> None:
+    assert query_terms("NOT arena") == [[]]
+    assert matches("cualquier cosa", "-arena")
 
 
 def test_parse_removed_selftext_keeps_the_title() -> None:
@@ -440,3 +518,15 @@ def test_parse_removed_selftext_keeps_the_title() -> None:
         None,
     )
     assert post.published == datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("marker", ["[removed]", "[deleted]"])
+def test_parse_body_gone_at_reddit_is_marked_removed(cassettes: Cassettes, marker: str) -> None:
+    submission_listing, _ = cassettes.data("TestSubmission.test_comments")
+    data = submission_listing["data"]["children"][0]["data"]
+
+    kept, gone = parse_submission(data), parse_submission({**data, "selftext": marker})
+
+    assert "removed" not in kept.extra
+    assert gone.extra["removed"] is True
+    assert gone.text == data["title"]

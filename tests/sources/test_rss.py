@@ -113,6 +113,17 @@ def test_parse_malformed_feed_with_entries_warns(feeds: Path) -> None:
     assert len(warnings) == 1 and "malformed" in warnings[0]
 
 
+def test_parse_feed_without_entries_served_as_html_warns(feeds: Path) -> None:
+    payload = (feeds / "marca_es.rss").read_bytes()
+    quiet = payload[: payload.index(b"<item>")] + b"</channel></rss>"  # no mentions today
+
+    posts, warnings = parse(quiet, source="s", headers={"Content-Type": "text/html; charset=UTF-8"})
+
+    assert posts == []
+    (warning,) = warnings
+    assert "not an XML media type" in warning
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -431,12 +442,15 @@ def test_fetch_big5_feed_served_with_its_charset(
     assert result.posts == [] and result.warnings == ()
 
 
-def test_big5_without_charset_is_rejected_with_the_reason(shared_fixtures: Path) -> None:
+def test_big5_without_charset_warns_with_the_reason(shared_fixtures: Path) -> None:
     payload = (shared_fixtures / "feedparser_feeds/illformed/chardet/big5.xml").read_bytes()
 
-    # Expect: bozo (no encoding information); no entries either, so not a usable feed.
-    with pytest.raises(SourceError, match="declared as utf-8, but parsed as"):
-        parse(payload, source="s", headers={"Content-Type": "application/atom+xml"})
+    # Expect: bozo (no encoding information); a feed all the same, if one without entries
+    posts, warnings = parse(payload, source="s", headers={"Content-Type": "application/atom+xml"})
+
+    assert posts == []
+    (warning,) = warnings
+    assert "declared as utf-8, but parsed as" in warning
 
 
 def test_retry_wait() -> None:
