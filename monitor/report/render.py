@@ -21,6 +21,7 @@ import pandas as pd
 from monitor.alerts.notify import render as render_alert
 from monitor.errors import MonitorError
 from monitor.i18n import Tr
+from monitor.links import safe_url
 from monitor.report.data import REPEAT_LIMIT, WeeklyReportData, median_minutes
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -44,8 +45,9 @@ def _text(value) -> str | None:
 
 
 def _link(url) -> dict[str, str | None]:
-    """The template's link to a post; none for a missing URL."""
-    url = _text(url)
+    """The template's link to a post: http(s) only (:func:`monitor.links.safe_url`), none
+    for a missing or unsafe URL (a ``javascript:`` link in an emailed report)."""
+    url = safe_url(url)
     return {"url": url, "host": urlsplit(url).netloc if url else ""}
 
 

@@ -300,6 +300,16 @@ def test_a_post_without_a_url_is_quoted_without_a_link(filled):
     assert 'href="https://example.com/b2"' in html and "example.com/b1" not in html
 
 
+def test_links_in_the_report_are_http_only(filled):
+    store, ids = filled
+    evil = "javascript://example.com/%0Aalert(document.cookie)"  # collected as the post's URL
+    with store.engine.begin() as conn:
+        conn.execute(update(posts).where(posts.c.id == ids["b1"]).values(url=evil))
+    html = html_of(report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW), "es")
+    assert "javascript:" not in html
+    assert 'href="https://example.com/b2"' in html  # http(s) links stay
+
+
 # ---- email -------------------------------------------------------------------------
 
 
