@@ -112,8 +112,8 @@ posts = queue[queue["story"] == story]
 st.markdown(f"#### {t.t('story_posts_title')}")
 for _, post in posts.iterrows():
     with st.container(border=True):
-        st.text(f"{post['brand']} · {post['where']} · {post['author'] or ''} · "
-                f"{t.date(post['posted_at'], with_time=True)} UTC")  # fmt: skip
+        when = f"{t.date(post['posted_at'], with_time=True)} UTC"
+        st.text(" · ".join(x for x in (post["brand"], post["where"], post["author"], when) if x))
         if isinstance(post["title"], str) and post["title"]:
             st.text(post["title"])
         st.text(post["text"])

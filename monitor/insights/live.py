@@ -307,9 +307,14 @@ def categories_of(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, ..
 
 
 def tidy_posts(df: pd.DataFrame, engine: Engine) -> pd.DataFrame:
-    """Typed columns; ``where``: the source, with its channel when it has one
-    ("demo-export · forum", "reddit · r/spain"); ``categories``: what each post is about
-    (a tuple of category ids, empty when none)."""
+    """Typed columns, a missing text (author, title, url, ...) as None; ``where``: the
+    source, with its channel when it has one ("demo-export · forum", "reddit · r/spain");
+    ``categories``: what each post is about (a tuple of category ids, empty when none)."""
+    for column in df.columns:
+        # pandas 3 reads a text column with gaps as its str dtype, the gaps as NaN: a float
+        # that is truthy, has no .strip() and prints as "nan". Every page gets None instead.
+        if isinstance(df[column].dtype, pd.StringDtype):
+            df[column] = df[column].astype(object).where(df[column].notna(), None)
     df["posted_at"] = utc_series(df["posted_at"])
     df["corrected"] = df["corrected"].astype(bool)
     df["where"] = [

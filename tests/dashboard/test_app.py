@@ -334,6 +334,18 @@ def test_queue_lists_stories_and_renders_posts_as_text(app):
     assert "Nadie que se quejó en el periodo se había quejado antes" in markdown_text(at)
 
 
+def test_a_queued_post_without_author_names_nobody(app):
+    from monitor.store.schema import posts
+
+    with app.filled.store.engine.begin() as conn:  # feeds and imports often have no author
+        conn.execute(posts.update().where(posts.c.id == app.filled.ids["xss"]).values(author=None))
+    at = app("queue")  # the first story is xss
+    texts = [x.value for x in at.text]
+    assert texts[0] == "Acme · tw · 19 nov 15:00 UTC"  # brand, where, when: no empty name
+    assert not any("nan" in x for x in texts)
+    assert at.code[0].value.startswith("Hi, you have every reason to be upset")  # the draft
+
+
 def test_the_queue_marks_and_lists_customers_who_complain_again(app):
     from monitor.store.schema import posts
 

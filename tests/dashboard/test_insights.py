@@ -136,6 +136,21 @@ def test_latest_posts_newest_first_with_labels(filled):
     assert pd.isna(df.iloc[1]["sentiment"])  # not classified yet
 
 
+def test_a_missing_author_title_or_url_reads_back_as_none(filled):
+    from monitor.store.schema import posts
+
+    engine, ids = filled.store.engine, filled.ids
+    with engine.begin() as conn:  # among posts that have them (pandas 3 would give NaN)
+        conn.execute(posts.update().where(posts.c.id == ids["xss"]).values(author=None, url=None))
+        conn.execute(posts.update().where(posts.c.id == ids["pos1"]).values(title="Great"))
+    df = insights.latest_posts(engine, ACME).set_index("post_id")
+    assert df.at[ids["xss"], "author"] is None and df.at[ids["xss"], "url"] is None
+    assert df.at[ids["neg1"], "title"] is None
+    assert df.at[ids["pos1"], "title"] == "Great"
+    queue = insights.response_queue(engine, ACME).set_index("post_id")  # every page's posts
+    assert queue.at[ids["xss"], "author"] is None
+
+
 def test_queue_orders_by_urgency_and_groups_cross_posts(filled):
     q = insights.response_queue(filled.store.engine, ACME)
     ids = filled.ids
