@@ -197,7 +197,10 @@ with c.container(border=True):
     s = st.selectbox(
         t.t("sentiment"),
         SENTIMENT_LABELS,
-        index=SENTIMENT_LABELS.index(lead_post["sentiment"]),  # always negative here
+        # a 1-2★ review is queued whatever the model read, or before it read it at all
+        index=SENTIMENT_LABELS.index(
+            lead_post["sentiment"] if lead_post["sentiment"] in SENTIMENT_LABELS else "negative"
+        ),
         format_func=lambda v: t.value("sentiment", v),
         key=f"q_fix_sentiment_{story}",
     )

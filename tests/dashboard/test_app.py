@@ -376,6 +376,28 @@ def test_a_queued_review_shows_its_stars_on_its_card(app):
     assert any("★☆☆☆☆" in m.value for m in at.markdown)  # the urgency badge of the card
 
 
+def test_an_unclassified_low_star_review_can_be_labelled_from_the_queue(app):
+    from monitor.store.schema import analyses, posts
+
+    with app.filled.store.engine.begin() as conn:  # one star: queued before the model reads it
+        conn.execute(posts.update().values(rating=1))
+        conn.execute(analyses.delete())
+    at = app("queue")
+    story = at.session_state["q_story"]
+    assert at.selectbox(key=f"q_fix_sentiment_{story}").value == "negative"  # its stars say so
+
+
+def test_a_low_star_review_read_as_positive_keeps_its_label_in_the_correction(app):
+    from monitor.store.schema import posts
+
+    ids = app.filled.ids
+    with app.filled.store.engine.begin() as conn:  # "great support", but one star
+        conn.execute(posts.update().where(posts.c.id == ids["pos1"]).values(rating=1))
+    at = app("queue")
+    at.selectbox(key="q_story").set_value(ids["pos1"]).run()
+    assert at.selectbox(key=f"q_fix_sentiment_{ids['pos1']}").value == "positive"
+
+
 def test_the_queue_suggests_a_reply_in_the_posts_language_for_its_emotion(app, tmp_path):
     at = app("queue")  # the first story: an English post read as anger, by user_xss
     assert at.code[0].value.startswith("Hi user_xss, you have every reason to be upset")
