@@ -62,11 +62,18 @@ def data_range(engine: Engine) -> tuple[datetime | None, datetime | None]:
 
 def data_version(engine: Engine) -> tuple:
     """A cheap fingerprint that changes when posts, analyses, categories or people's
-    actions change (index look-ups only), to know when cached figures are stale."""
+    actions change (index look-ups only), to know when cached figures are stale.
+
+    A post edited at its source loses its analysis until it is classified again: the
+    count of analyses sees the gap, the newest ``analyzed_at`` the new reading (without
+    it the fingerprint would return to its value before the edit, and the dashboard's
+    cache would keep the old figures)."""
     rules = posts.c.categorized_with  # ix_posts_categorized_with
     q = select(
         select(func.max(posts.c.id)).scalar_subquery(),
         select(func.max(analyses.c.post_id)).scalar_subquery(),
+        select(func.count()).select_from(analyses).scalar_subquery(),
+        select(func.max(analyses.c.analyzed_at)).scalar_subquery(),  # ix_analyses_analyzed_at
         select(func.count()).select_from(post_actions).scalar_subquery(),
         select(func.max(post_actions.c.updated_at)).scalar_subquery(),
         # posts put into categories since, and new rules (monitor.categories)
@@ -74,7 +81,17 @@ def data_version(engine: Engine) -> tuple:
         select(func.min(rules)).scalar_subquery(),
         select(func.max(rules)).scalar_subquery(),
     )
-    columns = ["posts", "analyses", "actions", "updated", "uncategorized", "rules", "rules_to"]
+    columns = [
+        "posts",
+        "analyses",
+        "analyzed",
+        "analyzed_at",
+        "actions",
+        "updated",
+        "uncategorized",
+        "rules",
+        "rules_to",
+    ]
     row = read(engine, q, columns).iloc[0]
     return tuple(None if pd.isna(v) else str(v) for v in row)
 

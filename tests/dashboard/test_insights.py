@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
-from dashdata import COLLECTED, D1, END, SETTINGS, XSS_TEXT, fill
+from dashdata import COLLECTED, D1, D2, END, SETTINGS, XSS_TEXT, analysis, fill
 
 from monitor import insights
 from monitor.insights import Filters
@@ -17,6 +17,7 @@ from monitor.insights.text import (
     phrases,
     theme_groups,
 )
+from monitor.normalize import content_hash
 from monitor.types import Post, SourceRun
 
 ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
@@ -313,6 +314,32 @@ def test_posts_without_a_language_are_unknown(filled):
     only = insights.totals(counts(filled, ACME.replace(languages=("unknown",))))
     assert only["posts"] == 1
     assert insights.totals(counts(filled, ACME.replace(languages=("es", "unknown"))))["posts"] == 4
+
+
+def _edit_neg2_at_its_source(store, when):
+    """The source changed neg2's text: collecting it again drops its analysis (pending)."""
+    text = "Otra factura mal de Acme, ya está arreglado, gracias"
+    edited = Post("tw", "neg2", "Acme", text, content_hash(text), "es", published=D2)
+    store.save_collection(SourceRun("tw", when, when), "rss", [edited], None)
+
+
+def test_the_data_version_changes_when_an_edited_post_loses_its_analysis(filled):
+    store, engine = filled.store, filled.store.engine
+    before = insights.data_version(engine)
+    _edit_neg2_at_its_source(store, COLLECTED + timedelta(hours=1))
+    assert insights.totals(counts(filled))["pending"] == 2  # pend and the edited neg2
+    assert insights.data_version(engine) != before
+
+
+def test_the_data_version_does_not_return_to_its_value_before_an_edit(filled):
+    store, engine = filled.store, filled.store.engine
+    before = insights.data_version(engine)
+    _edit_neg2_at_its_source(store, COLLECTED + timedelta(hours=1))
+    # classified again, now positive, before the dashboard looked in between
+    again = analysis("positive", 0.9, "joy", 0.9, 0.0)
+    store.save_analyses([(filled.ids["neg2"], again)], COLLECTED + timedelta(hours=2))
+    assert insights.totals(counts(filled))["negative"] == 2  # was 3: the figures changed
+    assert insights.data_version(engine) != before  # so the cached ones must not be used
 
 
 def test_an_empty_store_gives_empty_figures(store):
