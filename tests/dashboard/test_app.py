@@ -325,7 +325,7 @@ def test_language_switch_changes_titles_and_labels(app):
 def test_queue_lists_stories_and_renders_posts_as_text(app):
     at = app("queue")
     assert at.title[0].value == "Negativas por responder, lo más urgente primero"
-    assert metric(at, "Abiertas (7 días)") == "3"
+    assert metric(at, "Abiertas (periodo, máx. 7 días)") == "3"
     table = at.dataframe[0].value
     assert table["#"].tolist() == [1, 2, 3]
     assert table["Publicaciones"].tolist() == [1, 2, 1]
@@ -344,6 +344,17 @@ def test_a_queued_post_without_author_names_nobody(app):
     assert texts[0] == "Acme · tw · 19 nov 15:00 UTC"  # brand, where, when: no empty name
     assert not any("nan" in x for x in texts)
     assert at.code[0].value.startswith("Hi, you have every reason to be upset")  # the draft
+
+
+def test_the_open_figure_counts_the_listed_stories_of_a_short_period(app):
+    at = app("queue")
+    at.selectbox(key="f_period").set_value(1).run()  # 19 Nov: xss, neg1 and its cross-post
+    assert at.dataframe[0].value["#"].tolist() == [1, 2]
+    assert metric(at, "Abiertas (periodo, máx. 7 días)") == "2"  # not the last 7 days' 3
+
+
+def test_the_open_figure_says_what_it_counts_in_english(app):
+    assert metric(app("queue", lang="en"), "Open (period, up to 7 days)") == "3"
 
 
 def test_the_queue_marks_and_lists_customers_who_complain_again(app):
