@@ -221,6 +221,23 @@ def test_first_response_time(filled):
     assert r["awaiting"] == 1  # neg2: nobody responded
 
 
+def test_a_cross_posted_story_answered_once_counts_as_one_response(filled):
+    store, ids = filled.store, filled.ids
+    for key in ("neg1", "neg1c"):  # the queue's default: an action applies to the whole story
+        store.update_action(ids[key], COLLECTED + timedelta(minutes=30), status="handled")
+    store.update_action(ids["xss"], COLLECTED + timedelta(minutes=90), status="handled")
+    r = insights.response_times(store.engine, ACME).iloc[0]
+    assert r["responded"] == 2  # two stories, as open_posts and every figure count them
+    assert r["median_minutes"] == pytest.approx(60)  # (30 + 90) / 2, not weighted by copies
+
+
+def test_a_story_answered_on_its_cross_post_only_counts_as_answered(filled):
+    store, ids = filled.store, filled.ids
+    store.update_action(ids["neg1c"], COLLECTED + timedelta(minutes=30), status="assigned")
+    r = insights.response_times(store.engine, ACME).iloc[0]
+    assert (r["responded"], r["median_minutes"]) == (1, pytest.approx(30))
+
+
 def test_weekly_review_ratings_average_the_stars_of_each_week(filled):
     from sqlalchemy import select
 
