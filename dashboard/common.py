@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +13,7 @@ from monitor import insights
 from monitor.errors import MonitorError
 from monitor.i18n import DEFAULT_LANG, LANGS, Tr, tr
 from monitor.insights import Filters, Options
+from monitor.links import safe_url
 from monitor.settings import Settings, load_settings
 from monitor.store import Store
 from monitor.store.db import make_engine
@@ -182,17 +182,6 @@ def show_error(t: Tr, error: MonitorError) -> None:
 
 
 # ---- posts, safely -----------------------------------------------------------
-
-
-def safe_url(url) -> str | None:
-    """Only http(s) links are shown; anything else (javascript:, data:) is dropped."""
-    if not isinstance(url, str) or any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
 def stars(rating, previous=None) -> str:

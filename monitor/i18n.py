@@ -123,7 +123,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Negativas por responder, lo más urgente primero",
         "Negative posts to answer, most urgent first",
     ),
-    "kpi_open": ("Abiertas (7 días)", "Open (7 days)"),
+    # the queue's window (monitor.insights.queue.queue_filters): the period's last 7 days
+    "kpi_open": ("Abiertas (periodo, máx. 7 días)", "Open (period, up to 7 days)"),
     "kpi_awaiting": ("Sin ninguna respuesta", "With no response yet"),
     "kpi_median": ("Mediana hasta 1.ª respuesta", "Median time to first response"),
     "kpi_p90": ("P90 hasta 1.ª respuesta", "P90 time to first response"),

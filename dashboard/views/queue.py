@@ -112,8 +112,8 @@ posts = queue[queue["story"] == story]
 st.markdown(f"#### {t.t('story_posts_title')}")
 for _, post in posts.iterrows():
     with st.container(border=True):
-        st.text(f"{post['brand']} · {post['where']} · {post['author'] or ''} · "
-                f"{t.date(post['posted_at'], with_time=True)} UTC")  # fmt: skip
+        when = f"{t.date(post['posted_at'], with_time=True)} UTC"
+        st.text(" · ".join(x for x in (post["brand"], post["where"], post["author"], when) if x))
         if isinstance(post["title"], str) and post["title"]:
             st.text(post["title"])
         st.text(post["text"])
@@ -197,7 +197,10 @@ with c.container(border=True):
     s = st.selectbox(
         t.t("sentiment"),
         SENTIMENT_LABELS,
-        index=SENTIMENT_LABELS.index(lead_post["sentiment"]),  # always negative here
+        # a 1-2★ review is queued whatever the model read, or before it read it at all
+        index=SENTIMENT_LABELS.index(
+            lead_post["sentiment"] if lead_post["sentiment"] in SENTIMENT_LABELS else "negative"
+        ),
         format_func=lambda v: t.value("sentiment", v),
         key=f"q_fix_sentiment_{story}",
     )

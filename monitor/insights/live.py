@@ -62,11 +62,18 @@ def data_range(engine: Engine) -> tuple[datetime | None, datetime | None]:
 
 def data_version(engine: Engine) -> tuple:
     """A cheap fingerprint that changes when posts, analyses, categories or people's
-    actions change (index look-ups only), to know when cached figures are stale."""
+    actions change (index look-ups only), to know when cached figures are stale.
+
+    A post edited at its source loses its analysis until it is classified again: the
+    count of analyses sees the gap, the newest ``analyzed_at`` the new reading (without
+    it the fingerprint would return to its value before the edit, and the dashboard's
+    cache would keep the old figures)."""
     rules = posts.c.categorized_with  # ix_posts_categorized_with
     q = select(
         select(func.max(posts.c.id)).scalar_subquery(),
         select(func.max(analyses.c.post_id)).scalar_subquery(),
+        select(func.count()).select_from(analyses).scalar_subquery(),
+        select(func.max(analyses.c.analyzed_at)).scalar_subquery(),  # ix_analyses_analyzed_at
         select(func.count()).select_from(post_actions).scalar_subquery(),
         select(func.max(post_actions.c.updated_at)).scalar_subquery(),
         # posts put into categories since, and new rules (monitor.categories)
@@ -74,7 +81,17 @@ def data_version(engine: Engine) -> tuple:
         select(func.min(rules)).scalar_subquery(),
         select(func.max(rules)).scalar_subquery(),
     )
-    columns = ["posts", "analyses", "actions", "updated", "uncategorized", "rules", "rules_to"]
+    columns = [
+        "posts",
+        "analyses",
+        "analyzed",
+        "analyzed_at",
+        "actions",
+        "updated",
+        "uncategorized",
+        "rules",
+        "rules_to",
+    ]
     row = read(engine, q, columns).iloc[0]
     return tuple(None if pd.isna(v) else str(v) for v in row)
 
@@ -307,9 +324,14 @@ def categories_of(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, ..
 
 
 def tidy_posts(df: pd.DataFrame, engine: Engine) -> pd.DataFrame:
-    """Typed columns; ``where``: the source, with its channel when it has one
-    ("demo-export · forum", "reddit · r/spain"); ``categories``: what each post is about
-    (a tuple of category ids, empty when none)."""
+    """Typed columns, a missing text (author, title, url, ...) as None; ``where``: the
+    source, with its channel when it has one ("demo-export · forum", "reddit · r/spain");
+    ``categories``: what each post is about (a tuple of category ids, empty when none)."""
+    for column in df.columns:
+        # pandas 3 reads a text column with gaps as its str dtype, the gaps as NaN: a float
+        # that is truthy, has no .strip() and prints as "nan". Every page gets None instead.
+        if isinstance(df[column].dtype, pd.StringDtype):
+            df[column] = df[column].astype(object).where(df[column].notna(), None)
     df["posted_at"] = utc_series(df["posted_at"])
     df["corrected"] = df["corrected"].astype(bool)
     df["where"] = [

@@ -66,7 +66,7 @@ from monitor.store.derived import (
     NOT_HANDLED,
     author_tracked,
 )
-from monitor.store.schema import analyses, post_actions, posts
+from monitor.store.schema import post_actions, posts
 
 QUEUE_DAYS = 7
 HALF_LIFE_HOURS = 24.0
@@ -222,18 +222,25 @@ RESPONSE_COLUMNS = ["responded", "median_minutes", "p90_minutes", "open_posts", 
 def response_times(engine: Engine, f: Filters) -> pd.DataFrame:
     """Time to first response, in one row.
 
-    responded: posts of the period someone assigned, annotated or handled;
-    median_minutes / p90_minutes: first_response_at − collected_at over them;
+    responded: stories of the period someone assigned, annotated or handled, each counted
+    once however many of its cross-posts were acted on (as every figure counts them);
+    median_minutes / p90_minutes: first response to any of its posts − collected_at of
+    the story's original, over them;
     open_posts: negative posts in the queue window not handled yet;
     awaiting: those of them nobody has responded to at all.
     """
-    acted = post_actions.join(posts, posts.c.id == post_actions.c.post_id).outerjoin(
-        analyses, analyses.c.post_id == posts.c.id
+    story = func.coalesce(posts.c.duplicate_of, posts.c.id)  # a cross-post's original
+    first = (
+        select(story.label("story"), func.min(post_actions.c.first_response_at).label("at"))
+        .select_from(post_actions.join(posts, posts.c.id == post_actions.c.post_id))
+        .where(post_actions.c.first_response_at.is_not(None))
+        .group_by(story)
+        .subquery("first_response")
     )
     q = (
-        select(posts.c.collected_at, post_actions.c.first_response_at)
-        .select_from(acted)
-        .where(*conditions(f, dedupe=False), post_actions.c.first_response_at.is_not(None))
+        select(posts.c.collected_at, first.c.at)
+        .select_from(JOINED.join(first, first.c.story == posts.c.id))
+        .where(*conditions(f))
     )
     times = read(engine, q, ["collected_at", "first_response_at"])
     waits = (

@@ -179,7 +179,8 @@ def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | Non
     stop = stop_words_for(names)
     best, best_audience = None, -1.0
     for row in negative.itertuples(index=False):
-        text = f"{row.title or ''}\n{row.text}"  # no phrase spans the two
+        title = row.title if isinstance(row.title, str) else ""  # None, or NaN from pandas
+        text = f"{title}\n{row.text}"  # no phrase spans the two
         if theme not in phrases(text, stop):
             continue
         audience = 0.0 if pd.isna(row.audience) else float(row.audience)
@@ -187,7 +188,8 @@ def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | Non
             best, best_audience = row, audience
     if best is None:
         return None
-    return {"text": best.text, "source": best.where, "url": best.url, "posted_at": best.posted_at}
+    url = best.url if isinstance(best.url, str) and best.url else None  # a missing URL: no link
+    return {"text": best.text, "source": best.where, "url": url, "posted_at": best.posted_at}
 
 
 ALERT_COLUMNS = [

@@ -21,6 +21,7 @@ import pandas as pd
 from monitor.alerts.notify import render as render_alert
 from monitor.errors import MonitorError
 from monitor.i18n import Tr
+from monitor.links import safe_url
 from monitor.report.data import REPEAT_LIMIT, WeeklyReportData, median_minutes
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -37,13 +38,22 @@ def _clip(text: str, n: int = QUOTE_CHARS) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def _host(url: str | None) -> str:
-    return urlsplit(url).netloc if url else ""
+def _text(value) -> str | None:
+    """``value`` when it is a non-empty string; None for a missing one (None, or NaN where
+    pandas reads a text column with gaps)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _link(url) -> dict[str, str | None]:
+    """The template's link to a post: http(s) only (:func:`monitor.links.safe_url`), none
+    for a missing or unsafe URL (a ``javascript:`` link in an emailed report)."""
+    url = safe_url(url)
+    return {"url": url, "host": urlsplit(url).netloc if url else ""}
 
 
 def _post_meta(t: Tr, source: str, posted_at, author: str | None = None) -> str:
     when = t.date(pd.Timestamp(posted_at).to_pydatetime(), with_time=True)
-    return " · ".join(x for x in (source, author, f"{when} UTC") if x)
+    return " · ".join(x for x in (_text(source), _text(author), f"{when} UTC") if x)
 
 
 def _change(t: Tr, now: float, before: float | None, unit: str) -> tuple[str, float | None]:
@@ -213,8 +223,7 @@ def _themes(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
             example = {
                 "text": _clip(ex["text"]),
                 "meta": _post_meta(t, ex["source"], ex["posted_at"]),
-                "url": ex.get("url"),
-                "host": _host(ex.get("url")),
+                **_link(ex.get("url")),
             }
         rows.append(
             {
@@ -234,8 +243,7 @@ def _most_read(data: WeeklyReportData, t: Tr) -> list[dict[str, Any]]:
         {
             "text": _clip(p.text),
             "meta": _post_meta(t, p.where, p.posted_at, p.author),
-            "url": p.url,
-            "host": _host(p.url),
+            **_link(p.url),
             "emotion": t.value("emotion", p.emotion),
             "audience": t.number(p.audience),
         }

@@ -105,6 +105,7 @@ analyses = Table(
     Column("note", Text),
     Column("analyzed_at", DateTime(timezone=True), nullable=False),
     Index("ix_analyses_sentiment", "sentiment"),
+    Index("ix_analyses_analyzed_at", "analyzed_at"),  # the dashboard's data version
 )
 
 # What each post is about (monitor.categories): one row per post and category.

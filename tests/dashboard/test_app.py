@@ -325,13 +325,36 @@ def test_language_switch_changes_titles_and_labels(app):
 def test_queue_lists_stories_and_renders_posts_as_text(app):
     at = app("queue")
     assert at.title[0].value == "Negativas por responder, lo más urgente primero"
-    assert metric(at, "Abiertas (7 días)") == "3"
+    assert metric(at, "Abiertas (periodo, máx. 7 días)") == "3"
     table = at.dataframe[0].value
     assert table["#"].tolist() == [1, 2, 3]
     assert table["Publicaciones"].tolist() == [1, 2, 1]
     assert XSS_TEXT in [t.value for t in at.text]  # the selected story: st.text, not markdown
     assert "<script>" not in markdown_text(at)
     assert "Nadie que se quejó en el periodo se había quejado antes" in markdown_text(at)
+
+
+def test_a_queued_post_without_author_names_nobody(app):
+    from monitor.store.schema import posts
+
+    with app.filled.store.engine.begin() as conn:  # feeds and imports often have no author
+        conn.execute(posts.update().where(posts.c.id == app.filled.ids["xss"]).values(author=None))
+    at = app("queue")  # the first story is xss
+    texts = [x.value for x in at.text]
+    assert texts[0] == "Acme · tw · 19 nov 15:00 UTC"  # brand, where, when: no empty name
+    assert not any("nan" in x for x in texts)
+    assert at.code[0].value.startswith("Hi, you have every reason to be upset")  # the draft
+
+
+def test_the_open_figure_counts_the_listed_stories_of_a_short_period(app):
+    at = app("queue")
+    at.selectbox(key="f_period").set_value(1).run()  # 19 Nov: xss, neg1 and its cross-post
+    assert at.dataframe[0].value["#"].tolist() == [1, 2]
+    assert metric(at, "Abiertas (periodo, máx. 7 días)") == "2"  # not the last 7 days' 3
+
+
+def test_the_open_figure_says_what_it_counts_in_english(app):
+    assert metric(app("queue", lang="en"), "Open (period, up to 7 days)") == "3"
 
 
 def test_the_queue_marks_and_lists_customers_who_complain_again(app):
@@ -362,6 +385,28 @@ def test_a_queued_review_shows_its_stars_on_its_card(app):
         conn.execute(posts.update().values(rating=1))
     at = app("queue")
     assert any("★☆☆☆☆" in m.value for m in at.markdown)  # the urgency badge of the card
+
+
+def test_an_unclassified_low_star_review_can_be_labelled_from_the_queue(app):
+    from monitor.store.schema import analyses, posts
+
+    with app.filled.store.engine.begin() as conn:  # one star: queued before the model reads it
+        conn.execute(posts.update().values(rating=1))
+        conn.execute(analyses.delete())
+    at = app("queue")
+    story = at.session_state["q_story"]
+    assert at.selectbox(key=f"q_fix_sentiment_{story}").value == "negative"  # its stars say so
+
+
+def test_a_low_star_review_read_as_positive_keeps_its_label_in_the_correction(app):
+    from monitor.store.schema import posts
+
+    ids = app.filled.ids
+    with app.filled.store.engine.begin() as conn:  # "great support", but one star
+        conn.execute(posts.update().where(posts.c.id == ids["pos1"]).values(rating=1))
+    at = app("queue")
+    at.selectbox(key="q_story").set_value(ids["pos1"]).run()
+    assert at.selectbox(key=f"q_fix_sentiment_{ids['pos1']}").value == "positive"
 
 
 def test_the_queue_suggests_a_reply_in_the_posts_language_for_its_emotion(app, tmp_path):

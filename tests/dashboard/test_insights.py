@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
-from dashdata import COLLECTED, D1, END, SETTINGS, XSS_TEXT, fill
+from dashdata import COLLECTED, D1, D2, END, SETTINGS, XSS_TEXT, analysis, fill
 
 from monitor import insights
 from monitor.insights import Filters
@@ -17,6 +17,7 @@ from monitor.insights.text import (
     phrases,
     theme_groups,
 )
+from monitor.normalize import content_hash
 from monitor.types import Post, SourceRun
 
 ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
@@ -136,6 +137,21 @@ def test_latest_posts_newest_first_with_labels(filled):
     assert pd.isna(df.iloc[1]["sentiment"])  # not classified yet
 
 
+def test_a_missing_author_title_or_url_reads_back_as_none(filled):
+    from monitor.store.schema import posts
+
+    engine, ids = filled.store.engine, filled.ids
+    with engine.begin() as conn:  # among posts that have them (pandas 3 would give NaN)
+        conn.execute(posts.update().where(posts.c.id == ids["xss"]).values(author=None, url=None))
+        conn.execute(posts.update().where(posts.c.id == ids["pos1"]).values(title="Great"))
+    df = insights.latest_posts(engine, ACME).set_index("post_id")
+    assert df.at[ids["xss"], "author"] is None and df.at[ids["xss"], "url"] is None
+    assert df.at[ids["neg1"], "title"] is None
+    assert df.at[ids["pos1"], "title"] == "Great"
+    queue = insights.response_queue(engine, ACME).set_index("post_id")  # every page's posts
+    assert queue.at[ids["xss"], "author"] is None
+
+
 def test_queue_orders_by_urgency_and_groups_cross_posts(filled):
     q = insights.response_queue(filled.store.engine, ACME)
     ids = filled.ids
@@ -203,6 +219,23 @@ def test_first_response_time(filled):
     assert r["p90_minutes"] == pytest.approx(30 + 0.9 * 60)
     assert r["open_posts"] == 2  # neg1 (assigned, not handled) and neg2
     assert r["awaiting"] == 1  # neg2: nobody responded
+
+
+def test_a_cross_posted_story_answered_once_counts_as_one_response(filled):
+    store, ids = filled.store, filled.ids
+    for key in ("neg1", "neg1c"):  # the queue's default: an action applies to the whole story
+        store.update_action(ids[key], COLLECTED + timedelta(minutes=30), status="handled")
+    store.update_action(ids["xss"], COLLECTED + timedelta(minutes=90), status="handled")
+    r = insights.response_times(store.engine, ACME).iloc[0]
+    assert r["responded"] == 2  # two stories, as open_posts and every figure count them
+    assert r["median_minutes"] == pytest.approx(60)  # (30 + 90) / 2, not weighted by copies
+
+
+def test_a_story_answered_on_its_cross_post_only_counts_as_answered(filled):
+    store, ids = filled.store, filled.ids
+    store.update_action(ids["neg1c"], COLLECTED + timedelta(minutes=30), status="assigned")
+    r = insights.response_times(store.engine, ACME).iloc[0]
+    assert (r["responded"], r["median_minutes"]) == (1, pytest.approx(30))
 
 
 def test_weekly_review_ratings_average_the_stars_of_each_week(filled):
@@ -298,6 +331,32 @@ def test_posts_without_a_language_are_unknown(filled):
     only = insights.totals(counts(filled, ACME.replace(languages=("unknown",))))
     assert only["posts"] == 1
     assert insights.totals(counts(filled, ACME.replace(languages=("es", "unknown"))))["posts"] == 4
+
+
+def _edit_neg2_at_its_source(store, when):
+    """The source changed neg2's text: collecting it again drops its analysis (pending)."""
+    text = "Otra factura mal de Acme, ya está arreglado, gracias"
+    edited = Post("tw", "neg2", "Acme", text, content_hash(text), "es", published=D2)
+    store.save_collection(SourceRun("tw", when, when), "rss", [edited], None)
+
+
+def test_the_data_version_changes_when_an_edited_post_loses_its_analysis(filled):
+    store, engine = filled.store, filled.store.engine
+    before = insights.data_version(engine)
+    _edit_neg2_at_its_source(store, COLLECTED + timedelta(hours=1))
+    assert insights.totals(counts(filled))["pending"] == 2  # pend and the edited neg2
+    assert insights.data_version(engine) != before
+
+
+def test_the_data_version_does_not_return_to_its_value_before_an_edit(filled):
+    store, engine = filled.store, filled.store.engine
+    before = insights.data_version(engine)
+    _edit_neg2_at_its_source(store, COLLECTED + timedelta(hours=1))
+    # classified again, now positive, before the dashboard looked in between
+    again = analysis("positive", 0.9, "joy", 0.9, 0.0)
+    store.save_analyses([(filled.ids["neg2"], again)], COLLECTED + timedelta(hours=2))
+    assert insights.totals(counts(filled))["negative"] == 2  # was 3: the figures changed
+    assert insights.data_version(engine) != before  # so the cached ones must not be used
 
 
 def test_an_empty_store_gives_empty_figures(store):

@@ -275,6 +275,41 @@ def test_post_text_is_escaped_in_the_html(store, tmp_path):
     assert "<script>alert" not in html
 
 
+def test_a_most_read_post_without_an_author_is_quoted_without_one(filled):
+    store, ids = filled
+    with store.engine.begin() as conn:  # feeds and imports often name nobody
+        conn.execute(update(posts).where(posts.c.id == ids["b1"]).values(author=None))
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    quoted = render.context(d, tr("es"), {}, "m")["most_read"]
+    assert quoted[0]["text"].startswith("Acme me ha cobrado")  # b1, the most read
+    assert quoted[0]["meta"] == "forum · 18 nov 08:00 UTC"  # where and when, nobody named
+    assert quoted[1]["meta"] == "forum · user_b2 · 18 nov 09:00 UTC"
+    assert "Acme me ha cobrado" in html_of(d, "es")
+
+
+def test_a_post_without_a_url_is_quoted_without_a_link(filled):
+    store, ids = filled
+    with store.engine.begin() as conn:
+        conn.execute(update(posts).where(posts.c.id == ids["b1"]).values(url=None))
+    d = report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW)
+    ctx = render.context(d, tr("es"), {}, "m")
+    assert (ctx["most_read"][0]["url"], ctx["most_read"][0]["host"]) == (None, "")
+    assert ctx["most_read"][1]["url"] == "https://example.com/b2"  # the others keep theirs
+    assert ctx["themes"][0]["example"]["url"] is None  # b1 is the theme's example too
+    html = html_of(d, "es")
+    assert 'href="https://example.com/b2"' in html and "example.com/b1" not in html
+
+
+def test_links_in_the_report_are_http_only(filled):
+    store, ids = filled
+    evil = "javascript://example.com/%0Aalert(document.cookie)"  # collected as the post's URL
+    with store.engine.begin() as conn:
+        conn.execute(update(posts).where(posts.c.id == ids["b1"]).values(url=evil))
+    html = html_of(report_data.gather(store.engine, SETTINGS, W47, ("Acme",), NOW), "es")
+    assert "javascript:" not in html
+    assert 'href="https://example.com/b2"' in html  # http(s) links stay
+
+
 # ---- email -------------------------------------------------------------------------
 
 
