@@ -348,6 +348,9 @@ def load_settings(
 ) -> Settings:
     """Settings from defaults, the config file, MONITOR_* variables and CLI overrides."""
     env = os.environ if env is None else env
+    named_by = (
+        "--config" if config_path else "MONITOR_CONFIG" if env.get("MONITOR_CONFIG") else None
+    )
     path = Path(config_path or env.get("MONITOR_CONFIG") or DEFAULT_CONFIG_FILE)
     s = Settings(cache_dir=_default_cache_dir(env))
     if path.exists():
@@ -364,8 +367,12 @@ def load_settings(
         except ConfigError as e:
             raise ConfigError(f"{path}: {e.message}", hint=e.hint) from e
         s = replace(s, config_path=path.resolve())
-    elif config_path is not None:
-        raise ConfigError(f"config file {path} not found", hint="create one with `monitor init`")
+    elif named_by is not None:  # only the default ./monitor.toml may be missing
+        raise ConfigError(
+            f"config file {path} not found (named by {named_by})",
+            hint="create one with `monitor init`"
+            + (", or unset MONITOR_CONFIG" if named_by == "MONITOR_CONFIG" else ""),
+        )
     s = apply_env(s, env)
     for key, value in (overrides or {}).items():
         if value is not None:

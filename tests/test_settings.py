@@ -78,6 +78,21 @@ def test_missing_explicit_config_file(tmp_path):
     assert e.value.hint and "monitor init" in e.value.hint
 
 
+def test_a_missing_file_named_by_MONITOR_CONFIG_is_refused_like_one_named_by_config(tmp_path):
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError, match="nope.toml not found") as e:
+        load_settings(env={"MONITOR_CONFIG": str(missing)})
+    assert "MONITOR_CONFIG" in e.value.message and "monitor init" in e.value.hint
+
+
+def test_without_config_or_MONITOR_CONFIG_a_missing_monitor_toml_means_the_defaults(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # no ./monitor.toml here
+    s = load_settings(env={})
+    assert (s.config_path, s.brands, s.sources) == (None, (), ())
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -198,7 +213,7 @@ def test_valid_classifier_and_monitor_values_load(tmp_path):
 
 def test_bad_log_level_from_the_environment(tmp_path):
     with pytest.raises(ConfigError, match="MONITOR_LOG_LEVEL must be one of"):
-        load_settings(env={"MONITOR_LOG_LEVEL": "loud", "MONITOR_CONFIG": str(tmp_path / "x")})
+        load_settings(env={"MONITOR_LOG_LEVEL": "loud", "MONITOR_CONFIG": str(write(tmp_path, ""))})
 
 
 @pytest.mark.parametrize("code", ["spanish", "es es", "1"])

@@ -579,7 +579,8 @@ def test_empty_store_says_how_to_collect(tmp_path, monkeypatch, migrated):
     if migrated:
         Store.open(f"sqlite:///{db}").close()
     monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{db}")
-    monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")  # no brands, no sources
+    monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "empty.toml"))
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception
