@@ -26,10 +26,21 @@ EXIT_USAGE = 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """The settings of this run (every command loads them here); applies their log level."""
     overrides = {}
     if getattr(args, "db", None):
         overrides["database_url"] = args.db
-    return load_settings(args.config, overrides=overrides)
+    settings = load_settings(args.config, overrides=overrides)
+    logging.getLogger().setLevel(_log_level(args, settings))
+    return settings
+
+
+def _log_level(args: argparse.Namespace, settings: Settings) -> str:
+    """--debug wins; then log_level (monitor.toml or MONITOR_LOG_LEVEL); unset, the
+    long-running ``monitor run`` says what it does (INFO) and the other commands stay quiet."""
+    if args.debug:
+        return "DEBUG"
+    return settings.log_level or ("INFO" if args.command == "run" else "WARNING")
 
 
 def _store(settings: Settings):
@@ -823,7 +834,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
+    logging.basicConfig(  # until the settings are read: then see _log_level
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )

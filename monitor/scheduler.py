@@ -124,7 +124,6 @@ def _classify_job(pipeline) -> None:
 
 
 def run_forever(settings: Settings, pipeline) -> None:
-    logging.getLogger().setLevel(settings.log_level)
     scheduler = build_scheduler(settings, pipeline)
 
     def stop(signum, _frame):

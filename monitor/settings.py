@@ -113,7 +113,7 @@ class Settings:
     database_url: str = "sqlite:///monitor.db"
     cache_dir: Path = field(default_factory=lambda: _default_cache_dir(os.environ))
     datasets_dir: Path = REPO_DIR.parent / "shared" / "datasets"
-    log_level: str = "INFO"
+    log_level: str | None = None  # None: INFO under `monitor run`, WARNING for other commands
     classify_interval_minutes: float = 5.0
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
     brands: tuple[BrandConfig, ...] = ()

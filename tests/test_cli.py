@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -235,3 +236,78 @@ def test_dashboard_brings_an_older_database_up_to_date_before_serving(tmp_path, 
     missing = tmp_path / "none.db"
     assert cli.main(["--db", f"sqlite:///{missing}", "dashboard"]) == 0
     assert not missing.exists()  # a missing file is not created (the app explains instead)
+
+
+# ---- log level ---------------------------------------------------------------
+
+
+@pytest.fixture
+def root_level():
+    """The root logger's level after a command; restored afterwards."""
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.CRITICAL)  # so that a command that sets nothing is seen
+    yield lambda: logging.getLevelName(root.level)
+    root.setLevel(before)
+
+
+@pytest.fixture
+def run_without_scheduling(monkeypatch):
+    """`monitor run` up to its scheduler, which records the log level instead of running."""
+    from monitor import scheduler
+
+    seen = []
+
+    class Scheduler:
+        def start(self):
+            seen.append(logging.getLevelName(logging.getLogger().level))
+
+    monkeypatch.setattr(scheduler, "build_scheduler", lambda *a, **kw: Scheduler())
+    monkeypatch.setattr(scheduler.signal, "signal", lambda *a: None)
+    return seen
+
+
+def test_monitor_log_level_applies_to_every_command(tmp_path, monkeypatch, root_level):
+    from monitor.cli import main
+
+    monkeypatch.setenv("MONITOR_LOG_LEVEL", "info")
+    main(["--config", str(write_config(tmp_path, "")), "status"])
+    assert root_level() == "INFO"
+
+
+def test_log_level_in_the_config_file_applies_to_every_command(tmp_path, monkeypatch, root_level):
+    from monitor.cli import main
+
+    monkeypatch.delenv("MONITOR_LOG_LEVEL", raising=False)
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text('[monitor]\ndatabase_url = "sqlite:///m.db"\nlog_level = "error"\n')
+    main(["--config", str(cfg), "status"])
+    assert root_level() == "ERROR"
+
+
+def test_debug_wins_over_the_configured_log_level(tmp_path, monkeypatch, root_level):
+    from monitor.cli import main
+
+    monkeypatch.setenv("MONITOR_LOG_LEVEL", "ERROR")
+    main(["--debug", "--config", str(write_config(tmp_path, "")), "status"])
+    assert root_level() == "DEBUG"
+
+
+def test_debug_wins_under_monitor_run(tmp_path, monkeypatch, root_level, run_without_scheduling):
+    from monitor.cli import main
+
+    monkeypatch.setenv("MONITOR_LOG_LEVEL", "WARNING")
+    assert main(["--debug", "--config", str(write_config(tmp_path, "")), "run"]) == 0
+    assert run_without_scheduling == ["DEBUG"]
+
+
+def test_without_a_log_level_monitor_run_says_what_it_does_and_commands_stay_quiet(
+    tmp_path, monkeypatch, root_level, run_without_scheduling
+):
+    from monitor.cli import main
+
+    monkeypatch.delenv("MONITOR_LOG_LEVEL", raising=False)
+    cfg = str(write_config(tmp_path, ""))
+    assert main(["--config", cfg, "run"]) == 0
+    main(["--config", cfg, "status"])
+    assert (run_without_scheduling, root_level()) == (["INFO"], "WARNING")
