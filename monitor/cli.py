@@ -103,10 +103,14 @@ def cmd_init(args) -> int:
     target = Path(args.path)
     if target.exists() and not args.force:
         raise MonitorError(f"{target} already exists", hint="use --force to overwrite it")
-    target.write_text(
-        (Path(__file__).parent / "demo" / "example.toml").read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
+    example = (Path(__file__).parent / "demo" / "example.toml").read_text(encoding="utf-8")
+    try:
+        target.write_text(example, encoding="utf-8")
+    except OSError as e:  # a missing folder, a file in the way, no permission
+        raise ConfigError(
+            f"cannot write {target}: {e.strerror or e}",
+            hint="give a path in an existing folder you can write to",
+        ) from e
     print(f"wrote {target}: edit brands and sources, then run `monitor collect`")
     return 0
 

@@ -71,6 +71,15 @@ def test_init_then_refuse_to_overwrite(tmp_path):
     assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
 
 
+def test_init_into_a_missing_folder_is_one_line_not_a_traceback(tmp_path, capsys):
+    from monitor.cli import main
+
+    assert main(["init", str(tmp_path / "no" / "such" / "monitor.toml")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write ") and "hint: " in err
+    assert not (tmp_path / "no").exists()
+
+
 def test_invalid_config_is_one_line_not_a_traceback(tmp_path):
     (tmp_path / "monitor.toml").write_text("[[brands]\n", encoding="utf-8")
     result = monitor("status", cwd=tmp_path, check=False)

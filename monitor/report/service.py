@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,19 @@ def _model_version(settings: Settings) -> str:
         return json.loads(path.read_text(encoding="utf-8")).get("version", "?")
     except (OSError, ValueError):
         return "?"
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """Turn a failed write into the folder (missing parent, a file in the way, no
+    permission, a full disk) into one ConfigError naming it."""
+    try:
+        yield
+    except OSError as e:
+        raise ConfigError(
+            f"cannot write the report to {folder}: {e.strerror or e}",
+            hint="set report.out_dir (or --out) to a folder you can write to",
+        ) from e
 
 
 def build_charts(data: report_data.WeeklyReportData, lang: str) -> dict[str, bytes | None]:
@@ -90,10 +104,11 @@ def make_report(
     html = render.to_html(ctx)
     code = render.week_code(data)
     folder = Path(out_dir or cfg.out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"escucha-{code}-{'-'.join(chosen) or 'all'}-{lang}".replace(" ", "_")
     html_path = folder / f"{stem}.html"
-    html_path.write_text(html, encoding="utf-8")
+    with _writing(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(html, encoding="utf-8")
     pdf_path, pdf_error = None, None
     if cfg.pdf:
         try:
@@ -103,7 +118,8 @@ def make_report(
             log.error("weekly report %s: %s", code, e)
         else:
             pdf_path = folder / f"{stem}.pdf"
-            pdf_path.write_bytes(pdf_bytes)
+            with _writing(folder):
+                pdf_path.write_bytes(pdf_bytes)
     emailed: tuple[str, ...] = ()
     channel = report_channel(cfg, settings.alerts.channels) if send else None
     if channel is not None:

@@ -371,6 +371,15 @@ def test_a_week_that_has_not_started_is_refused(filled, tmp_path):
     assert not out.exists()  # nothing written, nothing sent
 
 
+def test_a_report_folder_that_cannot_be_written_is_a_config_error_naming_it(sqlite_store, tmp_path):
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("x", encoding="utf-8")
+    settings = replace(SETTINGS, report=ReportSettings(pdf=False))
+    with pytest.raises(ConfigError, match=f"cannot write the report to {in_the_way}/sub") as e:
+        make_report(sqlite_store, settings, out_dir=in_the_way / "sub", send=False, now=NOW)
+    assert "report.out_dir" in e.value.hint and "--out" in e.value.hint
+
+
 # ---- configuration -------------------------------------------------------------------
 
 
@@ -462,3 +471,19 @@ def test_cli_report(filled, tmp_path, capsys):
     assert code == 0
     assert "weekly report 2026-W47" in out and ".pdf" in out
     assert any(Path(p).suffix == ".pdf" for p in tmp_path.iterdir())
+
+
+def test_cli_report_into_a_folder_it_cannot_write_is_one_line_not_a_traceback(
+    tmp_path, capsys, monkeypatch
+):
+    from monitor.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no ./monitor.toml
+
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("x", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    code = main(["--db", db, "report", "--no-send", "--out", str(in_the_way / "sub")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: cannot write the report to") and "\nhint: " in err
