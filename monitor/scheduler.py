@@ -14,11 +14,21 @@ from monitor.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def _pool_size(settings: Settings) -> int:
+    """One thread for each job that can run at once (each runs one instance at a time): the
+    sources, classification, alerts, and the weekly report with its catch-up or retry. Slow
+    sources (timeouts, retries) then never keep the other jobs waiting."""
+    return len(settings.sources) + 4
+
+
 def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, start_now: bool = True):
+    from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
+        timezone=UTC, executors={"default": ThreadPoolExecutor(_pool_size(settings))}
+    )
     first = datetime.now(UTC) + timedelta(seconds=1)
     for cfg in settings.sources:
         scheduler.add_job(
@@ -44,6 +54,7 @@ def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, star
         next_run_time=first + timedelta(seconds=5) if start_now else None,
         max_instances=1,
         coalesce=True,
+        misfire_grace_time=None,  # late (the pool was busy) is better than skipped
     )
     alerts = getattr(settings, "alerts", None)
     if alerts is not None and alerts.enabled:
@@ -57,6 +68,7 @@ def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, star
             next_run_time=first + timedelta(seconds=30) if start_now else None,
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=None,  # late (the pool was busy) is better than skipped
         )
     report = getattr(settings, "report", None)
     if report is not None and report.enabled:
