@@ -1,6 +1,11 @@
 """APScheduler wiring only: each source at its own interval with jitter, and
 classification as its own job. State lives in the store, so a restart loses
-nothing and duplicates nothing (the store skips posts it already has)."""
+nothing and duplicates nothing (the store skips posts it already has).
+
+The weekly report keeps its own record in report.out_dir (see
+:func:`monitor.report.service.record_report`): at start the report of the last
+scheduled run is made if it has no record yet, and a failed one is tried again
+later (:data:`monitor.report.schedule.RETRY_DELAYS`)."""
 
 from __future__ import annotations
 
@@ -72,10 +77,13 @@ def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, star
         )
     report = getattr(settings, "report", None)
     if report is not None and report.enabled:
+        # At start the job also runs once: it makes the report of the last scheduled run
+        # if that one was missed (the process was down or restarted) or failed for good.
+        catch_up = {"next_run_time": first + timedelta(seconds=30)} if start_now else {}
         scheduler.add_job(
             _report_job,
             "cron",
-            args=[settings, pipeline.store],
+            args=[scheduler, settings, pipeline.store],
             day_of_week=report.weekday,
             hour=report.hour,
             minute=0,
@@ -83,7 +91,8 @@ def build_scheduler(settings: Settings, pipeline, *, blocking: bool = True, star
             name="weekly report",
             max_instances=1,
             coalesce=True,
-            misfire_grace_time=6 * 3600,  # a restart during the hour still sends it
+            misfire_grace_time=None,
+            **catch_up,
         )
     return scheduler
 
@@ -92,19 +101,48 @@ def _log_failure(what: str, e: MonitorError) -> None:
     log.error("%s: %s%s", what, e.message, f" (hint: {e.hint})" if e.hint else "")
 
 
-def _report_job(settings: Settings, store) -> None:
-    from monitor.report.service import make_report
+def _report_job(
+    scheduler, settings: Settings, store, week: str | None = None, attempt: int = 1, now=None
+) -> None:
+    """Make the weekly report of ``week`` (default: the one the last scheduled run is for)
+    unless its record says it was made; after a failure, schedule another try."""
+    from monitor.report.schedule import retry_delay, week_due
+    from monitor.report.service import make_report, record_report, report_made
 
+    now = now or datetime.now(UTC)
+    week = week or week_due(now, settings.report.weekday, settings.report.hour)
+    if report_made(settings, week):
+        log.debug("weekly report %s: already made", week)
+        return
     try:
-        result = make_report(store, settings)
-        log.info(
-            "weekly report %s written to %s%s",
-            result.week,
-            result.pdf_path or result.html_path,
-            f", emailed to {', '.join(result.emailed_to)}" if result.emailed_to else "",
-        )
+        result = make_report(store, settings, week=week, now=now)
     except MonitorError as e:  # SMTP down, database down: the files (if any) are kept
-        _log_failure("weekly report failed", e)
+        delay = retry_delay(attempt)
+        if delay is None:
+            _log_failure(f"weekly report {week} failed after {attempt} tries", e)
+            return
+        _log_failure(f"weekly report {week} failed (try {attempt}; again in {delay})", e)
+        scheduler.add_job(
+            _report_job,
+            "date",
+            run_date=now + delay,
+            args=[scheduler, settings, store, week, attempt + 1],
+            id=f"report-retry:{week}",
+            name=f"weekly report {week}, try {attempt + 1}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        return
+    log.info(
+        "weekly report %s written to %s%s",
+        result.week,
+        result.pdf_path or result.html_path,
+        f", emailed to {', '.join(result.emailed_to)}" if result.emailed_to else "",
+    )
+    try:
+        record_report(settings, result, now)
+    except MonitorError as e:  # made and sent: not worth sending again, but say it
+        _log_failure(f"weekly report {week} made, but a restart may make it again", e)
 
 
 def _alerts_job(settings: Settings, store) -> None:

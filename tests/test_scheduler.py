@@ -1,16 +1,23 @@
 """The scheduler's wiring: real APScheduler schedulers around a fake pipeline whose jobs
-record what ran."""
+record what ran, and the weekly report's job on a real SQLite store."""
 
 from __future__ import annotations
 
+import json
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
 from monitor.report.config import ReportSettings
-from monitor.scheduler import build_scheduler
+from monitor.report.schedule import last_scheduled_run, retry_delay, week_due
+from monitor.scheduler import _report_job, build_scheduler
 from monitor.settings import Settings, SourceConfig
+from tests.conftest import free_port
+
+MONDAY_0720 = datetime(2026, 11, 23, 7, 20, tzinfo=UTC)  # 20 min after a Monday 07:00 run
 
 
 class HangingSources:
@@ -64,3 +71,114 @@ def test_classification_runs_while_more_sources_than_ten_hang():
     finally:
         pipeline.release.set()
         scheduler.shutdown(wait=True)
+
+
+# ---- the weekly report -----------------------------------------------------------
+
+
+def test_the_last_scheduled_run_is_the_latest_weekday_and_hour_not_after_now():
+    assert last_scheduled_run(MONDAY_0720, "mon", 7) == datetime(2026, 11, 23, 7, tzinfo=UTC)
+    assert last_scheduled_run(MONDAY_0720, "mon", 8) == datetime(2026, 11, 16, 8, tzinfo=UTC)
+    assert last_scheduled_run(MONDAY_0720, "fri", 7) == datetime(2026, 11, 20, 7, tzinfo=UTC)
+
+
+def test_twenty_minutes_after_the_monday_run_the_week_just_ended_is_due():
+    assert week_due(MONDAY_0720, "mon", 7) == "2026-W47"
+
+
+def test_before_the_monday_run_the_week_due_is_still_the_one_before():
+    assert week_due(MONDAY_0720, "mon", 8) == "2026-W46"
+
+
+def test_a_sunday_run_reports_the_week_before_the_one_ending_that_day():
+    assert week_due(MONDAY_0720, "sun", 7) == "2026-W46"
+
+
+def test_a_failed_report_is_tried_again_later_each_time_then_given_up():
+    delays = [retry_delay(attempt) for attempt in (1, 2, 3, 4)]
+    assert delays[-1] is None
+    assert delays[0] < delays[1] < delays[2]
+
+
+def report_settings(tmp_path, **report) -> Settings:
+    """No PDF (WeasyPrint is slow), files in tmp_path/reports."""
+    return Settings(report=ReportSettings(out_dir=tmp_path / "reports", pdf=False, **report))
+
+
+@pytest.fixture
+def paused_scheduler(tmp_path):
+    """A real scheduler that runs nothing: the report job adds its retries to it."""
+    scheduler = build_scheduler(
+        report_settings(tmp_path), HangingSources(), blocking=False, start_now=False
+    )
+    scheduler.start(paused=True)
+    yield scheduler
+    scheduler.shutdown(wait=False)
+
+
+def test_the_weekly_job_makes_the_due_report_and_records_it(
+    tmp_path, sqlite_store, paused_scheduler
+):
+    settings = report_settings(tmp_path)
+    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    reports = tmp_path / "reports"
+    assert (reports / "escucha-2026-W47-all-es.html").is_file()
+    record = json.loads((reports / "escucha-2026-W47.made.json").read_text(encoding="utf-8"))
+    assert record["week"] == "2026-W47"
+    assert record["html"] == str(reports / "escucha-2026-W47-all-es.html")
+
+
+def test_a_report_recorded_as_made_is_not_made_again_after_a_restart(
+    tmp_path, sqlite_store, paused_scheduler
+):
+    settings = report_settings(tmp_path)
+    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    html = tmp_path / "reports" / "escucha-2026-W47-all-es.html"
+    html.unlink()
+    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720 + timedelta(hours=2))
+    assert not html.exists()
+
+
+def test_at_start_the_report_job_runs_at_once_to_catch_up_a_missed_run(tmp_path):
+    settings = report_settings(tmp_path)
+    scheduler = build_scheduler(settings, HangingSources(), blocking=False)
+    scheduler.start(paused=True)
+    try:
+        next_run = scheduler.get_job("report").next_run_time
+    finally:
+        scheduler.shutdown(wait=False)
+    assert next_run < datetime.now(UTC) + timedelta(minutes=1)
+
+
+def test_after_the_catch_up_the_report_job_keeps_its_weekly_schedule(tmp_path):
+    scheduler = build_scheduler(report_settings(tmp_path), HangingSources(), blocking=False)
+    trigger = scheduler.get_job("report").trigger
+    after = trigger.get_next_fire_time(MONDAY_0720, MONDAY_0720)
+    assert after == datetime(2026, 11, 30, 7, tzinfo=UTC)
+
+
+def test_a_report_that_could_not_be_sent_keeps_its_files_and_is_tried_again(
+    tmp_path, sqlite_store, paused_scheduler
+):
+    dead = ChannelConfig(
+        "board-mail",
+        "email",
+        host="127.0.0.1",
+        port=free_port(),
+        tls="none",
+        sender="escucha@example.com",
+        to=("ceo@example.com",),
+    )
+    settings = replace(
+        report_settings(tmp_path, channel="board-mail"),
+        alerts=AlertSettings(channels=(dead,), delivery=DeliverySettings(max_attempts=1)),
+    )
+    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    assert (tmp_path / "reports" / "escucha-2026-W47-all-es.html").is_file()
+    assert not (tmp_path / "reports" / "escucha-2026-W47.made.json").exists()
+    retry = paused_scheduler.get_job("report-retry:2026-W47")
+    assert retry.next_run_time == MONDAY_0720 + retry_delay(1)
+    assert retry.args[3:] == ("2026-W47", 2)  # the same week, its second try
+    retry.remove()
+    _report_job(paused_scheduler, settings, sqlite_store, "2026-W47", attempt=4, now=MONDAY_0720)
+    assert paused_scheduler.get_job("report-retry:2026-W47") is None  # given up

@@ -134,3 +134,34 @@ def make_report(
         send_report(Email(subject, body, files), channel, settings.alerts, env=env, sleep=sleep)
         emailed = channel.to
     return ReportResult(code, html_path, pdf_path, pdf_error, emailed, int(data.this_week["posts"]))
+
+
+# ---- the scheduled report's record ----------------------------------------------------
+
+
+def record_path(settings: Settings, week: str) -> Path:
+    """Where the scheduled run records that it made ``week``'s report: beside its files."""
+    return Path(settings.report.out_dir) / f"escucha-{week}.made.json"
+
+
+def report_made(settings: Settings, week: str) -> bool:
+    """Whether the scheduled report of ``week`` was made (written, and emailed when a
+    channel is set), by this process or one before it."""
+    return record_path(settings, week).is_file()
+
+
+def record_report(settings: Settings, result: ReportResult, now: datetime) -> Path:
+    """Record a scheduled report that was made, so that a restart does not make it again."""
+    import json
+
+    path = record_path(settings, result.week)
+    record = {
+        "week": result.week,
+        "made_at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "html": str(result.html_path),
+        "pdf": str(result.pdf_path) if result.pdf_path else None,
+        "emailed_to": list(result.emailed_to),
+    }
+    with _writing(path.parent):
+        path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return path

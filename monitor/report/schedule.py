@@ -1,0 +1,40 @@
+"""When the weekly report is due, and when a failed one is tried again. Pure: the clock is
+passed in.
+
+The scheduled run at ``weekday``/``hour`` UTC reports the last complete calendar week as
+of that run. A process that was down (or restarted) at that time makes the report of its
+*last* scheduled run when it starts, unless that report was already made; older missed
+runs are not replayed (``monitor report --week`` makes any week by hand).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# After a failed weekly report (the SMTP server or the database down), try again after
+# these delays; the files already written stay in report.out_dir meanwhile.
+RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+
+def last_scheduled_run(now: datetime, weekday: str, hour: int) -> datetime:
+    """The latest ``weekday`` at ``hour``:00 UTC that is not after ``now``."""
+    now = now.astimezone(UTC)
+    days_back = (now.weekday() - WEEKDAYS.index(weekday)) % 7
+    run = now.replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
+    return run - timedelta(days=7) if run > now else run
+
+
+def week_due(now: datetime, weekday: str, hour: int) -> str:
+    """The ISO week (``2026-W47``) that the last scheduled run by ``now`` reports: the last
+    calendar week (Monday to Sunday, UTC) complete at that run."""
+    run = last_scheduled_run(now, weekday, hour)
+    year, week, _ = (run.date() - timedelta(days=run.weekday() + 7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def retry_delay(attempt: int) -> timedelta | None:
+    """How long to wait after failed try number ``attempt`` (1 = the scheduled run); None
+    when it was the last."""
+    return RETRY_DELAYS[attempt - 1] if attempt <= len(RETRY_DELAYS) else None
