@@ -154,6 +154,7 @@ class AlertSettings:
                 rules = replace(rules, **{key: _number(data[key], f"alerts.{key}", zero=True)})
         _check_rules(rules)
         delivery = _dataclass(DeliverySettings, data.get("delivery"), "alerts.delivery")
+        _check_delivery(data.get("delivery") or {})
         raw_channels = data.get("channels", [])
         if not isinstance(raw_channels, list):
             raise ConfigError("alerts.channels must be an array of tables ([[alerts.channels]])")
@@ -215,6 +216,18 @@ def _check_rules(rules: AlertRules) -> None:
             "alerts.high_impact.repeat_complaints must be 2 or more (the author's Nth "
             "complaint in 90 days), or false"
         )
+
+
+def _check_delivery(raw: Mapping[str, Any]) -> None:
+    """Attempt counts are positive whole numbers and the timeout is positive: zero
+    attempts (or a zero timeout) would send nothing, and 2.5 attempts means nothing."""
+    for key, whole in (
+        ("max_attempts", True),
+        ("max_total_attempts", True),
+        ("timeout_seconds", False),
+    ):
+        if key in raw:
+            _number(raw[key], f"alerts.delivery.{key}", whole=whole)
 
 
 _SECRET_WORDS = ("password", "secret", "token", "webhook", "url")
