@@ -283,6 +283,13 @@ def _channel(raw: Any, i: int) -> ChannelConfig:
         sender = raw.get("from", raw.get("user"))
         if not isinstance(sender, str) or "@" not in sender:
             raise ConfigError(f"{where}: email needs from = an address (or user = an address)")
+        if raw.get("password_env") and not raw.get("user"):
+            raise ConfigError(
+                f"{where}: password_env is set but user is not, so the password would never "
+                "be sent",
+                hint='set user = "..." to the SMTP login (often the from address), '
+                "or remove password_env for a server without login",
+            )
         port = raw.get("port")
         if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
             raise ConfigError(f"{where}: port must be an integer")

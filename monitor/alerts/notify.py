@@ -419,6 +419,8 @@ def channel_url(
         password = secret(channel.password_env, env) if channel.password_env else None
         if channel.password_env and not password:
             _env_value(channel, channel.password_env, env)  # raises with the hint
+        if password and not channel.user:  # the config refuses this; callers may not
+            raise NotifyError(channel.name, "password_env is set but user is not")
         scheme = "mailto" if channel.tls == "none" else "mailtos"
         auth = ""
         if channel.user and password:

@@ -94,6 +94,20 @@ def test_mistakes_are_config_errors(data, message):
         AlertSettings.from_mapping(data)
 
 
+def test_an_smtp_password_without_a_user_is_refused_rather_than_dropped():
+    mail = {
+        "name": "m",
+        "kind": "email",
+        "host": "smtp.example.com",
+        "from": "escucha@example.com",
+        "to": ["ops@example.com"],
+        "password_env": "ESCUCHA_SMTP_PASSWORD",
+    }
+    with pytest.raises(ConfigError, match="password_env is set but user is not") as e:
+        AlertSettings.from_mapping({"channels": [mail]})
+    assert 'user = "..."' in e.value.hint
+
+
 def test_a_zero_backoff_is_allowed():
     s = AlertSettings.from_mapping({"delivery": {"backoff_seconds": 0, "max_attempts": 1}})
     assert (s.delivery.backoff_seconds, s.delivery.max_attempts) == (0, 1)

@@ -211,6 +211,12 @@ def test_urls_take_secrets_from_the_environment_only():
     assert "p@ss" not in repr(mail)
 
 
+def test_an_smtp_password_without_a_user_is_an_error_not_an_anonymous_login():
+    mail = email_channel(587, tls="starttls", password_env="PW")
+    with pytest.raises(NotifyError, match="password_env is set but user is not"):
+        channel_url(mail, {"PW": "s3cret"})
+
+
 # ---- email -------------------------------------------------------------------------------
 
 
