@@ -99,7 +99,7 @@ class DeliverySettings:
     max_attempts: int = 3  # per channel and run
     backoff_seconds: float = 2.0  # 2 s, 4 s, ... between attempts
     timeout_seconds: float = 10.0
-    max_total_attempts: int = 12  # per alert, across runs, before giving up
+    max_total_attempts: int = 12  # failed ones per alert, across runs, before giving up
 
 
 @dataclass(frozen=True)

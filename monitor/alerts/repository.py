@@ -56,7 +56,7 @@ class Alert:
     resolved_by: str | None = None
     delivery_requested_at: datetime | None = None
     delivered_at: datetime | None = None
-    delivery_attempts: int = 0
+    delivery_attempts: int = 0  # failed attempts since delivery was last requested
     last_delivery_error: str | None = None
 
     @property
@@ -248,7 +248,8 @@ class AlertRepository:
     def upsert(self, candidate: AlertCandidate, now: datetime) -> Alert:
         """Open an alert for ``candidate``, or update the active one with its incident key.
 
-        Severity only goes up while an alert is active; going up asks for a new delivery.
+        Severity only goes up while an alert is active; going up asks for a new delivery,
+        with a fresh retry budget (the warning may have used its own up).
         """
         for attempt in range(3):
             try:
@@ -294,7 +295,12 @@ class AlertRepository:
                             "updated_count": alerts.c.updated_count + 1,
                         }
                         if up:
-                            values |= {"severity": candidate.severity, "delivery_requested_at": now}
+                            values |= {
+                                "severity": candidate.severity,
+                                "delivery_requested_at": now,
+                                "delivery_attempts": 0,
+                                "last_delivery_error": None,
+                            }
                         conn.execute(update(alerts).where(alerts.c.id == new_id).values(**values))
                 return self.get(new_id)
             except IntegrityError as e:  # another checker opened it first: update that one
@@ -345,7 +351,8 @@ class AlertRepository:
     # ---- delivery bookkeeping ----------------------------------------------------
 
     def due_for_delivery(self, max_total_attempts: int) -> list[Alert]:
-        """Active alerts opened or escalated since their last complete delivery."""
+        """Active alerts opened or escalated since their last complete delivery, unless
+        their failed attempts since then reached ``max_total_attempts``."""
         q = (
             select(alerts)
             .where(
@@ -393,10 +400,13 @@ class AlertRepository:
         error: str | None = None,
         complete: bool = False,
     ) -> None:
-        """Log one channel's delivery; ``complete`` marks the alert delivered everywhere."""
-        values: dict[str, Any] = {
-            "delivery_attempts": alerts.c.delivery_attempts + attempts,
-        }
+        """Log one channel's delivery; ``complete`` marks the alert delivered everywhere.
+
+        Only failed attempts count toward giving up: a success took ``attempts - 1``
+        failures first, so a channel that works does not spend another one's retries.
+        """
+        failed = attempts - 1 if ok else attempts
+        values: dict[str, Any] = {"delivery_attempts": alerts.c.delivery_attempts + failed}
         if not ok:
             error = error or "failed"
             prefixed = error if error.startswith(f"{channel}: ") else f"{channel}: {error}"

@@ -236,7 +236,7 @@ def test_email_arrives_with_the_numbers(smtp_server, spike, repo):
     assert "15 menciones negativas en 60 min" in body and "https://example.com/15" in body
     stored = repo.get(spike.id)
     assert stored.delivered_at == NOW and not stored.delivery_due
-    assert stored.delivery_attempts == 1 and stored.last_delivery_error is None
+    assert stored.delivery_attempts == 0 and stored.last_delivery_error is None
 
 
 def test_email_over_starttls_with_a_password_from_the_environment(smtp_tls_server, spike, repo):
