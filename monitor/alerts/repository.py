@@ -372,11 +372,13 @@ class AlertRepository:
         except SQLAlchemyError as e:
             raise self._fail("read alerts", e) from e
 
-    def delivered_channels(self, alert: Alert) -> set[str]:
-        """Channels that already took the current notification of ``alert``."""
+    def delivered(self, alert: Alert) -> set[tuple[str, str | None]]:
+        """Who already took the current notification of ``alert``: ``(channel, None)``
+        for a channel that took it entirely, ``(channel, address)`` for each email
+        recipient that took it (the others may still be owed it)."""
         if alert.delivery_requested_at is None:
             return set()
-        q = select(alert_deliveries.c.channel).where(
+        q = select(alert_deliveries.c.channel, alert_deliveries.c.recipient).where(
             and_(
                 alert_deliveries.c.alert_id == alert.id,
                 alert_deliveries.c.ok.is_(True),
@@ -385,7 +387,7 @@ class AlertRepository:
         )
         try:
             with self.engine.connect() as conn:
-                return set(conn.execute(q).scalars())
+                return {(channel, recipient) for channel, recipient in conn.execute(q)}
         except SQLAlchemyError as e:
             raise self._fail("read deliveries", e) from e
 
@@ -399,11 +401,15 @@ class AlertRepository:
         attempts: int,
         error: str | None = None,
         complete: bool = False,
+        delivered_to: Mapping[str, int] | None = None,
     ) -> None:
         """Log one channel's delivery; ``complete`` marks the alert delivered everywhere.
 
-        Only failed attempts count toward giving up: a success took ``attempts - 1``
-        failures first, so a channel that works does not spend another one's retries.
+        ``ok``: the channel took it entirely. ``delivered_to``: the email recipients that
+        took it in this delivery (address -> the attempt that reached it), logged one by
+        one so that a retry skips them. Only failed attempts count toward giving up: a
+        success took ``attempts - 1`` failures first, so a channel that works does not
+        spend another one's retries.
         """
         failed = attempts - 1 if ok else attempts
         values: dict[str, Any] = {"delivery_attempts": alerts.c.delivery_attempts + failed}
@@ -413,17 +419,18 @@ class AlertRepository:
             values["last_delivery_error"] = prefixed[:2000]
         if complete:
             values["delivered_at"] = now
+        rows = [
+            {"channel": channel, "ok": ok, "attempts": attempts, "error": error, "recipient": None}
+        ]
+        rows += [
+            {"channel": channel, "ok": True, "attempts": n, "error": None, "recipient": address}
+            for address, n in (delivered_to or {}).items()
+        ]
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    insert(alert_deliveries).values(
-                        alert_id=alert_id,
-                        channel=channel,
-                        attempted_at=now,
-                        ok=ok,
-                        attempts=attempts,
-                        error=error,
-                    )
+                    insert(alert_deliveries),
+                    [dict(row, alert_id=alert_id, attempted_at=now) for row in rows],
                 )
                 conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
         except SQLAlchemyError as e:

@@ -255,6 +255,29 @@ def test_email_over_starttls_with_a_password_from_the_environment(smtp_tls_serve
     assert (r.ok, r.attempts, sleeps) == (False, 2, [2.0]) and len(inbox.messages) == 2
 
 
+def test_a_refused_recipient_does_not_make_the_others_get_the_alert_again(smtp_server, spike, repo):
+    port, inbox = smtp_server
+    inbox.refused.add("pr@example.com")
+    n = Notifier(settings(email_channel(port), backoff_seconds=0), env={})
+    (r,) = n.deliver(repo, [spike], NOW)
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["ops@example.com"]]
+    assert (r.ok, r.attempts, dict(r.delivered_to)) == (False, 3, {"ops@example.com": 1})
+    assert "pr@example.com" in r.error
+
+
+def test_the_next_check_sends_only_to_the_recipients_still_owed(smtp_server, spike, repo):
+    port, inbox = smtp_server
+    inbox.refused.add("pr@example.com")
+    n = Notifier(settings(email_channel(port), backoff_seconds=0), env={})
+    n.deliver(repo, [spike], NOW)
+    inbox.refused.clear()  # the mailbox exists again
+    later = NOW + timedelta(minutes=15)
+    (r,) = n.deliver(repo, repo.due_for_delivery(12), later)
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["ops@example.com"], ["pr@example.com"]]
+    assert r.ok and dict(r.delivered_to) == {"pr@example.com": 1}
+    assert repo.get(spike.id).delivered_at == later
+
+
 # ---- webhooks ----------------------------------------------------------------------------
 
 
