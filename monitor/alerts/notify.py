@@ -515,6 +515,13 @@ def send_each(
     return Attempts(rounds, reached, errors)
 
 
+def _reason(e: MonitorError, channel: ChannelConfig) -> str:
+    """What went wrong, without the channel's name: the log line and the store add it."""
+    if isinstance(e, NotifyError) and e.channel == channel.name:
+        return e.reason
+    return e.message
+
+
 def describe(errors: Mapping[str | None, str]) -> str:
     """One line for the targets that were not reached, naming each email address."""
     return "; ".join(
@@ -606,7 +613,7 @@ class Notifier:
             urls = self._urls(channel, recipients)
             message = self.message(alert, channel)
         except MonitorError as e:  # a missing secret or a bad URL: retrying will not help
-            return DeliveryResult(alert.id, channel.name, False, 1, e.message)
+            return DeliveryResult(alert.id, channel.name, False, 1, _reason(e, channel))
         except Exception as e:  # a message that cannot be written must not stop the checks
             log.exception("alert %s for %s could not be written", alert.id, channel.name)
             return DeliveryResult(alert.id, channel.name, False, 1, f"{type(e).__name__}: {e}")

@@ -415,8 +415,7 @@ class AlertRepository:
         values: dict[str, Any] = {"delivery_attempts": alerts.c.delivery_attempts + failed}
         if not ok:
             error = error or "failed"
-            prefixed = error if error.startswith(f"{channel}: ") else f"{channel}: {error}"
-            values["last_delivery_error"] = prefixed[:2000]
+            values["last_delivery_error"] = f"{channel}: {error}"[:2000]
         if complete:
             values["delivered_at"] = now
         rows = [

@@ -351,6 +351,14 @@ def test_delivery_problems_never_raise(spike, repo):
     assert repo.get(spike.id).last_delivery_error == "hook: RuntimeError: apprise bug"
 
 
+def test_a_delivery_error_names_its_channel_once(spike, repo, caplog):
+    (r,) = Notifier(settings(webhook()), env={}).deliver(repo, [spike], NOW)
+    assert f"alert {spike.id} not delivered to hook: environment variable" in caplog.text
+    assert "hook: hook:" not in caplog.text
+    assert r.error == "environment variable HOOK_URL is not set"
+    assert repo.deliveries(spike.id)[0]["error"] == r.error  # the row names the channel
+
+
 def test_channels_below_their_min_severity_are_skipped(repo, spike):
     calls = []
     quiet = replace(webhook(), min_severity="critical")
