@@ -546,7 +546,7 @@ def _utc_time(text: str, option: str) -> datetime:
 
 
 def cmd_alerts_check(args) -> int:
-    from monitor.alerts.service import check_alerts, replay_alerts
+    from monitor.alerts.service import replay_alerts, run_check
 
     settings = _settings(args)
     now = datetime.now(UTC)
@@ -559,11 +559,21 @@ def cmd_alerts_check(args) -> int:
         if alerts:
             print(_alert_rows(alerts, end, bool(settings.alerts.channels)))
         return 0
-    alerts = check_alerts(_store(settings), settings, now, deliver=not args.no_deliver)
-    if not alerts:
+    check = run_check(_store(settings), settings, now, deliver=not args.no_deliver)
+    if check.alerts:
+        print(_alert_rows(check.alerts, now, bool(settings.alerts.channels)))
+    elif check.failed:
+        print("no alert opened, updated or resolved")
+    else:
         print("nothing unusual: no alert opened, updated or resolved")
-        return 0
-    print(_alert_rows(alerts, now, bool(settings.alerts.channels)))
+    for r in check.failed:  # cron mails stderr and sees the exit status
+        print(f"error: alert {r.alert_id} not delivered to {r.channel}: {r.error}", file=sys.stderr)
+    if check.failed:
+        print(
+            "hint: it stays due and is retried on the next check; `monitor alerts list` shows it",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     return 0
 
 

@@ -81,6 +81,7 @@ class NotifyError(MonitorError):
     def __init__(self, channel: str, message: str, *, hint: str | None = None) -> None:
         super().__init__(f"{channel}: {message}", hint=hint)
         self.channel = channel
+        self.reason = message  # without the channel, for callers that name it themselves
 
 
 __all__ = [

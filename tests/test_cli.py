@@ -320,3 +320,59 @@ def test_without_a_log_level_monitor_run_says_what_it_does_and_commands_stay_qui
     assert main(["--config", cfg, "run"]) == 0
     main(["--config", cfg, "status"])
     assert (run_without_scheduling, root_level()) == (["INFO"], "WARNING")
+
+
+# ---- alerts ------------------------------------------------------------------------
+
+
+def open_spike_alert(db: Path) -> int:
+    """A spike alert opened by an earlier check and not delivered yet."""
+    from monitor.alerts.repository import AlertRepository
+    from monitor.alerts.rules import AlertRules, evaluate
+    from monitor.store import Store
+    from tests.alerts.alertdata import NOW, negative_post, window_stats
+
+    store = Store.open(f"sqlite:///{db}")
+    try:
+        posts = [negative_post(i, 4 * i, text=f"Me cobraron dos veces #{i}") for i in range(1, 16)]
+        (c,) = evaluate(window_stats(3, 15, posts_=posts), AlertRules(), NOW)
+        return AlertRepository(store.engine).upsert(c, NOW).id
+    finally:
+        store.close()
+
+
+HOOK_CHANNEL = """
+[alerts.delivery]
+backoff_seconds = 0
+
+[[alerts.channels]]
+name = "hook"
+kind = "webhook"
+url_env = "ESCUCHA_TEST_HOOK"
+"""
+
+
+def test_alerts_check_exits_1_and_names_a_delivery_that_failed(tmp_path):
+    write_config(tmp_path, HOOK_CHANNEL)
+    alert_id = open_spike_alert(tmp_path / "m.db")
+    env = {k: v for k, v in os.environ.items() if k != "ESCUCHA_TEST_HOOK"}
+    result = subprocess.run(
+        [*MONITOR, "alerts", "check"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 1
+    assert "nothing unusual" not in result.stdout
+    assert (
+        f"error: alert {alert_id} not delivered to hook: "
+        "environment variable ESCUCHA_TEST_HOOK is not set"
+    ) in result.stderr
+
+
+def test_alerts_check_that_delivers_an_earlier_alert_is_nothing_unusual(tmp_path, httpserver):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    write_config(tmp_path, HOOK_CHANNEL)
+    open_spike_alert(tmp_path / "m.db")
+    result = monitor(
+        "alerts", "check", cwd=tmp_path, env={"ESCUCHA_TEST_HOOK": httpserver.url_for("/hook")}
+    )
+    assert result.stdout == "nothing unusual: no alert opened, updated or resolved\n"
+    assert len(httpserver.log) == 1

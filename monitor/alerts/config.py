@@ -99,7 +99,7 @@ class DeliverySettings:
     max_attempts: int = 3  # per channel and run
     backoff_seconds: float = 2.0  # 2 s, 4 s, ... between attempts
     timeout_seconds: float = 10.0
-    max_total_attempts: int = 12  # per alert, across runs, before giving up
+    max_total_attempts: int = 12  # failed ones per alert, across runs, before giving up
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,7 @@ class AlertSettings:
                 rules = replace(rules, **{key: _number(data[key], f"alerts.{key}", zero=True)})
         _check_rules(rules)
         delivery = _dataclass(DeliverySettings, data.get("delivery"), "alerts.delivery")
+        _check_delivery(data.get("delivery") or {})
         raw_channels = data.get("channels", [])
         if not isinstance(raw_channels, list):
             raise ConfigError("alerts.channels must be an array of tables ([[alerts.channels]])")
@@ -217,6 +218,18 @@ def _check_rules(rules: AlertRules) -> None:
         )
 
 
+def _check_delivery(raw: Mapping[str, Any]) -> None:
+    """Attempt counts are positive whole numbers and the timeout is positive: zero
+    attempts (or a zero timeout) would send nothing, and 2.5 attempts means nothing."""
+    for key, whole in (
+        ("max_attempts", True),
+        ("max_total_attempts", True),
+        ("timeout_seconds", False),
+    ):
+        if key in raw:
+            _number(raw[key], f"alerts.delivery.{key}", whole=whole)
+
+
 _SECRET_WORDS = ("password", "secret", "token", "webhook", "url")
 
 
@@ -270,6 +283,13 @@ def _channel(raw: Any, i: int) -> ChannelConfig:
         sender = raw.get("from", raw.get("user"))
         if not isinstance(sender, str) or "@" not in sender:
             raise ConfigError(f"{where}: email needs from = an address (or user = an address)")
+        if raw.get("password_env") and not raw.get("user"):
+            raise ConfigError(
+                f"{where}: password_env is set but user is not, so the password would never "
+                "be sent",
+                hint='set user = "..." to the SMTP login (often the from address), '
+                "or remove password_env for a server without login",
+            )
         port = raw.get("port")
         if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
             raise ConfigError(f"{where}: port must be an integer")

@@ -17,8 +17,8 @@ import json
 import logging
 import string
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -419,6 +419,8 @@ def channel_url(
         password = secret(channel.password_env, env) if channel.password_env else None
         if channel.password_env and not password:
             _env_value(channel, channel.password_env, env)  # raises with the hint
+        if password and not channel.user:  # the config refuses this; callers may not
+            raise NotifyError(channel.name, "password_env is set but user is not")
         scheme = "mailto" if channel.tls == "none" else "mailtos"
         auth = ""
         if channel.user and password:
@@ -458,9 +460,73 @@ def channel_url(
 class DeliveryResult:
     alert_id: int
     channel: str
-    ok: bool
+    ok: bool  # the channel took it entirely (every recipient it was owed to)
     attempts: int
     error: str | None = None
+    delivered_to: Mapping[str, int] = field(default_factory=dict)  # email: address -> attempt
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """How sending one message to each of a channel's targets went."""
+
+    rounds: int  # attempts made, the most that any target needed
+    reached: Mapping[str | None, int]  # target -> the attempt that reached it
+    errors: Mapping[str | None, str]  # target -> why it was not reached
+
+
+def send_each(
+    urls: Mapping[str | None, str],
+    send: Callable[[str], tuple[bool, str | None]],
+    *,
+    max_attempts: int,
+    backoff_seconds: float,
+    sleep: Callable[[float], None],
+) -> Attempts:
+    """Send to each target's URL (one email recipient each, or None for a whole Slack or
+    webhook channel) up to ``max_attempts`` times with exponential backoff. A target
+    that took it is not sent to again: apprise only remembers that within one call.
+    A ``MonitorError`` from ``send`` (a URL apprise refuses) is not retried."""
+    pending = dict(urls)
+    reached: dict[str | None, int] = {}
+    errors: dict[str | None, str] = {}
+    rounds = 0
+    for attempt in range(1, max_attempts + 1):
+        rounds = attempt
+        for target, url in list(pending.items()):
+            try:
+                ok, error = send(url)
+            except MonitorError as e:  # retrying will not help
+                ok, error = False, e.message
+                del pending[target]
+            except Exception as e:  # a notifier bug must not stop the checks
+                log.exception("delivery to %s crashed", target or "the channel")
+                ok, error = False, f"{type(e).__name__}: {e}"
+            if ok:
+                reached[target] = attempt
+                errors.pop(target, None)
+                del pending[target]
+            else:
+                errors[target] = error or "not delivered"
+        if not pending:
+            break
+        if attempt < max_attempts:
+            sleep(backoff_seconds * 2 ** (attempt - 1))
+    return Attempts(rounds, reached, errors)
+
+
+def _reason(e: MonitorError, channel: ChannelConfig) -> str:
+    """What went wrong, without the channel's name: the log line and the store add it."""
+    if isinstance(e, NotifyError) and e.channel == channel.name:
+        return e.reason
+    return e.message
+
+
+def describe(errors: Mapping[str | None, str]) -> str:
+    """One line for the targets that were not reached, naming each email address."""
+    return "; ".join(
+        e if target is None or target in e else f"{target}: {e}" for target, e in errors.items()
+    )
 
 
 def _apprise_send(url: str, message: Message) -> tuple[bool, str | None]:
@@ -485,6 +551,16 @@ def _apprise_send(url: str, message: Message) -> tuple[bool, str | None]:
         )
         logged = logs.getvalue().strip()
     return bool(ok), (logged.splitlines()[-1] if logged else None)
+
+
+def _owed(channel: ChannelConfig, done: set[tuple[str, str | None]]) -> list[str | None]:
+    """Who on ``channel`` has not taken the alert yet: email addresses, or [None] for a
+    Slack or webhook channel; [] when it has been delivered there."""
+    if (channel.name, None) in done:
+        return []
+    if channel.kind == "email":
+        return [to for to in channel.to if (channel.name, to) not in done]
+    return [None]
 
 
 class Notifier:
@@ -517,39 +593,50 @@ class Notifier:
             return Message(m.title, body, m.severity, m.data)
         return m
 
-    def send(self, channel: ChannelConfig, alert: Alert) -> DeliveryResult:
-        """Deliver ``alert`` to ``channel``: up to ``max_attempts`` tries, never raising."""
+    def _urls(
+        self, channel: ChannelConfig, recipients: Sequence[str] | None
+    ) -> dict[str | None, str]:
+        """One apprise URL per email recipient, so that each is sent to (and retried) alone."""
+        timeout = self.settings.delivery.timeout_seconds
+        if channel.kind != "email":
+            return {None: channel_url(channel, self.env, timeout)}
+        to = channel.to if recipients is None else recipients
+        return {a: channel_url(replace(channel, to=(a,)), self.env, timeout) for a in to}
+
+    def send(
+        self, channel: ChannelConfig, alert: Alert, recipients: Sequence[str] | None = None
+    ) -> DeliveryResult:
+        """Deliver ``alert`` to ``channel`` (an email channel: to ``recipients``, by
+        default its ``to``): up to ``max_attempts`` tries each, never raising."""
         d = self.settings.delivery
-        attempts, error = 0, None
         try:
-            url = channel_url(channel, self.env, d.timeout_seconds)
+            urls = self._urls(channel, recipients)
             message = self.message(alert, channel)
         except MonitorError as e:  # a missing secret or a bad URL: retrying will not help
-            return DeliveryResult(alert.id, channel.name, False, 1, e.message)
+            return DeliveryResult(alert.id, channel.name, False, 1, _reason(e, channel))
         except Exception as e:  # a message that cannot be written must not stop the checks
             log.exception("alert %s for %s could not be written", alert.id, channel.name)
             return DeliveryResult(alert.id, channel.name, False, 1, f"{type(e).__name__}: {e}")
-        for attempt in range(1, d.max_attempts + 1):
-            attempts = attempt
-            try:
-                ok, error = self._send(url, message)
-            except MonitorError as e:
-                return DeliveryResult(alert.id, channel.name, False, attempt, e.message)
-            except Exception as e:  # a notifier bug must not stop the checks
-                log.exception("alert delivery to %s crashed", channel.name)
-                ok, error = False, f"{type(e).__name__}: {e}"
-            if ok:
-                return DeliveryResult(alert.id, channel.name, True, attempt)
-            if attempt < d.max_attempts:
-                self.sleep(d.backoff_seconds * 2 ** (attempt - 1))
-        return DeliveryResult(alert.id, channel.name, False, attempts, error or "not delivered")
+        sent = send_each(
+            urls,
+            lambda url: self._send(url, message),
+            max_attempts=d.max_attempts,
+            backoff_seconds=d.backoff_seconds,
+            sleep=self.sleep,
+        )
+        reached = {to: n for to, n in sent.reached.items() if to is not None}
+        if not sent.errors:
+            return DeliveryResult(alert.id, channel.name, True, sent.rounds, None, reached)
+        error = describe(sent.errors)
+        return DeliveryResult(alert.id, channel.name, False, sent.rounds, error, reached)
 
     def deliver(
         self, repo: AlertRepository, alerts: Iterable[Alert], now: datetime
     ) -> list[DeliveryResult]:
-        """Send each due alert to the channels that have not taken it yet; record outcomes.
+        """Send each due alert to the channels (and email recipients) that have not taken
+        it yet; record outcomes.
 
-        A channel that failed every attempt is skipped for the rest of this run.
+        A channel that reached nobody is skipped for the rest of this run.
         """
         results: list[DeliveryResult] = []
         failing: set[str] = set()
@@ -560,18 +647,21 @@ class Notifier:
                 if SEVERITY_RANK[alert.severity] >= SEVERITY_RANK[c.min_severity]
             ]
             try:
-                done = repo.delivered_channels(alert)
+                done = repo.delivered(alert)
             except MonitorError as e:
                 log.error("cannot read deliveries of alert %s: %s", alert.id, e)
                 continue
-            todo = [c for c in wanted if c.name not in done and c.name not in failing]
-            outcomes = {c.name: True for c in wanted if c.name in done}
+            owed = {c.name: _owed(c, done) for c in wanted}
+            todo = [c for c in wanted if owed[c.name] and c.name not in failing]
+            outcomes = {c.name: True for c in wanted if not owed[c.name]}
             for c in todo:
-                r = self.send(c, alert)
+                recipients = [to for to in owed[c.name] if to is not None] or None
+                r = self.send(c, alert, recipients)
                 results.append(r)
                 outcomes[c.name] = r.ok
                 if not r.ok:
-                    failing.add(c.name)
+                    if not r.delivered_to:
+                        failing.add(c.name)
                     log.warning("alert %s not delivered to %s: %s", alert.id, c.name, r.error)
                 complete = len(outcomes) == len(wanted) and all(outcomes.values())
                 try:
@@ -583,10 +673,11 @@ class Notifier:
                         attempts=r.attempts,
                         error=r.error,
                         complete=complete,
+                        delivered_to=r.delivered_to,
                     )
                 except MonitorError as e:
                     log.error("cannot record delivery of alert %s: %s", alert.id, e)
-            if not todo and all(c.name in done for c in wanted):  # nothing (more) is owed
+            if not any(owed.values()):  # nothing (more) is owed
                 try:
                     repo.mark_delivered(alert.id, now)
                 except MonitorError as e:
@@ -594,4 +685,13 @@ class Notifier:
         return results
 
 
-__all__ = ["DeliveryResult", "Message", "Notifier", "channel_url", "render"]
+__all__ = [
+    "Attempts",
+    "DeliveryResult",
+    "Message",
+    "Notifier",
+    "channel_url",
+    "describe",
+    "render",
+    "send_each",
+]

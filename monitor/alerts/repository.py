@@ -56,7 +56,7 @@ class Alert:
     resolved_by: str | None = None
     delivery_requested_at: datetime | None = None
     delivered_at: datetime | None = None
-    delivery_attempts: int = 0
+    delivery_attempts: int = 0  # failed attempts since delivery was last requested
     last_delivery_error: str | None = None
 
     @property
@@ -248,7 +248,8 @@ class AlertRepository:
     def upsert(self, candidate: AlertCandidate, now: datetime) -> Alert:
         """Open an alert for ``candidate``, or update the active one with its incident key.
 
-        Severity only goes up while an alert is active; going up asks for a new delivery.
+        Severity only goes up while an alert is active; going up asks for a new delivery,
+        with a fresh retry budget (the warning may have used its own up).
         """
         for attempt in range(3):
             try:
@@ -294,7 +295,12 @@ class AlertRepository:
                             "updated_count": alerts.c.updated_count + 1,
                         }
                         if up:
-                            values |= {"severity": candidate.severity, "delivery_requested_at": now}
+                            values |= {
+                                "severity": candidate.severity,
+                                "delivery_requested_at": now,
+                                "delivery_attempts": 0,
+                                "last_delivery_error": None,
+                            }
                         conn.execute(update(alerts).where(alerts.c.id == new_id).values(**values))
                 return self.get(new_id)
             except IntegrityError as e:  # another checker opened it first: update that one
@@ -345,7 +351,8 @@ class AlertRepository:
     # ---- delivery bookkeeping ----------------------------------------------------
 
     def due_for_delivery(self, max_total_attempts: int) -> list[Alert]:
-        """Active alerts opened or escalated since their last complete delivery."""
+        """Active alerts opened or escalated since their last complete delivery, unless
+        their failed attempts since then reached ``max_total_attempts``."""
         q = (
             select(alerts)
             .where(
@@ -365,11 +372,13 @@ class AlertRepository:
         except SQLAlchemyError as e:
             raise self._fail("read alerts", e) from e
 
-    def delivered_channels(self, alert: Alert) -> set[str]:
-        """Channels that already took the current notification of ``alert``."""
+    def delivered(self, alert: Alert) -> set[tuple[str, str | None]]:
+        """Who already took the current notification of ``alert``: ``(channel, None)``
+        for a channel that took it entirely, ``(channel, address)`` for each email
+        recipient that took it (the others may still be owed it)."""
         if alert.delivery_requested_at is None:
             return set()
-        q = select(alert_deliveries.c.channel).where(
+        q = select(alert_deliveries.c.channel, alert_deliveries.c.recipient).where(
             and_(
                 alert_deliveries.c.alert_id == alert.id,
                 alert_deliveries.c.ok.is_(True),
@@ -378,7 +387,7 @@ class AlertRepository:
         )
         try:
             with self.engine.connect() as conn:
-                return set(conn.execute(q).scalars())
+                return {(channel, recipient) for channel, recipient in conn.execute(q)}
         except SQLAlchemyError as e:
             raise self._fail("read deliveries", e) from e
 
@@ -392,28 +401,35 @@ class AlertRepository:
         attempts: int,
         error: str | None = None,
         complete: bool = False,
+        delivered_to: Mapping[str, int] | None = None,
     ) -> None:
-        """Log one channel's delivery; ``complete`` marks the alert delivered everywhere."""
-        values: dict[str, Any] = {
-            "delivery_attempts": alerts.c.delivery_attempts + attempts,
-        }
+        """Log one channel's delivery; ``complete`` marks the alert delivered everywhere.
+
+        ``ok``: the channel took it entirely. ``delivered_to``: the email recipients that
+        took it in this delivery (address -> the attempt that reached it), logged one by
+        one so that a retry skips them. Only failed attempts count toward giving up: a
+        success took ``attempts - 1`` failures first, so a channel that works does not
+        spend another one's retries.
+        """
+        failed = attempts - 1 if ok else attempts
+        values: dict[str, Any] = {"delivery_attempts": alerts.c.delivery_attempts + failed}
         if not ok:
             error = error or "failed"
-            prefixed = error if error.startswith(f"{channel}: ") else f"{channel}: {error}"
-            values["last_delivery_error"] = prefixed[:2000]
+            values["last_delivery_error"] = f"{channel}: {error}"[:2000]
         if complete:
             values["delivered_at"] = now
+        rows = [
+            {"channel": channel, "ok": ok, "attempts": attempts, "error": error, "recipient": None}
+        ]
+        rows += [
+            {"channel": channel, "ok": True, "attempts": n, "error": None, "recipient": address}
+            for address, n in (delivered_to or {}).items()
+        ]
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    insert(alert_deliveries).values(
-                        alert_id=alert_id,
-                        channel=channel,
-                        attempted_at=now,
-                        ok=ok,
-                        attempts=attempts,
-                        error=error,
-                    )
+                    insert(alert_deliveries),
+                    [dict(row, alert_id=alert_id, attempted_at=now) for row in rows],
                 )
                 conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
         except SQLAlchemyError as e:

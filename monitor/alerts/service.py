@@ -1,7 +1,8 @@
 """Check alerts once: stats -> rules -> repository -> notify. Orchestration only.
 
 The scheduler calls :func:`check_alerts` every ``check_interval_minutes``; the CLI
-calls it from ``monitor alerts check``. What fires is decided in
+calls :func:`run_check` (the same, saying which deliveries failed) from
+``monitor alerts check``. What fires is decided in
 :mod:`monitor.alerts.rules`; this module only passes things along.
 """
 
@@ -9,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.alerts import rules as alert_rules
 from monitor.alerts import stats
 from monitor.alerts.config import AlertSettings
-from monitor.alerts.notify import Notifier
+from monitor.alerts.notify import DeliveryResult, Notifier
 from monitor.alerts.repository import Alert, AlertRepository
 from monitor.authors import TRACK_ALL
 
@@ -25,6 +26,19 @@ def alert_settings(settings: Any) -> AlertSettings:
     """``settings.alerts`` when the settings have it, else the defaults."""
     found = getattr(settings, "alerts", None)
     return found if isinstance(found, AlertSettings) else AlertSettings()
+
+
+@dataclass(frozen=True)
+class AlertCheck:
+    """What one check did: the alerts it opened, updated or resolved, and the deliveries
+    it tried (of those alerts, or of older ones still due)."""
+
+    alerts: list[Alert]
+    deliveries: list[DeliveryResult]
+
+    @property
+    def failed(self) -> list[DeliveryResult]:
+        return [r for r in self.deliveries if not r.ok]
 
 
 def check_alerts(
@@ -44,9 +58,25 @@ def check_alerts(
     Due alerts (new or escalated, or not yet delivered) are then sent; a failed
     delivery is recorded on the alert and retried on the next check, never raised.
     """
+    return run_check(
+        store, settings, now, alerts=alerts, env=env, sleep=sleep, deliver=deliver
+    ).alerts
+
+
+def run_check(
+    store,
+    settings: Any,
+    now: datetime | None = None,
+    *,
+    alerts: AlertSettings | None = None,
+    env: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    deliver: bool = True,
+) -> AlertCheck:
+    """:func:`check_alerts`, also saying which deliveries it tried and how they went."""
     cfg = alerts or alert_settings(settings)
     if not cfg.enabled:
-        return []
+        return AlertCheck([], [])
     now = (now or datetime.now(UTC)).astimezone(UTC)
     brands = [b.name for b in getattr(settings, "brands", ())]
     if not brands:
@@ -71,14 +101,14 @@ def check_alerts(
     candidates = alert_rules.without_repeats(candidates, incidents)
     decisions = alert_rules.decide(candidates, incidents, cfg.rules, now)
     touched = repo.apply(decisions, now)
+    results: list[DeliveryResult] = []
     if deliver and cfg.channels:
         due = repo.due_for_delivery(cfg.delivery.max_total_attempts)
         replies = getattr(settings, "replies", None)
-        Notifier(cfg, replies=replies, categories=categories, env=env, sleep=sleep).deliver(
-            repo, due, now
-        )
+        notifier = Notifier(cfg, replies=replies, categories=categories, env=env, sleep=sleep)
+        results = notifier.deliver(repo, due, now)
         touched = [repo.get(a.id) for a in touched]
-    return touched
+    return AlertCheck(touched, results)
 
 
 def replay_alerts(
@@ -112,4 +142,4 @@ def replay_alerts(
     return sorted(touched.values(), key=lambda a: a.first_seen_at)
 
 
-__all__ = ["alert_settings", "check_alerts", "replay_alerts"]
+__all__ = ["AlertCheck", "alert_settings", "check_alerts", "replay_alerts", "run_check"]

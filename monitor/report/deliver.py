@@ -3,7 +3,8 @@ full HTML report attached.
 
 The SMTP server, sender, TLS mode and password variable come from the email channel
 of ``[[alerts.channels]]`` named by ``report.channel``; ``report.to`` replaces the
-channel's recipients. Attempts and backoff follow ``[alerts.delivery]``. A failure
+channel's recipients, each sent to on its own. Attempts and backoff follow
+``[alerts.delivery]``; a recipient that took the email is not sent it again. A failure
 raises :class:`NotifyError` after the last attempt; the report files stay on disk.
 """
 
@@ -12,14 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from monitor.alerts.config import AlertSettings, ChannelConfig
-from monitor.alerts.notify import channel_url
+from monitor.alerts.notify import channel_url, describe, send_each
 from monitor.errors import NotifyError
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,27 +60,29 @@ def send_report(
     sleep: Callable[[float], None] = time.sleep,
     send: Callable[[str, Email], tuple[bool, str | None]] = _apprise_send,
 ) -> int:
-    """Send ``email`` through ``channel``; returns the attempts it took."""
+    """Send ``email`` through ``channel``, to each recipient on its own so that a retry
+    after one refused address does not send it again to the others; returns the
+    attempts it took."""
     d = alerts.delivery
     if not channel.to:
         raise NotifyError(channel.name, "the report has no recipients", hint="set report.to")
-    url = channel_url(channel, env, d.timeout_seconds)
-    error = None
-    for attempt in range(1, d.max_attempts + 1):
-        try:
-            ok, error = send(url, email)
-        except NotifyError:
-            raise
-        except Exception as e:  # apprise or the network: retry, then report
-            log.warning("report email attempt %d failed: %s", attempt, e)
-            ok, error = False, f"{type(e).__name__}: {e}"
-        if ok:
-            return attempt
-        if attempt < d.max_attempts:
-            sleep(d.backoff_seconds * 2 ** (attempt - 1))
+    urls: dict[str | None, str] = {
+        to: channel_url(replace(channel, to=(to,)), env, d.timeout_seconds) for to in channel.to
+    }
+    sent = send_each(
+        urls,
+        lambda url: send(url, email),
+        max_attempts=d.max_attempts,
+        backoff_seconds=d.backoff_seconds,
+        sleep=sleep,
+    )
+    if not sent.errors:
+        return sent.rounds
+    reached = f" (it reached {', '.join(map(str, sent.reached))})" if sent.reached else ""
     raise NotifyError(
         channel.name,
-        f"the report was not delivered after {d.max_attempts} attempts: {error or 'no reason'}",
+        f"the report was not delivered after {sent.rounds} attempts: {describe(sent.errors)}"
+        + reached,
         hint="check the SMTP server and credentials; the report files are kept: "
         + (", ".join(str(f) for f in email.attachments) or "none were written"),
     )

@@ -4,7 +4,8 @@
 source, or one post) stays one row while it keeps firing (``updated_count`` goes
 up), and a partial unique index keeps a single active row per ``incident_key``
 even when two checkers run at once. ``alert_deliveries`` logs every delivery
-attempt sequence per channel.
+attempt sequence per channel (``recipient`` empty), and each email recipient that
+took the alert (migration 0010), so that a retry skips those recipients.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ alert_deliveries = Table(
     Column("ok", Boolean, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("error", Text),
+    Column("recipient", String(320)),  # an email address that took it; None: the channel
     Index("ix_alert_deliveries_alert", "alert_id", "attempted_at"),
 )
 

@@ -73,6 +73,13 @@ def test_overrides_are_typed():
         ({"spike": {"min_negative": "five"}}, "min_negative must be a number"),
         ({"language": "fr"}, "language must be one of es, en"),
         ({"high_impact": {"repeat_complaints": 1}}, "repeat_complaints must be 2 or more"),
+        ({"delivery": {"max_attempts": 0}}, "max_attempts must be a positive whole number"),
+        ({"delivery": {"max_attempts": 2.5}}, "max_attempts must be a positive whole number"),
+        (
+            {"delivery": {"max_total_attempts": 0}},
+            "max_total_attempts must be a positive whole number",
+        ),
+        ({"delivery": {"timeout_seconds": 0}}, "timeout_seconds must be a positive number"),
         ({"channels": [{"name": "x", "kind": "sms"}]}, "kind must be one of"),
         ({"channels": [{"name": "x", "kind": "slack"}]}, "slack needs url_env"),
         ({"channels": [{"name": "x", "kind": "email", "host": "h"}]}, "email needs to ="),
@@ -85,6 +92,25 @@ def test_overrides_are_typed():
 def test_mistakes_are_config_errors(data, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         AlertSettings.from_mapping(data)
+
+
+def test_an_smtp_password_without_a_user_is_refused_rather_than_dropped():
+    mail = {
+        "name": "m",
+        "kind": "email",
+        "host": "smtp.example.com",
+        "from": "escucha@example.com",
+        "to": ["ops@example.com"],
+        "password_env": "ESCUCHA_SMTP_PASSWORD",
+    }
+    with pytest.raises(ConfigError, match="password_env is set but user is not") as e:
+        AlertSettings.from_mapping({"channels": [mail]})
+    assert 'user = "..."' in e.value.hint
+
+
+def test_a_zero_backoff_is_allowed():
+    s = AlertSettings.from_mapping({"delivery": {"backoff_seconds": 0, "max_attempts": 1}})
+    assert (s.delivery.backoff_seconds, s.delivery.max_attempts) == (0, 1)
 
 
 @pytest.mark.parametrize(

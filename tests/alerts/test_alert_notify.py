@@ -211,6 +211,12 @@ def test_urls_take_secrets_from_the_environment_only():
     assert "p@ss" not in repr(mail)
 
 
+def test_an_smtp_password_without_a_user_is_an_error_not_an_anonymous_login():
+    mail = email_channel(587, tls="starttls", password_env="PW")
+    with pytest.raises(NotifyError, match="password_env is set but user is not"):
+        channel_url(mail, {"PW": "s3cret"})
+
+
 # ---- email -------------------------------------------------------------------------------
 
 
@@ -230,7 +236,7 @@ def test_email_arrives_with_the_numbers(smtp_server, spike, repo):
     assert "15 menciones negativas en 60 min" in body and "https://example.com/15" in body
     stored = repo.get(spike.id)
     assert stored.delivered_at == NOW and not stored.delivery_due
-    assert stored.delivery_attempts == 1 and stored.last_delivery_error is None
+    assert stored.delivery_attempts == 0 and stored.last_delivery_error is None
 
 
 def test_email_over_starttls_with_a_password_from_the_environment(smtp_tls_server, spike, repo):
@@ -247,6 +253,29 @@ def test_email_over_starttls_with_a_password_from_the_environment(smtp_tls_serve
     quick = settings(channel, timeout_seconds=1, max_attempts=2)
     r = Notifier(quick, env={"ESCUCHA_SMTP_PW": "wrong"}, sleep=sleeps).send(channel, spike)
     assert (r.ok, r.attempts, sleeps) == (False, 2, [2.0]) and len(inbox.messages) == 2
+
+
+def test_a_refused_recipient_does_not_make_the_others_get_the_alert_again(smtp_server, spike, repo):
+    port, inbox = smtp_server
+    inbox.refused.add("pr@example.com")
+    n = Notifier(settings(email_channel(port), backoff_seconds=0), env={})
+    (r,) = n.deliver(repo, [spike], NOW)
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["ops@example.com"]]
+    assert (r.ok, r.attempts, dict(r.delivered_to)) == (False, 3, {"ops@example.com": 1})
+    assert "pr@example.com" in r.error
+
+
+def test_the_next_check_sends_only_to_the_recipients_still_owed(smtp_server, spike, repo):
+    port, inbox = smtp_server
+    inbox.refused.add("pr@example.com")
+    n = Notifier(settings(email_channel(port), backoff_seconds=0), env={})
+    n.deliver(repo, [spike], NOW)
+    inbox.refused.clear()  # the mailbox exists again
+    later = NOW + timedelta(minutes=15)
+    (r,) = n.deliver(repo, repo.due_for_delivery(12), later)
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["ops@example.com"], ["pr@example.com"]]
+    assert r.ok and dict(r.delivered_to) == {"pr@example.com": 1}
+    assert repo.get(spike.id).delivered_at == later
 
 
 # ---- webhooks ----------------------------------------------------------------------------
@@ -320,6 +349,14 @@ def test_delivery_problems_never_raise(spike, repo):
     (r,) = crashing.deliver(repo, [spike], NOW)
     assert not r.ok and r.error == "RuntimeError: apprise bug"
     assert repo.get(spike.id).last_delivery_error == "hook: RuntimeError: apprise bug"
+
+
+def test_a_delivery_error_names_its_channel_once(spike, repo, caplog):
+    (r,) = Notifier(settings(webhook()), env={}).deliver(repo, [spike], NOW)
+    assert f"alert {spike.id} not delivered to hook: environment variable" in caplog.text
+    assert "hook: hook:" not in caplog.text
+    assert r.error == "environment variable HOOK_URL is not set"
+    assert repo.deliveries(spike.id)[0]["error"] == r.error  # the row names the channel
 
 
 def test_channels_below_their_min_severity_are_skipped(repo, spike):

@@ -52,7 +52,7 @@ def test_escalation_asks_for_a_new_delivery_and_severity_never_drops(repo):
     later = NOW + timedelta(minutes=30)
     worse = repo.upsert(candidate(severity="critical"), later)
     assert worse.severity == "critical" and worse.delivery_requested_at == later
-    assert worse.delivery_due and repo.delivered_channels(worse) == set()
+    assert worse.delivery_due and repo.delivered(worse) == set()
     calmer = repo.upsert(candidate(severity="warning"), later + timedelta(minutes=15))
     assert calmer.severity == "critical"
 
@@ -139,9 +139,9 @@ def test_delivery_bookkeeping(repo):
     repo.record_delivery(a.id, "mail", NOW, ok=False, attempts=3, error="HTTP 500")
     repo.record_delivery(a.id, "slack", NOW, ok=True, attempts=1)
     a = repo.get(a.id)
-    assert a.delivery_attempts == 4 and a.last_delivery_error == "mail: HTTP 500"
-    assert a.delivery_due and repo.delivered_channels(a) == {"slack"}
-    assert repo.due_for_delivery(4) == []  # gave up after max_total_attempts
+    assert a.delivery_attempts == 3 and a.last_delivery_error == "mail: HTTP 500"
+    assert a.delivery_due and repo.delivered(a) == {("slack", None)}
+    assert repo.due_for_delivery(3) == []  # gave up after max_total_attempts
     repo.record_delivery(a.id, "mail", NOW, ok=True, attempts=1, complete=True)
     assert not repo.get(a.id).delivery_due and repo.due_for_delivery(12) == []
     log = repo.deliveries(a.id)
@@ -151,6 +151,36 @@ def test_delivery_bookkeeping(repo):
         ("mail", True, 1),
     ]
     assert log[0]["attempted_at"] == NOW
+
+
+def test_each_email_recipient_that_took_an_alert_is_remembered(repo):
+    a = repo.upsert(candidate(), NOW)
+    took = {"ops@example.com": 1}
+    repo.record_delivery(a.id, "mail", NOW, ok=False, attempts=3, error="550", delivered_to=took)
+    assert repo.delivered(repo.get(a.id)) == {("mail", "ops@example.com")}
+    log = repo.deliveries(a.id)
+    assert [(d["recipient"], d["ok"], d["attempts"]) for d in log] == [
+        (None, False, 3),
+        ("ops@example.com", True, 1),
+    ]
+
+
+def test_only_failed_attempts_count_toward_giving_up(repo):
+    a = repo.upsert(candidate(), NOW)
+    repo.record_delivery(a.id, "slack", NOW, ok=True, attempts=1)
+    repo.record_delivery(a.id, "hook", NOW, ok=True, attempts=3)  # 2 failures, then taken
+    repo.record_delivery(a.id, "mail", NOW, ok=False, attempts=3, error="HTTP 500")
+    assert repo.get(a.id).delivery_attempts == 5
+    assert [x.id for x in repo.due_for_delivery(6)] == [a.id]
+
+
+def test_an_escalation_gets_a_fresh_retry_budget(repo):
+    a = repo.upsert(candidate(), NOW)
+    repo.record_delivery(a.id, "hook", NOW, ok=False, attempts=12, error="HTTP 503")
+    assert repo.due_for_delivery(12) == []  # the warning was given up on
+    worse = repo.upsert(candidate(severity="critical"), NOW + timedelta(minutes=30))
+    assert (worse.delivery_attempts, worse.last_delivery_error) == (0, None)
+    assert [x.id for x in repo.due_for_delivery(12)] == [a.id]
 
 
 def test_delivery_state_says_what_people_can_expect(repo):

@@ -184,7 +184,7 @@ def test_check_alerts_opens_updates_and_delivers_once(store, httpserver):
     assert spike.details["observed"] == 13 and spike.details["expected"] == 1.0
     assert spike.details["ratio"] == 13.0 and spike.details["p_value"] < 1e-6
     assert spike.severity == "critical" and len(spike.post_ids) == 13
-    assert spike.delivered_at == NOW and spike.delivery_attempts == 1
+    assert spike.delivered_at == NOW and spike.delivery_attempts == 0
     assert by_rule["high_impact"].details["audience"] == 50_000
     assert len(httpserver.log) == 2
     assert "13 menciones negativas" in httpserver.log[0][0].get_json()["message"]

@@ -20,6 +20,7 @@ from monitor.i18n import tr
 from monitor.report import data as report_data
 from monitor.report import render
 from monitor.report.config import ReportSettings
+from monitor.report.deliver import Email, send_report
 from monitor.report.service import make_report
 from monitor.store.schema import posts
 
@@ -361,6 +362,30 @@ def test_a_dead_smtp_server_raises_after_retries_and_keeps_the_files(filled, tmp
     assert "files are kept" in e.value.hint
     assert sorted(p.suffix for p in out.iterdir()) == [".html", ".pdf"]
     assert all(str(p) in e.value.hint for p in out.iterdir())  # it says where
+
+
+def test_a_refused_recipient_is_not_delivered_and_the_others_get_the_report_once(
+    smtp_server, tmp_path
+):
+    port, inbox = smtp_server
+    inbox.refused.add("bad@example.com")
+    channel = ChannelConfig(
+        "board-mail",
+        "email",
+        host="127.0.0.1",
+        port=port,
+        tls="none",
+        sender="escucha@example.com",
+        to=("ceo@example.com", "bad@example.com"),
+    )
+    report = tmp_path / "report.html"
+    report.write_text("<p>report</p>")
+    alerts = AlertSettings(delivery=DeliverySettings(max_attempts=3, backoff_seconds=0))
+    with pytest.raises(NotifyError, match="not delivered after 3 attempts") as e:
+        send_report(Email("weekly", "<p>hi</p>", (report,)), channel, alerts, sleep=lambda s: 0)
+    assert [env.rcpt_tos for env in inbox.envelopes] == [["ceo@example.com"]]
+    assert "bad@example.com" in e.value.message
+    assert "it reached ceo@example.com" in e.value.message
 
 
 def test_a_week_that_has_not_started_is_refused(filled, tmp_path):
