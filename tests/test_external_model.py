@@ -180,3 +180,30 @@ def test_one_tokenisation_gives_the_tokenizer_s_own_truncation(tiny_model_dir):
     assert lengths[1] > 12 >= max(lengths[0], lengths[2])
     short = [texts[0], texts[2]]
     assert [lengths[0], lengths[2]] == [len(i) for i in model.tokenizer(short)["input_ids"]]
+
+
+def test_eval_scores_a_classifier_with_external_models(tiny_model_dir, tmp_path):
+    """`monitor eval` with [classifier.external] tables: a CompositeClassifier has no
+    built-in config to take the labels from; the task's own label set is used."""
+    from monitor.classify import load_classifier
+    from monitor.classify.datasets import Example
+    from monitor.classify.training import evaluate_examples
+
+    emotion = dict.fromkeys(MODEL_LABELS.values(), "other") | {"great": "joy"}
+    data = {
+        "classifier": {
+            "model_dir": str(tmp_path / "no-model-here"),
+            "external": {
+                "sentiment": {"model": str(tiny_model_dir), "labels": MAPPING},
+                "emotion": {"model": str(tiny_model_dir), "labels": emotion},
+            },
+        }
+    }
+    clf = load_classifier(parse_config(data, tmp_path, load_settings(env={})))
+    examples = [Example("malo", "negative", "es"), Example("good", "positive", "en")]
+
+    result = evaluate_examples(clf, "sentiment", examples)
+
+    assert result["n"] == 2
+    assert result["labels"] == ["negative", "neutral", "positive"]
+    assert set(result["per_language"]) == {"en", "es"}
