@@ -207,3 +207,17 @@ def test_eval_scores_a_classifier_with_external_models(tiny_model_dir, tmp_path)
     assert result["n"] == 2
     assert result["labels"] == ["negative", "neutral", "positive"]
     assert set(result["per_language"]) == {"en", "es"}
+
+
+def test_an_external_models_character_cap_is_noted_and_ignores_whitespace(tiny_model_dir):
+    """max_length × 8 characters are read: 16 tokens, 128 characters here."""
+    from monitor.classify.external import ExternalTaskModel
+
+    cfg = ExternalModelConfig("sentiment", str(tiny_model_dir), MAPPING, max_length=16)
+    model = ExternalTaskModel.load(cfg)
+    words = "me cobraron dos veces"
+    _, (dashes, spaces, plain) = model.probabilities(
+        ["-" * 200 + " " + words, " " * 200 + words, words]
+    )
+    assert dashes > 16  # cut at the cap: noted as truncated, however few tokens it made
+    assert spaces == plain <= 16

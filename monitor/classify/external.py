@@ -84,15 +84,17 @@ class ExternalTaskModel:
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """Rows of probabilities over our labels (in the order of ``texts``) and each
-        text's full token count, before truncation to ``max_length``."""
+        text's token count before truncation to ``max_length`` (see
+        :func:`~monitor.classify.predictor.encode_truncated`)."""
         out = np.zeros((len(texts), len(self.labels)), np.float32)
         lengths = [0] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                inputs = [self.cfg.prefix + texts[i][: self.cfg.max_length * 8] for i in idx]
-                batch, counts = encode_truncated(self.tokenizer, inputs, self.cfg.max_length)
+                batch, counts = encode_truncated(
+                    self.tokenizer, [texts[i] for i in idx], self.cfg.max_length, self.cfg.prefix
+                )
                 for i, n in zip(idx, counts, strict=True):
                     lengths[i] = n
                 logits = self.model(**batch).logits.float()
