@@ -62,6 +62,14 @@ def test_config_checks_the_mapping(tmp_path):
         ExternalModelConfig.from_mapping("sentiment", {"labels": {}}, tmp_path)
 
 
+@pytest.mark.parametrize("max_length", ["long", 0, 7, 256.0, True])
+def test_max_length_must_be_a_whole_number_of_tokens_from_8(tmp_path, max_length):
+    with pytest.raises(ConfigError, match=r"sentiment\.max_length must be a whole number"):
+        ExternalModelConfig.from_mapping(
+            "sentiment", {"model": "m", "max_length": max_length}, tmp_path
+        )
+
+
 def test_a_local_model_answers_its_task_through_the_mapping(tiny_model_dir, tmp_path):
     from monitor.classify import load_classifier
 
@@ -221,3 +229,17 @@ def test_an_external_models_character_cap_is_noted_and_ignores_whitespace(tiny_m
     )
     assert dashes > 16  # cut at the cap: noted as truncated, however few tokens it made
     assert spaces == plain <= 16
+
+
+def test_max_length_beyond_the_model_is_lowered_to_what_it_reads(tiny_model_dir, caplog):
+    """The tiny BERT has 512 positions; 1024 tokens would crash on the first long post."""
+    from monitor.classify.external import ExternalTaskModel
+
+    cfg = ExternalModelConfig("sentiment", str(tiny_model_dir), MAPPING, max_length=1024)
+    with caplog.at_level("WARNING", logger="monitor.classify.external"):
+        model = ExternalTaskModel.load(cfg)
+
+    assert model.cfg.max_length == 510
+    assert "max_length = 1024 is more than" in caplog.text and "using 510" in caplog.text
+    rows, (length,) = model.probabilities(["la factura llegó duplicada otra vez " * 120])
+    assert rows.shape == (1, 3) and length > 510
