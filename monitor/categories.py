@@ -85,7 +85,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "billing",
         "Facturación y cobros",
         "Billing and charges",
-        es="factura|facturas|facturado*|facturacion|facturar|cobr*|cargo|cargos|cargado|cargaron"
+        es="factur*|cobr*|cargo|cargos|cargado|cargaron"
         "|recibo|recibos|cuota|cuotas|domiciliacion|importe|pago|pagos|pagar|pagado|pague"
         "|tarificacion",
         en="bill|bills|billed|billing|invoice*|charge|charges|charged|overcharg*|payment*"
@@ -100,7 +100,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "refunds",
         "Devoluciones y reembolsos",
         "Returns and refunds",
-        es="devolucion*|devolver*|devuelvan|devuelto|devolvi*|me lo devolv*|reembols*|abono"
+        es="devolucion*|devolver*|devuelv*|devuelt*|devolvi*|me lo devolv*|reembols*|abono"
         "|reintegro",
         en="refund*|return|returns|returned|money back|reimburs*",
         pt="reembols*|devolu*|estorno",
@@ -112,13 +112,15 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "price",
         "Precios y tarifas",
         "Prices and plans",
-        es="precio*|caro|cara|caros|carisimo*|barato*|cuesta|cuestan|coste|tarifa*|subida"
+        es="precio*|caro|cara|caros|caras|carisim*|barato*|cuesta|cuestan|coste|tarifa*|subida"
         "|sube|suben|subido|oferta*"
         "|descuento*|promocion*",
         en="price*|pricing|expensive|pricey|cost|costs|costly|cheap*|overpriced|plan|plans"
         "|tariff*|deal|deals|discount*|went up|goes up|price increase"
         "|promo*|price rise|price hike",
-        pt="preco*|caro|cara|barato*|tarifa*|aumento*|promocao*|desconto*",
+        # "barata" is also a cockroach: cheap only after a comparative or an intensifier
+        pt="preco*|caro|cara|barato*|mais barata*|bem barata*|muito barata*|tao barata*"
+        "|tarifa*|aumento*|promocao*|desconto*",
         fr="prix|cher|chere|tarif*|augmentation*|promo*|reduction*",
         it="prezz*|caro|cara|costoso|economico|tariff*|aumento*|sconto*|offerta*",
         de="preis*|teuer*|billig*|tarif*|erhohung|rabatt*|angebot*",
@@ -219,7 +221,8 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "|cockroach*|hair in|smell*|stink*|reek*|taste*|tasty|delicious|undercooked"
         "|comfortable|uncomfortable|recall|recalled|recall notice",
         pt="qualidade|partid*|avariad*|defeituos*|danificad*|estragad*|podre|sujo|suja"
-        "|sujeira|mofo|barata*|nojo|nojento|cheiro|fede|sabor|delicios*|confortavel",
+        "|sujeira|mofo|uma barata|cheio de baratas|cheia de baratas|nojo|nojento|cheiro|fede"
+        "|sabor|delicios*|confortavel",
         fr="qualite|casse*|defectueu*|abime*|endommage*|pourri*|sale|salete|moisi*|cafard*"
         "|degoutant*|odeur|puant*|gout|delicieu*|confortable|rappel",
         it="qualita|rotto|rotta|difettos*|danneggiat*|scadente|marcio|sporco|sporca|sporcizia"
@@ -233,14 +236,17 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "contract",
         "Bajas y permanencia",
         "Cancellations and contracts",
-        es="baja|darme de baja|dar de baja|cancelar|cancelacion|cancelado|permanencia"
+        # "baja" alone is also low ("velocidad muy baja", "de baja calidad"): phrases only
+        es="da* de baja|doy de baja|di de baja|dio de baja|dieron de baja|pedi* la baja"
+        "|quier* la baja|solicit* la baja|tramit* la baja|gestion* la baja|solicitud de baja"
+        "|departamento de bajas|cancelar|cancelacion|cancelado|permanencia"
         "|contrato*|portabilidad|cambiarme a|me cambio a|me paso a|me he pasado|pasarme a",
         en="cancel*|contract*|switch*|leaving|unsubscrib*|terminate|termination|porting"
         "|subscription*",
         pt="cancelar|cancelamento|contrato*|fidelizacao|portabilidade|mudar de operador",
         fr="resili*|annul*|contrat*|engagement|portabilite|changer d operateur",
         it="disdett*|recesso|annull*|contratto*|vincolo|portabilita|cambiare operatore",
-        de="kundig*|vertrag*|vertragslaufzeit|wechsel*|stornier*",
+        de="kundig*|gekundigt|vertrag*|vertragslaufzeit|wechsel*|stornier*",
     ),
 )
 

@@ -64,6 +64,17 @@ VARIETIES: Mapping[str, str] = MappingProxyType(
     }
 )
 
+# Tags that sources write for a language the detector names with another code: Norwegian
+# Bokmål ("nb", as the App Store and Android tag reviews) is the detector's Norwegian, and
+# Java and older Android locales still write the withdrawn ISO 639-1 codes.
+TAG_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "nb": "no",  # Norwegian Bokmål
+        "iw": "he",  # Hebrew, withdrawn 1989
+        "in": "id",  # Indonesian, withdrawn 1989
+        "ji": "yi",  # Yiddish, withdrawn 1989
+    }
+)
 
 # ISO 639-2 codes and names (English, Spanish, the language's own) that sources write
 # instead of an ISO 639-1 code, folded (lower case, no accents)
@@ -91,9 +102,10 @@ _QUALIFIER = re.compile(r"\(.*?\)")  # "Español (España)"
 
 
 def primary_language(code: str | None) -> str | None:
-    """A language tag from a source ("es-ES", "pt_BR", "EN", "nn", "spa", "Spanish",
-    "Español (España)") as the code the detector gives ("es", "pt", "en", "no"): regions
-    and scripts dropped, ISO 639-2 codes and common names mapped, varieties folded; None
+    """A language tag from a source ("es-ES", "pt_BR", "EN", "nn", "nb-NO", "iw", "spa",
+    "Spanish", "Español (España)") as the code the detector gives ("es", "pt", "en", "no",
+    "he"): regions and scripts dropped, ISO 639-2 codes, common names and ``TAG_ALIASES``
+    mapped, varieties folded; None
     for a missing or undetermined ("und") tag, or one that is no language code, so that
     the language is detected from the text instead."""
     if not code:
@@ -105,6 +117,7 @@ def primary_language(code: str | None) -> str | None:
         return named
     if not _CODE.fullmatch(primary) or primary in ("und", "mul", NO_LANGUAGE):
         return None
+    primary = TAG_ALIASES.get(primary, primary)
     return VARIETIES.get(primary, primary)
 
 

@@ -252,7 +252,7 @@ class ReplySettings:
                         hint=f"emotions: {', '.join(EMOTION_LABELS)}",
                     )
                 templates.setdefault(lang, {})[emotion] = _checked(text, f"{where}.{emotion}")
-            if FALLBACK_EMOTION not in templates[lang]:
+            if FALLBACK_EMOTION not in templates.get(lang, {}):  # an empty table adds none
                 raise ConfigError(
                     f"{where}: add an `{FALLBACK_EMOTION}` text",
                     hint="it answers every emotion that has no text of its own",

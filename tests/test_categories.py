@@ -33,6 +33,38 @@ def test_builtin_categories_find_what_a_post_is_about(text, lang, expected):
     assert set(BUILTIN.categorize(text, lang)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        ("Me facturaron dos veces el mismo mes", "es", "billing"),
+        ("Nos facturan servicios que no pedimos", "es", "billing"),
+        ("No me devuelven el dinero", "es", "refunds"),
+        ("Nadie me devuelve lo que pagué", "es", "refunds"),
+        ("La fianza nunca me fue devuelta", "es", "refunds"),
+        ("Las entradas son carísimas", "es", "price"),
+        ("Las bebidas, muy caras", "es", "price"),
+        ("A outra operadora é bem mais barata", "pt", "price"),
+        ("Ich habe schon vor zwei Monaten gekündigt", "de", "contract"),
+        ("Quiero darme de baja ya", "es", "contract"),
+        ("Me di de baja el día 2", "es", "contract"),
+    ],
+)
+def test_everyday_inflections_are_found(text, lang, category):
+    assert category in BUILTIN.categorize(text, lang)
+
+
+@pytest.mark.parametrize(
+    "text", ["La velocidad es muy baja por las tardes", "Producto de baja calidad"]
+)
+def test_baja_meaning_low_is_not_a_cancellation(text):
+    assert "contract" not in BUILTIN.categorize(text, "es")
+
+
+def test_portuguese_barata_is_cheap_in_a_comparison_and_a_cockroach_on_its_own():
+    assert BUILTIN.categorize("A outra operadora é bem mais barata", "pt") == ("price",)
+    assert BUILTIN.categorize("Encontrei uma barata na cozinha", "pt") == ("quality",)
+
+
 def test_matching_is_whole_word_accent_and_case_insensitive_with_wildcards():
     # "cobr*" covers cobro, cobrado, COBRARON; accents and case do not matter
     for text in ("Un cobro indebido", "ME HAN COBRADO", "cobraron dos veces", "Facturación"):

@@ -72,6 +72,19 @@ def test_bad_input_gets_a_prediction_or_a_reason(clf, text):
         assert a.note and "truncated" in a.note
 
 
+def test_a_text_cut_at_the_character_cap_is_noted_even_when_it_made_few_tokens(clf):
+    # 2,100 dashes make few tokens, but the cap at 2,048 characters drops the words after them
+    a = clf.predict("-" * 2100 + "\nEl servicio es horrible y me cobraron dos veces")
+    assert a.note == "truncated to the first 256 tokens"
+
+
+def test_runs_of_whitespace_do_not_push_the_words_past_the_character_cap(clf):
+    text = "Me cobraron dos veces la factura y nadie contesta"
+    padded, plain = clf.predict([" \n" * 1500 + text, text])
+    assert padded.note is None
+    assert padded.sentiment.probas == pytest.approx(plain.sentiment.probas, abs=1e-5)
+
+
 def test_batch_order_is_preserved(clf):
     texts = [
         "Qué maravilla de servicio, gracias!",

@@ -62,6 +62,14 @@ def test_config_checks_the_mapping(tmp_path):
         ExternalModelConfig.from_mapping("sentiment", {"labels": {}}, tmp_path)
 
 
+@pytest.mark.parametrize("max_length", ["long", 0, 7, 256.0, True])
+def test_max_length_must_be_a_whole_number_of_tokens_from_8(tmp_path, max_length):
+    with pytest.raises(ConfigError, match=r"sentiment\.max_length must be a whole number"):
+        ExternalModelConfig.from_mapping(
+            "sentiment", {"model": "m", "max_length": max_length}, tmp_path
+        )
+
+
 def test_a_local_model_answers_its_task_through_the_mapping(tiny_model_dir, tmp_path):
     from monitor.classify import load_classifier
 
@@ -180,3 +188,58 @@ def test_one_tokenisation_gives_the_tokenizer_s_own_truncation(tiny_model_dir):
     assert lengths[1] > 12 >= max(lengths[0], lengths[2])
     short = [texts[0], texts[2]]
     assert [lengths[0], lengths[2]] == [len(i) for i in model.tokenizer(short)["input_ids"]]
+
+
+def test_eval_scores_a_classifier_with_external_models(tiny_model_dir, tmp_path):
+    """`monitor eval` with [classifier.external] tables: a CompositeClassifier has no
+    built-in config to take the labels from; the task's own label set is used."""
+    from monitor.classify import load_classifier
+    from monitor.classify.datasets import Example
+    from monitor.classify.training import evaluate_examples
+
+    emotion = dict.fromkeys(MODEL_LABELS.values(), "other") | {"great": "joy"}
+    data = {
+        "classifier": {
+            "model_dir": str(tmp_path / "no-model-here"),
+            "external": {
+                "sentiment": {"model": str(tiny_model_dir), "labels": MAPPING},
+                "emotion": {"model": str(tiny_model_dir), "labels": emotion},
+            },
+        }
+    }
+    clf = load_classifier(parse_config(data, tmp_path, load_settings(env={})))
+    examples = [Example("malo", "negative", "es"), Example("good", "positive", "en")]
+
+    result = evaluate_examples(clf, "sentiment", examples)
+
+    assert result["n"] == 2
+    assert result["labels"] == ["negative", "neutral", "positive"]
+    assert set(result["per_language"]) == {"en", "es"}
+
+
+def test_an_external_models_character_cap_is_noted_and_ignores_whitespace(tiny_model_dir):
+    """max_length × 8 characters are read: 16 tokens, 128 characters here."""
+    from monitor.classify.external import ExternalTaskModel
+
+    cfg = ExternalModelConfig("sentiment", str(tiny_model_dir), MAPPING, max_length=16)
+    model = ExternalTaskModel.load(cfg)
+    words = "me cobraron dos veces"
+    _, (dashes, spaces, plain) = model.probabilities(
+        ["-" * 200 + " " + words, " " * 200 + words, words]
+    )
+    assert dashes > 16  # cut at the cap: noted as truncated, however few tokens it made
+    assert spaces == plain <= 16
+
+
+def test_max_length_beyond_the_model_is_lowered_to_what_it_reads(tiny_model_dir, caplog):
+    """The tiny BERT has 512 positions; 1024 tokens would crash on the first long post."""
+    from monitor.classify.external import ExternalTaskModel
+
+    cfg = ExternalModelConfig("sentiment", str(tiny_model_dir), MAPPING, max_length=1024)
+    with caplog.at_level("WARNING", logger="monitor.classify.external"):
+        model = ExternalTaskModel.load(cfg)
+
+    assert model.cfg.max_length == 510
+    assert "max_length = 1024 is more than" in caplog.text and "using 510" in caplog.text
+    rows, (length,) = model.probabilities(["la factura llegó duplicada otra vez " * 120])
+    assert rows.shape == (1, 3) and length > 510

@@ -73,6 +73,11 @@ def test_every_language_code_is_named_in_both_languages():
         ("pt_BR", "pt"),
         ("EN", "en"),
         ("nn", "no"),
+        ("nb", "no"),  # Norwegian Bokmål, as the App Store and Android tag it
+        ("nb-NO", "no"),
+        ("iw", "he"),  # withdrawn codes that Java and older Android locales still write
+        ("in-ID", "id"),
+        ("ji", "yi"),
         ("zh-Hant", "zh"),
         ("und", None),
         ("", None),
@@ -106,6 +111,23 @@ def test_a_brand_watching_spanish_takes_posts_tagged_with_a_region():
     raw = RawPost(source="feed", external_id="1", text="Movistela me cobra de más", lang="es-MX")
     posts = match_posts([raw], [matcher], detect_language, lambda t: t)
     assert [p.lang for p in posts] == ["es"]
+
+
+def test_tag_aliases_name_languages_the_detector_or_the_encoder_knows():
+    from monitor.langid import TAG_ALIASES, _identifier
+
+    assert set(TAG_ALIASES.values()) <= ENCODER_LANGUAGES
+    assert not set(TAG_ALIASES) & set(_identifier().nb_classes)
+
+
+def test_a_brand_watching_norwegian_takes_reviews_tagged_bokmal():
+    from monitor.query import BrandMatcher
+    from monitor.settings import BrandConfig
+
+    text = "Jeg har ventet i tre uker på pakken fra Movistela og ingen svarer på telefonen"
+    assert detect_language(text) == "no"
+    matcher = BrandMatcher(BrandConfig("Movistela", languages=("no",)))
+    assert matcher.explain(text, "nb").matched
 
 
 def test_a_brand_watching_spanish_takes_posts_tagged_with_a_language_name():

@@ -81,6 +81,7 @@ def test_replies_in_the_config_replace_or_add_texts(tmp_path: Path) -> None:
         ({"es": {"anger": "Hola {nombre}"}}, r"unknown placeholder \{nombre\}"),
         ({"es": {"anger": "Hola {author"}}, "replies.es.anger: .*'}'"),
         ({"nl": {"anger": "Hallo"}}, "replies.nl: add an `other` text"),
+        ({"nl": {}}, "replies.nl: add an `other` text"),  # its lines commented out
         ({"en": {"other": "Hi {author:x}"}}, r"replies.en.other: write \{author\} plainly"),
         ({"en": {"other": "Hi {author!r}"}}, r"write \{author\} plainly"),
     ],

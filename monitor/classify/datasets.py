@@ -123,16 +123,7 @@ def read_labelled_table(
     origin: str = "file",
 ) -> list[Example]:
     """CSV or TSV with a header: ``text``, ``label`` and optional ``lang`` columns."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DatasetError(str(path), f"cannot read: {e.strerror}") from e
-    text = raw.decode("utf-8-sig", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") >= first.count(",") else ","
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
-    fields = reader.fieldnames or []
+    fields, rows = _table_rows(path)
     for needed in (text_column, label_column):
         if needed not in fields:
             raise DatasetError(
@@ -142,7 +133,7 @@ def read_labelled_table(
             )
     out = []
     bad: list[str] = []
-    for n, row in enumerate(reader, start=2):
+    for n, row in rows:
         label = normalise_label(task, row.get(label_column) or "")
         body = (row.get(text_column) or "").strip()
         if label is None or not body:
@@ -155,6 +146,36 @@ def read_labelled_table(
             str(path), f"no usable rows ({bad[0]})", hint=f"labels must be one of: {allowed}"
         )
     return out
+
+
+def _table_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A CSV or TSV file's header and its rows, each with the line it ends on.
+
+    Any line ending (a lone ``\\r`` too, as Excel for Mac writes) and texts of any
+    length. A TSV is read with quoting off, as EmoEvent's tweets need (a quote mark is
+    part of the text), unless its header is quoted (``"text"<tab>"label"``, as
+    spreadsheets and ``pandas.to_csv(sep="\\t", quoting=csv.QUOTE_ALL)`` write it).
+    What the csv module still cannot read is a DatasetError naming the line.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DatasetError(str(path), f"cannot read: {e.strerror}") from e
+    text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") >= first.count(",") else ","
+    quoted = all(len(f) >= 2 and f[0] == f[-1] == '"' for f in first.split(delimiter))
+    quoting = csv.QUOTE_NONE if delimiter == "\t" and not quoted else csv.QUOTE_MINIMAL
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # the whole file fits
+    try:
+        fields = reader.fieldnames or []
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as e:
+        raise DatasetError(str(path), f"line {reader.line_num}: {e}") from e
+    finally:
+        csv.field_size_limit(limit)
+    return list(fields), rows
 
 
 def english_emotion_pool(root: Path) -> list[Example]:

@@ -5,7 +5,7 @@
 model = "cardiffnlp/twitter-xlm-roberta-base-sentiment"   # hub id, or a local directory
 labels = { negative = "negative", neutral = "neutral", positive = "positive" }
 prefix = ""          # text put before each input (default none)
-max_length = 256
+max_length = 256     # tokens read per text, at least 8; lowered to what the model can read
 ```
 
 ``labels`` maps each of the model's labels (``config.id2label``; ``LABEL_0`` style
@@ -17,7 +17,9 @@ model stays the offline default and handles every task not listed here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,8 @@ from monitor.classify.external_config import TASK_LABELS, ExternalModelConfig
 from monitor.classify.predictor import encode_truncated, input_note, prediction
 from monitor.errors import ModelError
 from monitor.types import Analysis
+
+log = logging.getLogger(__name__)
 
 
 def mapping_matrix(id2label: Mapping[int, str], labels: Mapping[str, str], ours) -> np.ndarray:
@@ -51,10 +55,34 @@ def mapping_matrix(id2label: Mapping[int, str], labels: Mapping[str, str], ours)
     return matrix
 
 
+def model_token_limit(model, tokenizer) -> int | None:
+    """The most tokens ``model`` can read: its position embeddings less the two that
+    RoBERTa-style models reserve (one spare for BERT-style ones), or the tokenizer's
+    ``model_max_length`` when that is lower; None when neither says."""
+    limits = []
+    positions = getattr(model.config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 2:
+        limits.append(positions - 2)
+    declared = getattr(tokenizer, "model_max_length", None)
+    if isinstance(declared, int) and 0 < declared < 1_000_000:  # unset: a huge number
+        limits.append(declared)
+    return min(limits) if limits else None
+
+
 class ExternalTaskModel:
     """One task from a transformers sequence-classification model."""
 
     def __init__(self, cfg: ExternalModelConfig, model, tokenizer, batch_size: int = 32):
+        limit = model_token_limit(model, tokenizer)
+        if limit is not None and cfg.max_length > limit:
+            log.warning(
+                "classifier.external.%s.max_length = %d is more than %s reads; using %d",
+                cfg.task,
+                cfg.max_length,
+                cfg.model,
+                limit,
+            )
+            cfg = replace(cfg, max_length=limit)
         self.cfg = cfg
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -84,15 +112,17 @@ class ExternalTaskModel:
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """Rows of probabilities over our labels (in the order of ``texts``) and each
-        text's full token count, before truncation to ``max_length``."""
+        text's token count before truncation to ``max_length`` (see
+        :func:`~monitor.classify.predictor.encode_truncated`)."""
         out = np.zeros((len(texts), len(self.labels)), np.float32)
         lengths = [0] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                inputs = [self.cfg.prefix + texts[i][: self.cfg.max_length * 8] for i in idx]
-                batch, counts = encode_truncated(self.tokenizer, inputs, self.cfg.max_length)
+                batch, counts = encode_truncated(
+                    self.tokenizer, [texts[i] for i in idx], self.cfg.max_length, self.cfg.prefix
+                )
                 for i, n in zip(idx, counts, strict=True):
                     lengths[i] = n
                 logits = self.model(**batch).logits.float()

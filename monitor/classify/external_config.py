@@ -41,6 +41,12 @@ class ExternalModelConfig:
             raise ConfigError(
                 f"{where}.labels maps to unknown labels {bad}", hint=f"ours: {', '.join(ours)}"
             )
+        max_length = raw.get("max_length", 256)
+        if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 8:
+            raise ConfigError(
+                f"{where}.max_length must be a whole number of tokens, at least 8",
+                hint="e.g. max_length = 256; above the model's own limit it is lowered to it",
+            )
         model = raw["model"]
         local = (base / model).expanduser()
         if model.startswith((".", "/", "~")) or local.is_dir():
@@ -50,5 +56,5 @@ class ExternalModelConfig:
             model,
             dict(labels),
             str(raw.get("prefix", "")),
-            int(raw.get("max_length", 256)),
+            max_length,
         )

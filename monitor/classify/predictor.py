@@ -1,8 +1,9 @@
 """Batch inference: texts in, calibrated sentiment and emotion out.
 
 Long texts are truncated deliberately: the first ``max_length`` tokens
-(256 by default, about 180 words) are classified and the Analysis carries a
-note saying so. Empty or whitespace-only texts get no prediction from the
+(256 by default, about 180 words; runs of whitespace count as one space, and
+only the first ``max_length × 8`` characters are read) are classified and the
+Analysis carries a note saying so. Empty or whitespace-only texts get no prediction from the
 model's imagination: they are reported with ``note="empty text"`` and the
 model's answer for an empty input, which the pipeline does not show as a
 finding.
@@ -10,6 +11,7 @@ finding.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -53,14 +55,26 @@ def input_note(text: str, tokens: int, limit: int) -> str | None:
     return None
 
 
-def encode_truncated(tokenizer, texts: Sequence[str], limit: int) -> tuple[dict, list[int]]:
-    """Padded model inputs for ``texts`` cut to ``limit`` tokens, and each text's full
+CHARS_PER_TOKEN = 8  # texts are cut to limit × this many characters before tokenising
+_WHITESPACE = re.compile(r"\s+")
+
+
+def encode_truncated(
+    tokenizer, texts: Sequence[str], limit: int, prefix: str = ""
+) -> tuple[dict, list[int]]:
+    """Padded model inputs for ``prefix + text`` cut to ``limit`` tokens, and each text's
     token count before the cut, from one tokenisation.
 
+    Runs of whitespace become one space, then each text is cut to ``limit × 8``
+    characters: 100 KB posts need not be tokenised whole. A text that this cap shortened
+    counts as more than ``limit`` tokens even when its first characters made fewer (a
+    line of 2,000 dashes before the words), so its note says it was truncated.
     A row that ends in a special token (``</s>``, ``[SEP]``) keeps it when cut, as the
     tokenizer's own truncation does.
     """
-    ids = tokenizer(list(texts))["input_ids"]
+    cap = limit * CHARS_PER_TOKEN
+    spaced = [_WHITESPACE.sub(" ", t).strip() for t in texts]
+    ids = tokenizer([prefix + t[:cap] for t in spaced])["input_ids"]
     special = set(tokenizer.all_special_ids)
 
     def cut(row: list[int]) -> list[int]:
@@ -69,7 +83,11 @@ def encode_truncated(tokenizer, texts: Sequence[str], limit: int) -> tuple[dict,
         return row[: limit - 1] + row[-1:] if row[-1] in special else row[:limit]
 
     batch = tokenizer.pad({"input_ids": [cut(row) for row in ids]}, return_tensors="pt")
-    return batch, [len(row) for row in ids]
+    counts = [
+        max(len(row), limit + 1) if len(t) > cap else len(row)
+        for row, t in zip(ids, spaced, strict=True)
+    ]
+    return batch, counts
 
 
 class TransformerClassifier:
@@ -122,13 +140,10 @@ class TransformerClassifier:
         return self.config.version + suffix
 
     def _encode(self, texts: Sequence[str]) -> tuple[dict[str, torch.Tensor], list[int]]:
-        """Model inputs for ``texts`` and each text's full token count (before truncation).
-
-        Characters are capped first: 100 KB posts need not be tokenised whole.
-        """
-        cap = self.config.max_length * 8
+        """Model inputs for ``texts`` and each text's token count before truncation (see
+        :func:`encode_truncated`)."""
         batch, lengths = encode_truncated(
-            self.tokenizer, [self.config.prefix + t[:cap] for t in texts], self.config.max_length
+            self.tokenizer, texts, self.config.max_length, self.config.prefix
         )
         tensors = {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
         return tensors, lengths

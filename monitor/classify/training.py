@@ -47,7 +47,7 @@ from monitor.classify.model import (
 )
 from monitor.classify.predictor import TransformerClassifier
 from monitor.errors import ConfigError
-from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS
+from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS, TASK_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -453,9 +453,10 @@ def _calibrate(clf: TransformerClassifier, data: TrainData, label_index: dict) -
         head.prior_shift = data.prior_shift.get(task)
 
 
-def evaluate_examples(
-    clf: TransformerClassifier, task: str, examples: list[Example], progress=None
-) -> dict:
+def evaluate_examples(clf, task: str, examples: list[Example], progress=None) -> dict:
+    """``task``'s scores of ``clf`` on ``examples``: any classifier with ``predict``, the
+    built-in one or a CompositeClassifier with external models, which has no ``config``;
+    the label set is the task's own."""
     analyses = clf.predict([e.text for e in examples], progress=progress)
     pred = [getattr(a, task).label for a in analyses]
     return report(
@@ -463,7 +464,7 @@ def evaluate_examples(
         [e.label for e in examples],
         pred,
         [e.lang for e in examples],
-        clf.config.tasks[task].labels,
+        TASK_LABELS[task],
     )
 
 

@@ -29,10 +29,20 @@ la le gli di da in con su per tra fra che non una uno del della dei delle sono
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"[@#]\w+")
-_WORD = re.compile(r"[^\W\d_]{3,}")
+# An English contraction or possessive is one word ("doesn't", "won't", "company's"), not
+# "doesn" and "t"; an elision such as French "l'app" still splits, its "app" a word.
+_CONTRACTION = r"(?<=[^\W\d_])'(?:t|s|re|ve|ll|d|m)(?![^\W\d_])"
+_WORD = re.compile(rf"[^\W\d_]+(?:{_CONTRACTION})?")
 # a theme phrase never spans punctuation, a URL or a mention
-_PHRASE_BREAK = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[^\w \t]+")  # \n breaks too
-_ANY_WORD = re.compile(r"[^\W_]+")  # letters or digits
+_PHRASE_BREAK = re.compile(
+    rf"https?://\S+|www\.\S+|[@#]\w+|(?!{_CONTRACTION})[^\w \t]+"  # \n breaks too
+)
+_ANY_WORD = re.compile(rf"[^\W_]+(?:{_CONTRACTION})?")  # letters or digits
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})  # as phones type them
+# "it's", "that's": "is", not a possessive
+_PRONOUNS = frozenset(
+    {"it", "that", "there", "here", "what", "who", "where", "when", "how", "he", "she", "let"}
+)
 
 
 def fold(text: str) -> str:
@@ -41,10 +51,32 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _words(pattern: re.Pattern[str], text: str) -> list[str]:
+    """``pattern``'s words in folded ``text``, a possessive as its noun ("company's" ->
+    "company"); other contractions ("doesn't", "it's", "we'll") keep their apostrophe,
+    which marks them as function words."""
+    out = []
+    for word in pattern.findall(text):
+        if word.endswith("'s") and word not in STOP_WORDS and word[:-2] not in _PRONOUNS:
+            word = word[:-2]
+        out.append(word)
+    return out
+
+
+def _is_content(word: str, extra_stop: frozenset[str]) -> bool:
+    """3+ letters, no contraction, not a stop word or a brand name."""
+    return len(word) >= 3 and word.isalpha() and word not in STOP_WORDS and word not in extra_stop
+
+
+def _folded(text: str) -> str:
+    return fold(text).translate(_APOSTROPHES)
+
+
 def tokens(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
-    """Content words of ``text``: folded, no URLs, @mentions, numbers or stop words."""
+    """Content words of ``text``: folded, no URLs, @mentions, numbers, contractions
+    ("doesn't") or stop words."""
     text = _MENTION.sub(" ", _URL.sub(" ", text))
-    return [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and w not in extra_stop]
+    return [w for w in _words(_WORD, _folded(text)) if _is_content(w, extra_stop)]
 
 
 def phrases(text: str, extra_stop: frozenset[str] = frozenset()) -> set[str]:
@@ -57,12 +89,9 @@ def phrases(text: str, extra_stop: frozenset[str] = frozenset()) -> set[str]:
     of "cobrado dos veces" cannot make the phrase "cobrado veces".
     """
     out: set[str] = set()
-    for segment in _PHRASE_BREAK.split(fold(text)):
-        words = _ANY_WORD.findall(segment)
-        content = [
-            len(w) >= 3 and w.isalpha() and w not in STOP_WORDS and w not in extra_stop
-            for w in words
-        ]
+    for segment in _PHRASE_BREAK.split(_folded(text)):
+        words = _words(_ANY_WORD, segment)
+        content = [_is_content(w, extra_stop) for w in words]
         for i, word in enumerate(words):
             if not content[i]:
                 continue
@@ -83,7 +112,7 @@ def stop_words_for(names: Iterable[str]) -> frozenset[str]:
     """Brand names as extra stop words (a brand's name is in every one of its posts)."""
     out: set[str] = set()
     for name in names:
-        out |= set(_WORD.findall(fold(name)))
+        out |= set(_words(_WORD, _folded(name)))  # "McDonald's" -> "mcdonald", as in posts
     return frozenset(out)
 
 

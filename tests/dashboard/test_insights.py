@@ -15,7 +15,9 @@ from monitor.insights.text import (
     distinctive_terms,
     near_duplicate_groups,
     phrases,
+    stop_words_for,
     theme_groups,
+    tokens,
 )
 from monitor.normalize import content_hash
 from monitor.types import Post, SourceRun
@@ -533,6 +535,47 @@ def test_phrases_of_one_complaint_are_one_theme_with_variants():
     lead = groups[[g[0] for g in groups].index("doble cargo")]
     assert lead[1] == 3 and lead[2] == pytest.approx(0.6)  # posts with any of its phrases
     assert len(groups) < len(distinctive_terms(now, before))
+
+
+def test_english_contractions_are_function_words_not_theme_words():
+    assert tokens("The app doesn't work and I didn’t get my refund") == [
+        "app",
+        "work",
+        "refund",
+    ]
+
+
+def test_english_contractions_never_become_themes():
+    now = [
+        "The app doesn't work since the update",
+        "It doesn't load and I didn't get my refund",
+        "Payment didn’t go through and the app doesn’t open, it won’t",
+    ]
+    themes = {t for t, *_ in distinctive_terms(now, [], top=10)}
+    assert "app" in themes
+    assert not {"doesn", "didn", "won", "app doesn", "didn get"} & themes
+
+
+def test_a_theme_phrase_may_hold_a_contraction_as_its_function_word():
+    assert "app doesn't work" in phrases("The app doesn’t work")
+
+
+def test_a_possessive_is_its_noun_and_a_brands_possessive_is_its_name():
+    brand = stop_words_for(["McDonald's"])
+    assert phrases("McDonald’s fries were cold, the company's staff rude", brand) == {
+        "fries",
+        "cold",
+        "fries were cold",
+        "company",
+        "company staff",
+        "staff",
+        "staff rude",
+        "rude",
+    }
+
+
+def test_a_french_elision_still_splits_off_its_article():
+    assert tokens("L'application ne marche pas") == ["application", "marche", "pas"]
 
 
 def test_a_theme_is_shown_once_in_its_longest_form_with_a_similar_count():
