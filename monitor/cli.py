@@ -550,6 +550,8 @@ def cmd_alerts_check(args) -> int:
 
     settings = _settings(args)
     now = datetime.now(UTC)
+    if args.until and not args.replay_since:
+        raise ConfigError("--until ends a replay", hint="add --replay-since DATE")
     if args.replay_since:
         start = _utc_time(args.replay_since, "--replay-since")
         end = _utc_time(args.until, "--until") if args.until else now

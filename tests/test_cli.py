@@ -376,3 +376,11 @@ def test_alerts_check_that_delivers_an_earlier_alert_is_nothing_unusual(tmp_path
     )
     assert result.stdout == "nothing unusual: no alert opened, updated or resolved\n"
     assert len(httpserver.log) == 1
+
+
+def test_until_without_a_replay_is_an_error_not_ignored(tmp_path, capsys):
+    from monitor.cli import main
+
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert main(["--db", db, "alerts", "check", "--until", "2026-11-20"]) == 1
+    assert "--until ends a replay" in capsys.readouterr().err

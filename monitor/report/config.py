@@ -60,7 +60,7 @@ class ReportSettings:
             day = str(data["weekday"]).lower()[:3]
             s = replace(s, weekday=choice(day, WEEKDAYS, "report.weekday"))
         if "hour" in data:
-            hour = int(number(data["hour"], "report.hour", zero=True))
+            hour = int(number(data["hour"], "report.hour", zero=True, whole=True))
             if hour > 23:
                 raise ConfigError("report.hour must be between 0 and 23 (UTC)")
             s = replace(s, hour=hour)

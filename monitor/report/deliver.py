@@ -81,7 +81,7 @@ def send_report(
     reached = f" (it reached {', '.join(map(str, sent.reached))})" if sent.reached else ""
     raise NotifyError(
         channel.name,
-        f"the report was not delivered after {sent.rounds} attempts: {describe(sent.errors)}"
+        f"the report was not delivered after {_attempts(sent.rounds)}: {describe(sent.errors)}"
         + reached,
         hint="check the SMTP server and credentials; the report files are kept: "
         + (", ".join(str(f) for f in email.attachments) or "none were written"),
@@ -104,3 +104,7 @@ def summary_html(title: str, intro: str, lines: Sequence[str], kpis: Sequence[Ma
         f"<h2 style='color:#1f4e79'>{escape(title)}</h2><p>{escape(intro)}</p>"
         f"<table>{rows}</table><ul>{items}</ul></div>"
     )
+
+
+def _attempts(n: int) -> str:
+    return "1 attempt" if n == 1 else f"{n} attempts"

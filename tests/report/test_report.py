@@ -360,6 +360,10 @@ def test_a_dead_smtp_server_raises_after_retries_and_keeps_the_files(filled, tmp
         )
     assert slept == [1]
     assert "files are kept" in e.value.hint
+    once = mail_settings(free_port())
+    once = replace(once, alerts=replace(once.alerts, delivery=DeliverySettings(max_attempts=1)))
+    with pytest.raises(NotifyError, match="not delivered after 1 attempt: "):
+        make_report(store, once, out_dir=out, now=NOW, env={}, sleep=slept.append)
     assert sorted(p.suffix for p in out.iterdir()) == [".html", ".pdf"]
     assert all(str(p) in e.value.hint for p in out.iterdir())  # it says where
 
@@ -446,6 +450,7 @@ def test_report_settings_from_toml(tmp_path):
     assert s.out_dir == (tmp_path / "out").resolve()
     bad = [
         ({"hour": 24}, "between 0 and 23"),
+        ({"hour": 7.5}, "report.hour must be a whole number"),  # not silently 7
         ({"weekday": "someday"}, "report.weekday"),
         ({"language": "fr"}, "report.language"),
         ({"channel": "hook"}, "not an email channel"),
