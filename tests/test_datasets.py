@@ -58,3 +58,22 @@ def test_a_tsv_with_a_plain_header_keeps_quote_marks_as_text(tmp_path):
     rows = read_labelled_table(path, task="emotion", text_column="tweet", label_column="emotion")
 
     assert [r.text for r in rows] == ['"Never again" says the fan', 'Quote "this']
+
+
+def test_language_tags_are_grouped_as_the_per_language_scores_expect(tmp_path):
+    path = _write(
+        tmp_path,
+        "gold.csv",
+        "text,label,lang\nUno,negative,ES\nDos,negative,es-ES\nTres,neutral,Spanish\n"
+        "Four,positive,en\nCinco,positive,klingon-ish\nSeis,positive,\n",
+    )
+    langs = [r.lang for r in read_labelled_table(path, task="sentiment")]
+    assert langs == ["es", "es", "es", "en", "klingon-ish", None]
+
+
+def test_rows_left_out_of_the_scores_are_reported(tmp_path, caplog):
+    path = _write(tmp_path, "gold.csv", "text,label\nUno,negative\nDos,mixed\n,positive\n")
+    rows = read_labelled_table(path, task="sentiment")
+    assert [r.text for r in rows] == ["Uno"]
+    assert "2 rows without text or with a label not in" in caplog.text
+    assert "line 3: label 'mixed'" in caplog.text

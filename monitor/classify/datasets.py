@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.errors import DatasetError
+from monitor.langid import primary_language
 from monitor.types import EMOTION_LABELS, SENTIMENT_LABELS, TASK_LABELS
+
+log = logging.getLogger(__name__)
 
 UMSAB_LANGUAGES = {
     "arabic": "ar",
@@ -139,13 +143,28 @@ def read_labelled_table(
         if label is None or not body:
             bad.append(f"line {n}: label {row.get(label_column)!r}")
             continue
-        out.append(Example(body, label, (row.get("lang") or "").strip() or None, origin))
+        out.append(Example(body, label, _lang(row.get("lang")), origin))
+    allowed = ", ".join(TASK_LABELS[task])
     if bad and not out:
-        allowed = ", ".join(TASK_LABELS[task])
         raise DatasetError(
             str(path), f"no usable rows ({bad[0]})", hint=f"labels must be one of: {allowed}"
         )
+    if bad:  # scored without them: say so, the figures are not over the whole file
+        log.warning(
+            "%s: %d rows without text or with a label not in %s were left out (first: %s)",
+            path,
+            len(bad),
+            allowed,
+            bad[0],
+        )
     return out
+
+
+def _lang(tag: str | None) -> str | None:
+    """A file's language tag as the per-language scores group it: "ES", "es-ES" and
+    "Spanish" are all "es"; a tag that is no known language is kept as written."""
+    tag = (tag or "").strip()
+    return primary_language(tag) or tag or None
 
 
 def _table_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
