@@ -32,12 +32,12 @@ import math
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from monitor.errors import ImportFileError
 from monitor.sources.base import FetchResult, FetchState, Params, stable_id
+from monitor.sources.dates import parse_rfc2822
 from monitor.types import RawPost
 
 DELIMITED = {".csv": ",", ".tsv": "\t"}
@@ -434,10 +434,7 @@ def _other_formats(value: str, formats: tuple[str, ...]) -> datetime | None:
             return datetime.strptime(value, fmt)
         except ValueError:
             continue
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
+    return parse_rfc2822(value)
 
 
 def _csv_rows(

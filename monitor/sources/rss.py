@@ -21,6 +21,7 @@ import httpx
 from monitor.errors import SourceError
 from monitor.sources import http
 from monitor.sources.base import FetchResult, FetchState, Params, stable_id
+from monitor.sources.dates import named_zone_date
 from monitor.types import RawPost
 
 ACCEPT = (
@@ -198,7 +199,8 @@ def _post(entry: Mapping[str, Any], feed: Mapping[str, Any], source: str) -> Raw
         url=link,
         title=title,
         author=author,
-        published=_date(entry.get("published_parsed") or entry.get("updated_parsed")),
+        published=named_zone_date(entry.get("published") or entry.get("updated"))
+        or _date(entry.get("published_parsed") or entry.get("updated_parsed")),
         lang=lang.lower() if lang else None,
         channel=_clean(publisher) if publisher else None,
         extra=extra,

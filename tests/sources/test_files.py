@@ -379,6 +379,10 @@ def test_unsupported_extension(tmp_path: Path) -> None:
         ("10/06/2025", datetime(2025, 6, 10, tzinfo=UTC)),
         ("10-06-2025 09:30", datetime(2025, 6, 10, 9, 30, tzinfo=UTC)),
         ("Tue, 10 Jun 2025 09:30:00 +0200", datetime(2025, 6, 10, 7, 30, tzinfo=UTC)),
+        ("Fri, 01 Mar 2024 10:00:00 CET", datetime(2024, 3, 1, 9, tzinfo=UTC)),  # not 10:00
+        ("Tue, 10 Jun 2025 09:30:00 CEST", datetime(2025, 6, 10, 7, 30, tzinfo=UTC)),
+        ("Tue, 10 Jun 2025 09:30:00 ART", datetime(2025, 6, 10, 12, 30, tzinfo=UTC)),
+        ("Fri, 01 Mar 2024 10:00:00 EST", datetime(2024, 3, 1, 15, tzinfo=UTC)),
         ("1749547800", datetime(2025, 6, 10, 9, 30, tzinfo=UTC)),
         ("1749547800000", datetime(2025, 6, 10, 9, 30, tzinfo=UTC)),  # milliseconds
     ],

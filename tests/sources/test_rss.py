@@ -461,3 +461,17 @@ def test_retry_wait() -> None:
     assert retry.wait(1, "Wed, 21 Oct 2015 07:28:00 GMT") == 0.5  # dates: backoff
     assert retry.wait(1, "nan") == 0.5
     assert repr(retry) == "Retry(attempts=4, backoff=0.5, max_wait=3)"
+
+
+def test_a_european_zone_name_in_a_feed_date_is_not_read_as_utc():
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<link>http://x</link><description>d</description>
+<item><guid>1</guid><title>Movistela sube precios</title><link>http://x/1</link>
+<pubDate>Fri, 01 Mar 2024 10:00:00 CET</pubDate></item>
+<item><guid>2</guid><title>Movistela baja precios</title><link>http://x/2</link>
+<pubDate>Fri, 01 Mar 2024 10:00:00 EST</pubDate></item></channel></rss>"""
+    posts, _ = parse(feed, source="blog", headers={"Content-Type": "application/rss+xml"})
+    assert [p.published for p in posts] == [
+        datetime(2024, 3, 1, 9, tzinfo=UTC),  # Madrid's 10:00 in winter
+        datetime(2024, 3, 1, 15, tzinfo=UTC),  # feedparser's own reading stands
+    ]
