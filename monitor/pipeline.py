@@ -24,6 +24,11 @@ from monitor.types import FetchState, SourceRun
 
 log = logging.getLogger(__name__)
 SOURCE_FAILED = "source %s failed: %s"  # the log line of a failed collection
+GAP_POSSIBLE = (
+    "source %s: all %d items read were new and its last page was full: older new items "
+    "may have been missed (read more pages, e.g. an App Store source's pages = 10, or "
+    "collect more often)"
+)
 Clock = Callable[[], datetime]
 
 
@@ -112,6 +117,8 @@ class Pipeline:
             new = self.store.save_collection(run, cfg.kind, posts, result.state)
         except Exception as e:  # one source's batch must not stop the others
             return self._failed_save(cfg, run, e)
+        if result.pages_full and posts and new == len(posts):
+            log.warning(GAP_POSSIBLE, cfg.name, new)
         run = SourceRun(
             cfg.name,
             started,

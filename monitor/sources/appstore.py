@@ -110,13 +110,14 @@ class AppStoreSource:
         posts: list[RawPost] = []
         warnings: list[str] = []
         if self._client is not None:
-            self._read_pages(self._client, posts, warnings)
+            full = self._read_pages(self._client, posts, warnings)
         else:
             with http.default_client(self.timeout) as client:
-                self._read_pages(client, posts, warnings)
-        return FetchResult(posts=posts, state=state, warnings=tuple(warnings))
+                full = self._read_pages(client, posts, warnings)
+        return FetchResult(posts=posts, state=state, warnings=tuple(warnings), pages_full=full)
 
-    def _read_pages(self, client: httpx.Client, posts: list[RawPost], warnings: list[str]):
+    def _read_pages(self, client: httpx.Client, posts: list[RawPost], warnings: list[str]) -> bool:
+        """Whether the last page read still had reviews (there may be older ones)."""
         for page in range(1, self.pages + 1):
             try:
                 response = http.get(
@@ -135,11 +136,12 @@ class AppStoreSource:
                 if page == 1:
                     raise
                 warnings.append(f"page {page}: {e.message}; kept the {len(posts)} reviews before")
-                return
+                return False
             posts.extend(found)
             warnings.extend(f"page {page}: {p}" for p in problems)
             if not found and not problems:  # past the last review
-                return
+                return False
+        return True  # the page limit, not the last review, ended the read
 
 
 def parse(

@@ -23,13 +23,17 @@ class FetchResult:
 
     ``not_modified`` is true when the server said nothing changed (HTTP 304);
     ``warnings`` are problems that did not stop the fetch (a malformed feed that still
-    had entries, rows skipped in an import file).
+    had entries, rows skipped in an import file); ``pages_full``: the fetch stopped at its
+    page limit, not at the end of what the source had.
     """
 
     posts: list[RawPost]
     state: FetchState
     not_modified: bool = False
     warnings: tuple[str, ...] = ()
+    # every page the source may read was full: older items than these were not read,
+    # which loses items when all of these turn out to be new (see Pipeline.collect_source)
+    pages_full: bool = False
 
 
 class Source(Protocol):

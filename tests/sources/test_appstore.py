@@ -87,6 +87,7 @@ def test_fetch_reads_pages_until_an_empty_one(
     assert [p.rating for p in result.posts] == [1, 5, 2, 4]
     assert len(httpserver.log) == 3  # page 3 was empty: pages 4 and 5 are not asked for
     assert httpserver.log[0][0].headers["User-Agent"] == http.USER_AGENT
+    assert not result.pages_full  # the source ran out of reviews, not the read of pages
 
 
 def test_a_failing_later_page_keeps_the_reviews_already_read(
@@ -175,3 +176,27 @@ def test_reviews_are_mentions_of_their_brand_and_keep_their_stars(
         rows = conn.execute(select(posts.c.brand, posts.c.rating, posts.c.lang)).all()
     assert sorted(r.rating for r in rows) == [1, 2, 5] and {r.brand for r in rows} == {"Movistela"}
     assert {r.lang for r in rows} == {"es", "en"}
+
+
+def test_a_run_whose_full_pages_were_all_new_warns_that_reviews_may_be_missed(
+    httpserver: HTTPServer, client: httpx.Client, sleeps: list[float], sqlite_store, caplog
+):
+    from monitor.pipeline import Pipeline
+    from monitor.settings import BrandConfig, Settings, SourceConfig
+
+    url = serve(httpserver, {1: page(1), 2: page(2)})
+    cfg = SourceConfig("appstore", "appstore", {"app_id": APP}, ("Movistela",), about_brand=True)
+    settings = Settings(
+        database_url="sqlite://", brands=(BrandConfig("Movistela"),), sources=(cfg,)
+    )
+
+    def collect(pages):
+        make = lambda c: AppStoreSource(  # noqa: E731
+            c.name, APP, pages=pages, base_url=url, client=client, sleep=sleeps.append
+        )
+        caplog.clear()
+        Pipeline(settings, sqlite_store, source_factory=make).collect()
+        return caplog.text
+
+    assert "older new items may have been missed" in collect(1)  # page 1 full and all new
+    assert "may have been missed" not in collect(2)  # page 1 again: nothing new on it
