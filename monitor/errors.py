@@ -78,10 +78,18 @@ class DatasetError(MonitorError):
 class NotifyError(MonitorError):
     """An alert or report could not be delivered; ``channel`` names where."""
 
-    def __init__(self, channel: str, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        channel: str,
+        message: str,
+        *,
+        hint: str | None = None,
+        reached: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(f"{channel}: {message}", hint=hint)
         self.channel = channel
         self.reason = message  # without the channel, for callers that name it themselves
+        self.reached = reached  # recipients who did get it (an email to several)
 
 
 __all__ = [

@@ -106,17 +106,30 @@ def _report_job(
 ) -> None:
     """Make the weekly report of ``week`` (default: the one the last scheduled run is for)
     unless its record says it was made; after a failure, schedule another try."""
+    from monitor.errors import NotifyError
     from monitor.report.schedule import retry_delay, week_due
-    from monitor.report.service import make_report, record_report, report_made
+    from monitor.report.service import (
+        make_report,
+        record_partial,
+        record_report,
+        report_emailed_to,
+        report_made,
+    )
 
     now = now or datetime.now(UTC)
     week = week or week_due(now, settings.report.weekday, settings.report.hour)
     if report_made(settings, week):
         log.debug("weekly report %s: already made", week)
         return
+    already = report_emailed_to(settings, week)  # an earlier try reached them
     try:
-        result = make_report(store, settings, week=week, now=now)
+        result = make_report(store, settings, week=week, now=now, already_emailed=already)
     except MonitorError as e:  # SMTP down, database down: the files (if any) are kept
+        reached = e.reached if isinstance(e, NotifyError) else ()
+        try:  # whoever got it does not get it again, after a restart either
+            record_partial(settings, week, (*already, *reached), now)
+        except MonitorError as unwritable:
+            _log_failure(f"weekly report {week}: cannot record who got it", unwritable)
         delay = retry_delay(attempt)
         if delay is None:
             _log_failure(f"weekly report {week} failed after {attempt} tries", e)

@@ -13,6 +13,7 @@ import pytest
 from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
 from monitor.report.config import ReportSettings
 from monitor.report.schedule import last_scheduled_run, retry_delay, week_due
+from monitor.report.service import record_partial, report_emailed_to, report_made
 from monitor.scheduler import _report_job, build_scheduler
 from monitor.settings import Settings, SourceConfig
 from tests.conftest import free_port
@@ -175,10 +176,45 @@ def test_a_report_that_could_not_be_sent_keeps_its_files_and_is_tried_again(
     )
     _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
     assert (tmp_path / "reports" / "escucha-2026-W47-all-es.html").is_file()
-    assert not (tmp_path / "reports" / "escucha-2026-W47.made.json").exists()
+    assert not report_made(settings, "2026-W47")  # recorded as not finished
     retry = paused_scheduler.get_job("report-retry:2026-W47")
     assert retry.next_run_time == MONDAY_0720 + retry_delay(1)
     assert retry.args[3:] == ("2026-W47", 2)  # the same week, its second try
     retry.remove()
     _report_job(paused_scheduler, settings, sqlite_store, "2026-W47", attempt=4, now=MONDAY_0720)
     assert paused_scheduler.get_job("report-retry:2026-W47") is None  # given up
+
+
+def test_a_retry_emails_only_the_recipients_an_earlier_try_missed(
+    tmp_path, sqlite_store, paused_scheduler, smtp_server
+):
+    port, inbox = smtp_server
+    channel = ChannelConfig(
+        "board-mail",
+        "email",
+        host="127.0.0.1",
+        port=port,
+        tls="none",
+        sender="escucha@example.com",
+        to=("ceo@example.com", "cfo@example.com"),
+    )
+    settings = replace(
+        report_settings(tmp_path, channel="board-mail"),
+        alerts=AlertSettings(channels=(channel,), delivery=DeliverySettings(max_attempts=1)),
+    )
+    record_partial(settings, "2026-W47", ("ceo@example.com",), MONDAY_0720)  # a try before
+    _report_job(paused_scheduler, settings, sqlite_store, "2026-W47", attempt=2, now=MONDAY_0720)
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["cfo@example.com"]]
+    assert report_made(settings, "2026-W47")
+    assert report_emailed_to(settings, "2026-W47") == ("ceo@example.com", "cfo@example.com")
+
+
+def test_a_report_made_before_records_existed_is_not_made_again(tmp_path, sqlite_store):
+    settings = report_settings(tmp_path)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "escucha-2026-W47-Movistela-es.html").write_text("made by the version before")
+    assert report_made(settings, "2026-W47")  # a folder without records: its files say
+    assert not report_made(settings, "2026-W48")
+    record_partial(settings, "2026-W46", (), MONDAY_0720)  # once records exist, only they say
+    assert not report_made(settings, "2026-W47")

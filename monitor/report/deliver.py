@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -59,16 +59,22 @@ def send_report(
     env: Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     send: Callable[[str, Email], tuple[bool, str | None]] = _apprise_send,
+    skip: Collection[str] = (),
 ) -> int:
     """Send ``email`` through ``channel``, to each recipient on its own so that a retry
-    after one refused address does not send it again to the others; returns the
-    attempts it took."""
+    after one refused address does not send it again to the others; ``skip``: recipients
+    who already have it (an earlier try). Returns the attempts it took; the NotifyError
+    of a failure names who did get it (``reached``)."""
     d = alerts.delivery
     if not channel.to:
         raise NotifyError(channel.name, "the report has no recipients", hint="set report.to")
     urls: dict[str | None, str] = {
-        to: channel_url(replace(channel, to=(to,)), env, d.timeout_seconds) for to in channel.to
+        to: channel_url(replace(channel, to=(to,)), env, d.timeout_seconds)
+        for to in channel.to
+        if to not in skip
     }
+    if not urls:
+        return 0
     sent = send_each(
         urls,
         lambda url: send(url, email),
@@ -85,6 +91,7 @@ def send_report(
         + reached,
         hint="check the SMTP server and credentials; the report files are kept: "
         + (", ".join(str(f) for f in email.attachments) or "none were written"),
+        reached=tuple(str(to) for to in sent.reached),
     )
 
 

@@ -86,7 +86,10 @@ def make_report(
     now: datetime | None = None,
     env: Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    already_emailed: tuple[str, ...] = (),
 ) -> ReportResult:
+    """Write the report of ``week`` (HTML, PDF) and email it to ``report.to``, except
+    ``already_emailed`` (recipients an earlier try reached)."""
     cfg = settings.report
     now = (now or datetime.now(UTC)).astimezone(UTC)
     lang = language or cfg.language
@@ -131,7 +134,8 @@ def make_report(
             ctx["kpis"],
         )
         files = tuple(p for p in (pdf_path, html_path) if p is not None)
-        send_report(Email(subject, body, files), channel, settings.alerts, env=env, sleep=sleep)
+        email = Email(subject, body, files)
+        send_report(email, channel, settings.alerts, env=env, sleep=sleep, skip=already_emailed)
         emailed = channel.to
     return ReportResult(code, html_path, pdf_path, pdf_error, emailed, int(data.this_week["posts"]))
 
@@ -145,23 +149,70 @@ def record_path(settings: Settings, week: str) -> Path:
 
 
 def report_made(settings: Settings, week: str) -> bool:
-    """Whether the scheduled report of ``week`` was made (written, and emailed when a
-    channel is set), by this process or one before it."""
-    return record_path(settings, week).is_file()
+    """Whether the scheduled report of ``week`` was made (written, and emailed to every
+    recipient when a channel is set), by this process or one before it. A folder with no
+    record at all was written by a version before records: there, the week's HTML file
+    says it was made."""
+    record = _read_record(settings, week)
+    if record is not None:
+        return bool(record.get("complete", True))
+    folder = Path(settings.report.out_dir)
+    if folder.is_dir() and not any(folder.glob("escucha-*.made.json")):
+        return any(folder.glob(f"escucha-{week}-*.html"))
+    return False
+
+
+def report_emailed_to(settings: Settings, week: str) -> tuple[str, ...]:
+    """The recipients an unfinished scheduled report of ``week`` already reached."""
+    record = _read_record(settings, week) or {}
+    return tuple(record.get("emailed_to") or ())
+
+
+def _read_record(settings: Settings, week: str) -> dict | None:
+    import json
+
+    try:
+        record = json.loads(record_path(settings, week).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def record_report(settings: Settings, result: ReportResult, now: datetime) -> Path:
     """Record a scheduled report that was made, so that a restart does not make it again."""
+    return _write_record(
+        settings,
+        result.week,
+        now,
+        complete=True,
+        emailed_to=result.emailed_to,
+        html=str(result.html_path),
+        pdf=str(result.pdf_path) if result.pdf_path else None,
+    )
+
+
+def record_partial(
+    settings: Settings, week: str, emailed_to: tuple[str, ...], now: datetime
+) -> Path:
+    """Record who an unfinished scheduled report reached, so that the next try (or a
+    restart) emails only the others."""
+    return _write_record(settings, week, now, complete=False, emailed_to=emailed_to)
+
+
+def _write_record(
+    settings: Settings, week: str, now: datetime, *, complete: bool, emailed_to, **files
+) -> Path:
     import json
 
-    path = record_path(settings, result.week)
+    path = record_path(settings, week)
     record = {
-        "week": result.week,
+        "week": week,
         "made_at": now.astimezone(UTC).isoformat(timespec="seconds"),
-        "html": str(result.html_path),
-        "pdf": str(result.pdf_path) if result.pdf_path else None,
-        "emailed_to": list(result.emailed_to),
+        "complete": complete,
+        "emailed_to": sorted(set(emailed_to)),
+        **files,
     }
     with _writing(path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return path
