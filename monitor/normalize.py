@@ -22,11 +22,16 @@ _OTHER_HTML_TAGS = (
     "code col colgroup dd del details dfn dl dt em embed figcaption figure font footer form "
     "h5 h6 head header hr html i iframe img input ins kbd label link main map mark meta nav "
     "ol option picture pre q s samp section select small source span strike strong sub "
-    "summary sup table tbody td textarea tfoot th thead time title tt u ul var video wbr"
+    "summary sup table tbody td textarea tfoot th thead time title tt u ul var video wbr "
+    # obsolete or rarer elements that feeds still carry
+    "acronym applet basefont blink canvas data datalist dialog dir fieldset "
+    "frame frameset legend listing marquee menu meter nobr noembed noframes object optgroup "
+    "output param plaintext progress rb rp rt rtc ruby slot track xmp"
 )
 _HTML_TAGS = _BLOCK_TAGS | _DROP_TAGS | set(_OTHER_HTML_TAGS.split())
 _MARKUP = re.compile(
-    r"<!--|</?(?:" + "|".join(sorted(_HTML_TAGS, key=len, reverse=True)) + r")(?=[\s/>])"
+    r"<!--|<!\[CDATA\[|</?(?:o|w|v|m|st1):[a-z]"  # comments, CDATA, Word's <o:p>
+    r"|</?(?:" + "|".join(sorted(_HTML_TAGS, key=len, reverse=True)) + r")(?=[\s/>])"
     r"|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);",
     re.IGNORECASE,
 )

@@ -133,3 +133,12 @@ def test_match_posts_finds_a_brand_written_in_angle_brackets_in_a_review():
     matcher = BrandMatcher(BrandConfig("Movistela"))
     posts = match_posts([raw], [matcher], lambda t: "es", clean_text)
     assert [p.text for p in posts] == ["La app pide <Movistela ID> y <contraseña> cada vez"]
+
+
+def test_clean_text_reads_older_and_rarer_elements_as_markup():
+    text = '<acronym title="Comisión">CNMC</acronym> multa a <nobr>Movistela</nobr>'
+    assert clean_text(text) == "CNMC multa a Movistela"
+    assert clean_text("Texto de Word<o:p></o:p>") == "Texto de Word"  # nothing else but it
+    assert clean_text("escribid a <mailto:soporte@movistela.es>") == (
+        "escribid a <mailto:soporte@movistela.es>"
+    )
