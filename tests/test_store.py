@@ -262,6 +262,28 @@ def test_copies_of_an_edited_post_keep_counting_once(store):
     assert rows["c"].duplicate_of == rows["b"].id  # and the other copy points to it
 
 
+def test_copies_of_an_edited_post_are_linked_again_by_the_insert_rule(store):
+    from dataclasses import replace
+
+    chorus = "@Movistela no tengo internet desde esta mañana"
+
+    def by(ext, author, text=chorus):
+        return replace(post(ext, text=text, h=text[:30]), author=author)
+
+    # an item nobody signs, then two customers and ana again with the same short complaint
+    items = [by("anon", None), by("ana", "ana"), by("luis", "luis"), by("ana2", "ana")]
+    store.save_collection(run(), "rss", items, None)
+    store.save_collection(
+        run(), "rss", [by("anon", None, "Actualizado: servicio restablecido")], None
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(posts.c.external_id, posts.c.id, posts.c.duplicate_of)).all()
+    ids = {ext: pid for ext, pid, _ in rows}
+    links = {ext: dup for ext, _, dup in rows}
+    # as if inserted fresh: ana and luis are two customers, ana2 is ana's cross-post
+    assert links == {"anon": None, "ana": None, "luis": None, "ana2": ids["ana"]}
+
+
 def test_a_post_dated_in_the_future_counts_as_posted_when_collected(store):
     from dataclasses import replace
 

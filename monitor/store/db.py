@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Engine,
@@ -158,7 +158,14 @@ def _author_key(author: str | None) -> str | None:
     return author if is_somebody(author) else None
 
 
-def copy_of(p: Post, firsts: Firsts) -> int | None:
+class _Written(NamedTuple):
+    """What ``copy_of`` reads of a post: a stored copy's author and text."""
+
+    author: str | None
+    text: str
+
+
+def copy_of(p: Post | _Written, firsts: Firsts) -> int | None:
     """The stored post that ``p`` is a copy of (the same text about the same brand), if any.
 
     A cross-post of one person's complaint, or a text nobody in particular signs, is a
@@ -487,20 +494,25 @@ class Store:
 
     @staticmethod
     def _relink_copies(conn, post_id: int) -> None:
-        """Cross-posted copies of a post whose text changed still carry the old text: the
-        oldest copy becomes their original, so the old story still counts once."""
-        copies = list(
-            conn.execute(
-                select(posts.c.id).where(posts.c.duplicate_of == post_id).order_by(posts.c.id)
-            ).scalars()
-        )
-        if not copies:
-            return
-        conn.execute(update(posts).where(posts.c.id == copies[0]).values(duplicate_of=None))
-        if len(copies) > 1:
-            conn.execute(
-                update(posts).where(posts.c.id.in_(copies[1:])).values(duplicate_of=copies[0])
-            )
+        """Cross-posted copies of a post whose text changed still carry the old text: they
+        are linked again among themselves by the insert rule (``copy_of``), in the order
+        they were stored, so the old story still counts once and different people's short
+        complaints stay apart, as if the copies had been inserted fresh."""
+        copies = conn.execute(
+            select(posts.c.id, posts.c.author, posts.c.text)
+            .where(posts.c.duplicate_of == post_id)
+            .order_by(posts.c.id)
+        ).all()
+        firsts: Firsts = {}
+        links: dict[int | None, list[int]] = {}
+        for copy_id, author, text in copies:
+            first = copy_of(_Written(author, text), firsts)
+            links.setdefault(first, []).append(copy_id)
+            if first is None:
+                firsts.setdefault(_author_key(author), copy_id)
+        for first, ids in links.items():
+            for chunk in _chunks(ids):
+                conn.execute(update(posts).where(posts.c.id.in_(chunk)).values(duplicate_of=first))
 
     def _firsts_by_hash(self, conn, items: Iterable[Post]) -> dict[tuple[str, str], Firsts]:
         """For each (brand, content hash) of ``items``: the first stored post of each
