@@ -457,3 +457,22 @@ def test_posts_stored_before_categories_existed_are_categorised_after_the_upgrad
         ]
     finally:
         store.close()
+
+
+def test_a_post_stored_under_a_long_raw_id_is_found_under_its_digest(store, monkeypatch):
+    import monitor.store.db as db
+
+    long_id = "https://news.example.com/articulo?" + "utm=x&" * 100  # over 500 characters
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL enforces the width: such rows can only be SQLite's")
+    # before ids were fitted to the column, SQLite stored the raw id
+    monkeypatch.setattr(db, "fit_to_columns", lambda p: p)
+    store.save_collection(run(), "rss", [post(long_id)], None)
+    monkeypatch.undo()
+
+    assert store.save_collection(run(), "rss", [post(long_id)], None) == 0
+    assert store.post_count() == 1
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(posts.c.external_id)).scalar_one()
+    assert stored == db.fit_to_columns(post(long_id)).external_id  # found directly next time
+

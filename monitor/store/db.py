@@ -397,10 +397,19 @@ class Store:
 
     def _add_posts(self, conn, items: Sequence[Post], now: datetime) -> int:
         """Insert the posts not stored yet; returns how many. Stored ones whose text or
-        stars changed since (an edited review or post) are updated in place instead."""
+        stars changed since (an edited review or post) are updated in place instead, and
+        posts stored under a former id take their new one (``_adopt_former_ids``)."""
         if not items:
             return 0
-        items = [fit_to_columns(p) for p in items]
+        fitted = [fit_to_columns(p) for p in items]
+        # a long id as it came: SQLite never enforced the column's width, so older posts
+        # may be stored under it
+        formers = [
+            (f, p.external_id, False)
+            for p, f in zip(items, fitted, strict=True)
+            if f.external_id != p.external_id
+        ]
+        items = fitted
         keys = {(p.source, p.external_id, p.brand) for p in items}
         stored: dict[tuple, tuple[int, str, int | None]] = {}
         ext_ids = list({p.external_id for p in items})
@@ -417,6 +426,7 @@ class Store:
                 ).where(posts.c.external_id.in_(chunk))
             )
             stored |= {tuple(r[:3]): tuple(r[3:]) for r in rows if tuple(r[:3]) in keys}
+        self._adopt_former_ids(conn, formers, stored)
         fresh: dict[tuple, Post] = {}
         edits: dict[int, tuple[Post, int | None]] = {}
         placed: dict[int, Post] = {}  # stored without a channel, which this copy names
@@ -468,6 +478,37 @@ class Store:
                 if first is None and p.rating is None and result.inserted_primary_key:
                     group.setdefault(_author_key(p.author), result.inserted_primary_key[0])
         return added
+
+    @staticmethod
+    def _adopt_former_ids(
+        conn, formers: Sequence[tuple[Post, str, bool]], stored: dict[tuple, tuple]
+    ) -> None:
+        """Posts not stored under their id but under a former one (``formers``: the post,
+        its former id, and whether the stored text must be the same) take their id now, so
+        that they are not stored twice and the next run finds them directly. Adopted rows
+        are added to ``stored``."""
+        wanted = [f for f in formers if (f[0].source, f[0].external_id, f[0].brand) not in stored]
+        found: dict[tuple, tuple] = {}
+        for chunk in _chunks(list({old for _, old, _ in wanted})):
+            rows = conn.execute(
+                select(
+                    posts.c.source,
+                    posts.c.external_id,
+                    posts.c.brand,
+                    posts.c.id,
+                    posts.c.content_hash,
+                    posts.c.rating,
+                    posts.c.channel,
+                ).where(posts.c.external_id.in_(chunk))
+            )
+            found |= {tuple(r[:3]): tuple(r[3:]) for r in rows}
+        for p, old, same_text in wanted:
+            key, old_key = (p.source, p.external_id, p.brand), (p.source, old, p.brand)
+            row = found.get(old_key)
+            if key in stored or row is None or (same_text and row[1] != p.content_hash):
+                continue
+            conn.execute(update(posts).where(posts.c.id == row[0]).values(external_id=key[1]))
+            stored[key] = found.pop(old_key)
 
     def _apply_edits(self, conn, edits: dict[int, tuple[Post, int | None]], now: datetime) -> None:
         """New text and stars for edited posts; their analysis is dropped so that the next
