@@ -476,3 +476,22 @@ def test_a_post_stored_under_a_long_raw_id_is_found_under_its_digest(store, monk
         stored = conn.execute(select(posts.c.external_id)).scalar_one()
     assert stored == db.fit_to_columns(post(long_id)).external_id  # found directly next time
 
+
+def test_an_import_row_stored_under_its_pages_old_id_is_not_stored_again(store):
+    from dataclasses import replace
+
+    from monitor.sources.base import stable_id
+
+    page = "https://www.trustpilot.com/review/movistela.es"
+    old_id = stable_id(page)  # every row of the page was stored under this one id before
+    store.save_collection(run(), "import", [post(old_id, text="Me cobra de más")], None)
+
+    def row(ext, text):  # the same rows read today: ids of their own, the old one kept
+        return replace(post(ext, text=text), extra={"previous_id": old_id, "likes": "3"})
+
+    items = [row("r2", "No me da de baja"), row("r1", "Me cobra de más")]
+    assert store.save_collection(run(), "import", items, None) == 1  # only the other row
+    with store.engine.connect() as conn:
+        rows = {r.text: r for r in conn.execute(select(posts))}
+    assert rows["Me cobra de más"].external_id == "r1"  # adopted: found directly next time
+    assert rows["No me da de baja"].extra == {"likes": "3"}  # the old id is not stored

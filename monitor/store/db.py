@@ -122,6 +122,9 @@ def _no_nul(value: str | None) -> str | None:
     return value.replace("\x00", "") if value else value
 
 
+# in a post's extra, the id a collector gave the same item before (not stored): a stored
+# post with that id and the same text is this post (sources/files.py, shared-url rows)
+PREVIOUS_ID = "previous_id"
 MAX_COUNT = 2**31 - 1  # posts.reach and posts.engagement are 32-bit integers
 
 
@@ -185,7 +188,8 @@ def copy_of(p: Post | _Written, firsts: Firsts) -> int | None:
 def _placement(p: Post) -> dict[str, Any]:
     """The channel and the collector's other fields, as the posts table keeps them."""
     channel = _no_nul(p.channel)
-    return {"channel": channel[:200] if channel else None, "extra": json_safe(p.extra) or None}
+    extra = {k: v for k, v in (p.extra or {}).items() if k != PREVIOUS_ID}
+    return {"channel": channel[:200] if channel else None, "extra": json_safe(extra) or None}
 
 
 def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
@@ -402,12 +406,17 @@ class Store:
         if not items:
             return 0
         fitted = [fit_to_columns(p) for p in items]
-        # a long id as it came: SQLite never enforced the column's width, so older posts
-        # may be stored under it
+        # ids the same post may be stored under from before: a long id as it came (SQLite
+        # never enforced the column's width), and the id an import row had before
         formers = [
             (f, p.external_id, False)
             for p, f in zip(items, fitted, strict=True)
             if f.external_id != p.external_id
+        ]
+        formers += [
+            (p, (p.extra or {})[PREVIOUS_ID], True)
+            for p in fitted
+            if (p.extra or {}).get(PREVIOUS_ID) not in (None, p.external_id)
         ]
         items = fitted
         keys = {(p.source, p.external_id, p.brand) for p in items}
