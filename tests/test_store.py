@@ -262,6 +262,28 @@ def test_copies_of_an_edited_post_keep_counting_once(store):
     assert rows["c"].duplicate_of == rows["b"].id  # and the other copy points to it
 
 
+def test_copies_of_an_edited_post_are_linked_again_by_the_insert_rule(store):
+    from dataclasses import replace
+
+    chorus = "@Movistela no tengo internet desde esta mañana"
+
+    def by(ext, author, text=chorus):
+        return replace(post(ext, text=text, h=text[:30]), author=author)
+
+    # an item nobody signs, then two customers and ana again with the same short complaint
+    items = [by("anon", None), by("ana", "ana"), by("luis", "luis"), by("ana2", "ana")]
+    store.save_collection(run(), "rss", items, None)
+    store.save_collection(
+        run(), "rss", [by("anon", None, "Actualizado: servicio restablecido")], None
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(posts.c.external_id, posts.c.id, posts.c.duplicate_of)).all()
+    ids = {ext: pid for ext, pid, _ in rows}
+    links = {ext: dup for ext, _, dup in rows}
+    # as if inserted fresh: ana and luis are two customers, ana2 is ana's cross-post
+    assert links == {"anon": None, "ana": None, "luis": None, "ana2": ids["ana"]}
+
+
 def test_a_post_dated_in_the_future_counts_as_posted_when_collected(store):
     from dataclasses import replace
 
@@ -435,3 +457,41 @@ def test_posts_stored_before_categories_existed_are_categorised_after_the_upgrad
         ]
     finally:
         store.close()
+
+
+def test_a_post_stored_under_a_long_raw_id_is_found_under_its_digest(store, monkeypatch):
+    import monitor.store.db as db
+
+    long_id = "https://news.example.com/articulo?" + "utm=x&" * 100  # over 500 characters
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL enforces the width: such rows can only be SQLite's")
+    # before ids were fitted to the column, SQLite stored the raw id
+    monkeypatch.setattr(db, "fit_to_columns", lambda p: p)
+    store.save_collection(run(), "rss", [post(long_id)], None)
+    monkeypatch.undo()
+
+    assert store.save_collection(run(), "rss", [post(long_id)], None) == 0
+    assert store.post_count() == 1
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(posts.c.external_id)).scalar_one()
+    assert stored == db.fit_to_columns(post(long_id)).external_id  # found directly next time
+
+
+def test_an_import_row_stored_under_its_pages_old_id_is_not_stored_again(store):
+    from dataclasses import replace
+
+    from monitor.sources.base import stable_id
+
+    page = "https://www.trustpilot.com/review/movistela.es"
+    old_id = stable_id(page)  # every row of the page was stored under this one id before
+    store.save_collection(run(), "import", [post(old_id, text="Me cobra de más")], None)
+
+    def row(ext, text):  # the same rows read today: ids of their own, the old one kept
+        return replace(post(ext, text=text), extra={"previous_id": old_id, "likes": "3"})
+
+    items = [row("r2", "No me da de baja"), row("r1", "Me cobra de más")]
+    assert store.save_collection(run(), "import", items, None) == 1  # only the other row
+    with store.engine.connect() as conn:
+        rows = {r.text: r for r in conn.execute(select(posts))}
+    assert rows["Me cobra de más"].external_id == "r1"  # adopted: found directly next time
+    assert rows["No me da de baja"].extra == {"likes": "3"}  # the old id is not stored

@@ -296,6 +296,10 @@ def row_to_post(
     known = (*FIELDS, *(k for k, v in counts.items() if v is not None))
     known += ("rating",) if rating is not None else ()
     extra = {k: v for k, v in fields.items() if k and k not in known and v not in ("", None)}
+    if not values["id"] and values["url"] in shared:
+        # such rows were all stored under the url's id before: the store (PREVIOUS_ID) adopts
+        # that post for the row with its text instead of storing it again; not stored
+        extra["previous_id"] = stable_id(values["url"])
     return RawPost(
         source=source,
         external_id=external_id,

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Engine,
@@ -122,6 +122,9 @@ def _no_nul(value: str | None) -> str | None:
     return value.replace("\x00", "") if value else value
 
 
+# in a post's extra, the id a collector gave the same item before (not stored): a stored
+# post with that id and the same text is this post (sources/files.py, shared-url rows)
+PREVIOUS_ID = "previous_id"
 MAX_COUNT = 2**31 - 1  # posts.reach and posts.engagement are 32-bit integers
 
 
@@ -158,7 +161,14 @@ def _author_key(author: str | None) -> str | None:
     return author if is_somebody(author) else None
 
 
-def copy_of(p: Post, firsts: Firsts) -> int | None:
+class _Written(NamedTuple):
+    """What ``copy_of`` reads of a post: a stored copy's author and text."""
+
+    author: str | None
+    text: str
+
+
+def copy_of(p: Post | _Written, firsts: Firsts) -> int | None:
     """The stored post that ``p`` is a copy of (the same text about the same brand), if any.
 
     A cross-post of one person's complaint, or a text nobody in particular signs, is a
@@ -178,7 +188,8 @@ def copy_of(p: Post, firsts: Firsts) -> int | None:
 def _placement(p: Post) -> dict[str, Any]:
     """The channel and the collector's other fields, as the posts table keeps them."""
     channel = _no_nul(p.channel)
-    return {"channel": channel[:200] if channel else None, "extra": json_safe(p.extra) or None}
+    extra = {k: v for k, v in (p.extra or {}).items() if k != PREVIOUS_ID}
+    return {"channel": channel[:200] if channel else None, "extra": json_safe(extra) or None}
 
 
 def is_edit(post: Post, stored_hash: str, stored_rating: int | None) -> bool:
@@ -390,10 +401,24 @@ class Store:
 
     def _add_posts(self, conn, items: Sequence[Post], now: datetime) -> int:
         """Insert the posts not stored yet; returns how many. Stored ones whose text or
-        stars changed since (an edited review or post) are updated in place instead."""
+        stars changed since (an edited review or post) are updated in place instead, and
+        posts stored under a former id take their new one (``_adopt_former_ids``)."""
         if not items:
             return 0
-        items = [fit_to_columns(p) for p in items]
+        fitted = [fit_to_columns(p) for p in items]
+        # ids the same post may be stored under from before: a long id as it came (SQLite
+        # never enforced the column's width), and the id an import row had before
+        formers = [
+            (f, p.external_id, False)
+            for p, f in zip(items, fitted, strict=True)
+            if f.external_id != p.external_id
+        ]
+        formers += [
+            (p, (p.extra or {})[PREVIOUS_ID], True)
+            for p in fitted
+            if (p.extra or {}).get(PREVIOUS_ID) not in (None, p.external_id)
+        ]
+        items = fitted
         keys = {(p.source, p.external_id, p.brand) for p in items}
         stored: dict[tuple, tuple[int, str, int | None]] = {}
         ext_ids = list({p.external_id for p in items})
@@ -410,6 +435,7 @@ class Store:
                 ).where(posts.c.external_id.in_(chunk))
             )
             stored |= {tuple(r[:3]): tuple(r[3:]) for r in rows if tuple(r[:3]) in keys}
+        self._adopt_former_ids(conn, formers, stored)
         fresh: dict[tuple, Post] = {}
         edits: dict[int, tuple[Post, int | None]] = {}
         placed: dict[int, Post] = {}  # stored without a channel, which this copy names
@@ -462,6 +488,37 @@ class Store:
                     group.setdefault(_author_key(p.author), result.inserted_primary_key[0])
         return added
 
+    @staticmethod
+    def _adopt_former_ids(
+        conn, formers: Sequence[tuple[Post, str, bool]], stored: dict[tuple, tuple]
+    ) -> None:
+        """Posts not stored under their id but under a former one (``formers``: the post,
+        its former id, and whether the stored text must be the same) take their id now, so
+        that they are not stored twice and the next run finds them directly. Adopted rows
+        are added to ``stored``."""
+        wanted = [f for f in formers if (f[0].source, f[0].external_id, f[0].brand) not in stored]
+        found: dict[tuple, tuple] = {}
+        for chunk in _chunks(list({old for _, old, _ in wanted})):
+            rows = conn.execute(
+                select(
+                    posts.c.source,
+                    posts.c.external_id,
+                    posts.c.brand,
+                    posts.c.id,
+                    posts.c.content_hash,
+                    posts.c.rating,
+                    posts.c.channel,
+                ).where(posts.c.external_id.in_(chunk))
+            )
+            found |= {tuple(r[:3]): tuple(r[3:]) for r in rows}
+        for p, old, same_text in wanted:
+            key, old_key = (p.source, p.external_id, p.brand), (p.source, old, p.brand)
+            row = found.get(old_key)
+            if key in stored or row is None or (same_text and row[1] != p.content_hash):
+                continue
+            conn.execute(update(posts).where(posts.c.id == row[0]).values(external_id=key[1]))
+            stored[key] = found.pop(old_key)
+
     def _apply_edits(self, conn, edits: dict[int, tuple[Post, int | None]], now: datetime) -> None:
         """New text and stars for edited posts; their analysis is dropped so that the next
         classify run reads the new text (a human correction in post_actions stays)."""
@@ -487,20 +544,25 @@ class Store:
 
     @staticmethod
     def _relink_copies(conn, post_id: int) -> None:
-        """Cross-posted copies of a post whose text changed still carry the old text: the
-        oldest copy becomes their original, so the old story still counts once."""
-        copies = list(
-            conn.execute(
-                select(posts.c.id).where(posts.c.duplicate_of == post_id).order_by(posts.c.id)
-            ).scalars()
-        )
-        if not copies:
-            return
-        conn.execute(update(posts).where(posts.c.id == copies[0]).values(duplicate_of=None))
-        if len(copies) > 1:
-            conn.execute(
-                update(posts).where(posts.c.id.in_(copies[1:])).values(duplicate_of=copies[0])
-            )
+        """Cross-posted copies of a post whose text changed still carry the old text: they
+        are linked again among themselves by the insert rule (``copy_of``), in the order
+        they were stored, so the old story still counts once and different people's short
+        complaints stay apart, as if the copies had been inserted fresh."""
+        copies = conn.execute(
+            select(posts.c.id, posts.c.author, posts.c.text)
+            .where(posts.c.duplicate_of == post_id)
+            .order_by(posts.c.id)
+        ).all()
+        firsts: Firsts = {}
+        links: dict[int | None, list[int]] = {}
+        for copy_id, author, text in copies:
+            first = copy_of(_Written(author, text), firsts)
+            links.setdefault(first, []).append(copy_id)
+            if first is None:
+                firsts.setdefault(_author_key(author), copy_id)
+        for first, ids in links.items():
+            for chunk in _chunks(ids):
+                conn.execute(update(posts).where(posts.c.id.in_(chunk)).values(duplicate_of=first))
 
     def _firsts_by_hash(self, conn, items: Iterable[Post]) -> dict[tuple[str, str], Firsts]:
         """For each (brand, content hash) of ``items``: the first stored post of each

@@ -522,3 +522,10 @@ def test_date_order_in_a_source_config_is_checked(tmp_path: Path) -> None:
     assert post.published == datetime(2026, 3, 4, tzinfo=UTC)
     with pytest.raises(ConfigError, match="date_order 'US'"):
         make_source("x", "file", {"path": str(path), "date_order": "US"})
+
+
+def test_rows_sharing_a_url_remember_the_id_they_had_before(tmp_path: Path) -> None:
+    posts, _ = read_file(write(tmp_path, "x.csv", REVIEWS + "Mi opinión,eva,3,https://o.example\n"))
+
+    # so that the store finds the post such rows were merged into before (stable_id(url))
+    assert [p.extra.get("previous_id") for p in posts] == [stable_id(PAGE)] * 4 + [None]
