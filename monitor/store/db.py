@@ -254,6 +254,28 @@ def complaints_by(
     return out
 
 
+StoredRow = tuple[int, str, int | None, str | None]  # id, content_hash, rating, channel
+
+
+def _stored_by_id(conn, external_ids: Iterable[str]) -> dict[tuple[str, str, str], StoredRow]:
+    """The stored posts with these external ids, by (source, external id, brand)."""
+    out: dict[tuple[str, str, str], StoredRow] = {}
+    for chunk in _chunks(sorted(set(external_ids))):
+        rows = conn.execute(
+            select(
+                posts.c.source,
+                posts.c.external_id,
+                posts.c.brand,
+                posts.c.id,
+                posts.c.content_hash,
+                posts.c.rating,
+                posts.c.channel,
+            ).where(posts.c.external_id.in_(chunk))
+        )
+        out |= {tuple(r[:3]): tuple(r[3:]) for r in rows}
+    return out
+
+
 def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence[str]]:
     """Slices small enough for one ``IN (...)`` list on every database."""
     for start in range(0, len(values), size):
@@ -420,21 +442,11 @@ class Store:
         ]
         items = fitted
         keys = {(p.source, p.external_id, p.brand) for p in items}
-        stored: dict[tuple, tuple[int, str, int | None]] = {}
-        ext_ids = list({p.external_id for p in items})
-        for chunk in _chunks(ext_ids):
-            rows = conn.execute(
-                select(
-                    posts.c.source,
-                    posts.c.external_id,
-                    posts.c.brand,
-                    posts.c.id,
-                    posts.c.content_hash,
-                    posts.c.rating,
-                    posts.c.channel,
-                ).where(posts.c.external_id.in_(chunk))
-            )
-            stored |= {tuple(r[:3]): tuple(r[3:]) for r in rows if tuple(r[:3]) in keys}
+        stored = {
+            k: row
+            for k, row in _stored_by_id(conn, {p.external_id for p in items}).items()
+            if k in keys
+        }
         self._adopt_former_ids(conn, formers, stored)
         fresh: dict[tuple, Post] = {}
         edits: dict[int, tuple[Post, int | None]] = {}
@@ -490,27 +502,14 @@ class Store:
 
     @staticmethod
     def _adopt_former_ids(
-        conn, formers: Sequence[tuple[Post, str, bool]], stored: dict[tuple, tuple]
+        conn, formers: Sequence[tuple[Post, str, bool]], stored: dict[tuple, StoredRow]
     ) -> None:
         """Posts not stored under their id but under a former one (``formers``: the post,
         its former id, and whether the stored text must be the same) take their id now, so
         that they are not stored twice and the next run finds them directly. Adopted rows
         are added to ``stored``."""
         wanted = [f for f in formers if (f[0].source, f[0].external_id, f[0].brand) not in stored]
-        found: dict[tuple, tuple] = {}
-        for chunk in _chunks(list({old for _, old, _ in wanted})):
-            rows = conn.execute(
-                select(
-                    posts.c.source,
-                    posts.c.external_id,
-                    posts.c.brand,
-                    posts.c.id,
-                    posts.c.content_hash,
-                    posts.c.rating,
-                    posts.c.channel,
-                ).where(posts.c.external_id.in_(chunk))
-            )
-            found |= {tuple(r[:3]): tuple(r[3:]) for r in rows}
+        found = _stored_by_id(conn, {old for _, old, _ in wanted})
         for p, old, same_text in wanted:
             key, old_key = (p.source, p.external_id, p.brand), (p.source, old, p.brand)
             row = found.get(old_key)
