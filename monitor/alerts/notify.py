@@ -553,6 +553,17 @@ def _apprise_send(url: str, message: Message) -> tuple[bool, str | None]:
     return bool(ok), (logged.splitlines()[-1] if logged else None)
 
 
+def recipient_urls(
+    channel: ChannelConfig,
+    recipients: Iterable[str],
+    env: Mapping[str, str] | None,
+    timeout: float,
+) -> dict[str | None, str]:
+    """One apprise URL per email recipient of ``channel``, so that each is sent to (and
+    retried) alone."""
+    return {to: channel_url(replace(channel, to=(to,)), env, timeout) for to in recipients}
+
+
 def _owed(channel: ChannelConfig, done: set[tuple[str, str | None]]) -> list[str | None]:
     """Who on ``channel`` has not taken the alert yet: email addresses, or [None] for a
     Slack or webhook channel; [] when it has been delivered there."""
@@ -596,12 +607,11 @@ class Notifier:
     def _urls(
         self, channel: ChannelConfig, recipients: Sequence[str] | None
     ) -> dict[str | None, str]:
-        """One apprise URL per email recipient, so that each is sent to (and retried) alone."""
         timeout = self.settings.delivery.timeout_seconds
         if channel.kind != "email":
             return {None: channel_url(channel, self.env, timeout)}
         to = channel.to if recipients is None else recipients
-        return {a: channel_url(replace(channel, to=(a,)), self.env, timeout) for a in to}
+        return recipient_urls(channel, to, self.env, timeout)
 
     def send(
         self, channel: ChannelConfig, alert: Alert, recipients: Sequence[str] | None = None
@@ -692,6 +702,7 @@ __all__ = [
     "Notifier",
     "channel_url",
     "describe",
+    "recipient_urls",
     "render",
     "send_each",
 ]

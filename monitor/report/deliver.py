@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.alerts.config import AlertSettings, ChannelConfig
-from monitor.alerts.notify import channel_url, describe, send_each
+from monitor.alerts.notify import describe, recipient_urls, send_each
 from monitor.errors import NotifyError
 
 
@@ -68,11 +68,9 @@ def send_report(
     d = alerts.delivery
     if not channel.to:
         raise NotifyError(channel.name, "the report has no recipients", hint="set report.to")
-    urls: dict[str | None, str] = {
-        to: channel_url(replace(channel, to=(to,)), env, d.timeout_seconds)
-        for to in channel.to
-        if to not in skip
-    }
+    urls = recipient_urls(
+        channel, [to for to in channel.to if to not in skip], env, d.timeout_seconds
+    )
     if not urls:
         return 0
     sent = send_each(
