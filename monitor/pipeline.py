@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from monitor.categories import Categorizer
@@ -85,14 +86,11 @@ class Pipeline:
         except MonitorError as e:
             message = e.message + (f" (hint: {e.hint})" if e.hint else "")
             log.warning(SOURCE_FAILED, cfg.name, message)
-            run = SourceRun(cfg.name, started, self.clock(), error=message)
-            self.store.save_collection(run, cfg.kind, [], None)
-            return run
+            return self._record_failure(cfg, SourceRun(cfg.name, started, started), message)
         except Exception as e:  # a bug in one collector must not stop the others
             log.exception("source %s crashed", cfg.name)
-            run = SourceRun(cfg.name, started, self.clock(), error=f"unexpected error: {e!r}")
-            self.store.save_collection(run, cfg.kind, [], None)
-            return run
+            failed = SourceRun(cfg.name, started, started)
+            return self._record_failure(cfg, failed, f"unexpected error: {e!r}")
         for warning in result.warnings:
             log.warning("source %s: %s", cfg.name, warning)
         left_out: Counter = Counter()
@@ -142,9 +140,12 @@ class Pipeline:
         itself is down: that error is raised."""
         message = error.message if isinstance(error, MonitorError) else repr(error)
         log.error("source %s: its posts could not be stored: %s", cfg.name, message)
-        failed = SourceRun(
-            cfg.name, run.started, self.clock(), run.fetched, run.matched, error=message
-        )
+        return self._record_failure(cfg, run, message)
+
+    def _record_failure(self, cfg: SourceConfig, run: SourceRun, message: str) -> SourceRun:
+        """Store ``run`` (its counts kept) as a failed collection of ``cfg``, ending now:
+        no posts, and the fetch state left as it was."""
+        failed = replace(run, finished=self.clock(), new_posts=0, error=message)
         self.store.save_collection(failed, cfg.kind, [], None)
         return failed
 
