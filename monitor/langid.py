@@ -19,10 +19,11 @@ probability is below ``min_confidence``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
+
+from monitor.normalize import fold
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _NOISE = re.compile(r"https?://\S+|(?<!\w)[@#]\w+")
@@ -110,7 +111,7 @@ def primary_language(code: str | None) -> str | None:
     the language is detected from the text instead."""
     if not code:
         return None
-    tag = _fold(_QUALIFIER.sub(" ", code)).strip()
+    tag = fold(_QUALIFIER.sub(" ", code)).strip()
     primary = tag.replace("_", "-").split("-")[0].strip()
     named = LANGUAGE_NAMES.get(tag) or LANGUAGE_NAMES.get(primary)
     if named:
@@ -119,11 +120,6 @@ def primary_language(code: str | None) -> str | None:
         return None
     primary = TAG_ALIASES.get(primary, primary)
     return VARIETIES.get(primary, primary)
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
+from monitor.normalize import fold
 from monitor.sources.base import FetchResult, FetchState, Params
 from monitor.sources.http import USER_AGENT
 from monitor.types import RawPost
@@ -258,7 +258,7 @@ def query_terms(query: str) -> list[list[str]]:
         if field and field not in TEXT_FIELDS and field not in POST_FIELDS:  # "hora:10" is a word
             word = f"{field}:{word}" if word else f'{field}:"{phrase}"'
             field = ""
-        term = _fold(phrase or word).strip()
+        term = fold(phrase or word).strip()
         if term:
             worded[-1] = True
             if not (negate or sign in ("-", "!") or field in POST_FIELDS):
@@ -273,13 +273,8 @@ def matches(text: str, query: str) -> bool:
     Case- and accent-insensitive substring matching of the terms :func:`query_terms`
     reads. The pipeline's brand matching decides for real later.
     """
-    folded = _fold(text)
+    folded = fold(text)
     return any(all(term in folded for term in terms) for terms in query_terms(query))
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _fields(obj: Any) -> Mapping[str, Any]:
