@@ -15,8 +15,9 @@ than ``CURSOR_MARGIN_S`` older than it are dropped. The margin is there because 
 search indexes some posts late, after newer ones were already seen; what comes back again
 is dropped by the store's dedup. Other sorts (relevance, top, hot, comments) are not in
 time order: a post older than the cursor can be new to the results, so nothing is
-dropped. When a whole page of ``sort = "new"`` results is newer than the cursor, posts
-between the two runs may have been missed, and the fetch says so in a warning.
+dropped. When a whole page of ``sort = "new"`` results, or all ``limit`` comments read
+(matching or not), are newer than the cursor, posts between the two runs may have been
+missed, and the fetch says so in a warning.
 """
 
 from __future__ import annotations
@@ -147,9 +148,12 @@ class RedditSource:
             found = subreddit.search(self.query, sort=self.sort, limit=self.limit)
             submissions = [parse_submission(item, source=self.name) for item in found]
             comments: list[RawPost] = []
+            read: list[datetime | None] = []  # when each comment read was posted, kept or not
             if self.comments:
                 for comment in subreddit.comments(limit=self.limit):
-                    if matches(_fields(comment).get("body") or "", self.query):
+                    data = _fields(comment)
+                    read.append(_created(data.get("created_utc")))
+                    if matches(data.get("body") or "", self.query):
                         comments.append(parse_comment(comment, source=self.name))
         except SourceError:
             raise
@@ -163,14 +167,12 @@ class RedditSource:
         warnings: list[str] = []
         if since is not None and self.sort == "new":
             submissions = _not_older(submissions, since - CURSOR_MARGIN_S)
-            if len(submissions) >= self.limit and all(_newer(p, since) for p in submissions):
-                warnings.append(
-                    f"all {len(submissions)} search results are newer than the newest seen "
-                    f"last run ({_created(since):%Y-%m-%d %H:%M} UTC): posts in between may "
-                    "have been missed; raise 'limit' or collect more often"
-                )
+            published = [p.published for p in submissions]
+            warnings += _gap(published, "search results", "posts", limit=self.limit, since=since)
         if since is not None:  # the comment listing is always newest first
             comments = _not_older(comments, since - CURSOR_MARGIN_S)
+            # counted on every comment read: those not matching the query filled the listing too
+            warnings += _gap(read, "comments read", "comments", limit=self.limit, since=since)
         posts = submissions + comments
         newest = max((_secs(p) for p in posts if p.published is not None), default=since)
         if since is not None and newest is not None:
@@ -339,8 +341,23 @@ def _not_older(posts: list[RawPost], floor: int) -> list[RawPost]:
     return [p for p in posts if p.published is None or _secs(p) >= floor]
 
 
-def _newer(post: RawPost, since: int) -> bool:
-    return post.published is not None and _secs(post) > since
+def _gap(
+    published: list[datetime | None], listed: str, items: str, *, limit: int, since: int
+) -> list[str]:
+    """A warning when a listing in time order came back full and all newer than ``since``.
+
+    Reddit then had more: what was posted between ``since`` and the oldest item read was
+    never read. ``published`` holds when each item read was posted.
+    """
+    if len(published) < limit or not all(
+        t is not None and int(t.timestamp()) > since for t in published
+    ):
+        return []
+    return [
+        f"all {len(published)} {listed} are newer than the newest seen last run "
+        f"({_created(since):%Y-%m-%d %H:%M} UTC): {items} in between may have been missed; "
+        "raise 'limit' or collect more often"
+    ]
 
 
 def _cursor_seconds(cursor: str | None) -> int | None:
