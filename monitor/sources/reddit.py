@@ -2,8 +2,8 @@
 
 Reddit's API has no comment search, so with ``comments = true`` the source reads the
 newest comments of the configured subreddits (``subreddit.comments``) and keeps those
-whose body contains every query term (case- and accent-insensitive; a "quoted phrase"
-counts as one term; ``a OR b`` accepts either side; the rest of Reddit's search syntax is
+whose body contains every query term (case- and accent-insensitive, German umlauts also
+written out: 'Müller' or 'Mueller'; a "quoted phrase" counts as one term; ``a OR b`` accepts either side; the rest of Reddit's search syntax is
 read loosely, see :func:`query_terms`). With the default ``subreddits = ["all"]`` that is
 a sample of the site-wide comment stream, so name the subreddits where the brand is
 discussed.
@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
-from monitor.normalize import fold
+from monitor.normalize import fold, fold_umlauts
 from monitor.sources.base import FetchResult, FetchState, Params
 from monitor.sources.http import USER_AGENT
 from monitor.types import RawPost
@@ -231,8 +231,11 @@ def parse_comment(obj: Any, *, source: str = "reddit") -> RawPost:
     )
 
 
-def query_terms(query: str) -> list[list[str]]:
+def query_terms(query: str, *, folding: Callable[[str], str] = fold) -> list[list[str]]:
     """Folded terms of ``query`` as alternatives split on OR; a "quoted phrase" is one term.
+
+    ``folding`` folds each term (:func:`monitor.normalize.fold_umlauts` writes German
+    umlauts out); the alternatives and their terms come in the same order whatever it is.
 
     Reddit's search syntax is read loosely, erring towards keeping a comment, as a
     pre-filter should: parentheses are ignored (``(a OR b) AND c`` becomes "a, or b and
@@ -260,7 +263,7 @@ def query_terms(query: str) -> list[list[str]]:
         if field and field not in TEXT_FIELDS and field not in POST_FIELDS:  # "hora:10" is a word
             word = f"{field}:{word}" if word else f'{field}:"{phrase}"'
             field = ""
-        term = fold(phrase or word).strip()
+        term = folding(phrase or word).strip()
         if term:
             worded[-1] = True
             if not (negate or sign in ("-", "!") or field in POST_FIELDS):
@@ -273,10 +276,16 @@ def matches(text: str, query: str) -> bool:
     """True when ``text`` contains every term of one OR-alternative of ``query``.
 
     Case- and accent-insensitive substring matching of the terms :func:`query_terms`
-    reads. The pipeline's brand matching decides for real later.
+    reads. A term also matches with German umlauts written out, in the term, the text or
+    both ('Müller', 'Mueller'), as the pipeline's brand matching, which decides for real
+    later, would find it.
     """
-    folded = fold(text)
-    return any(all(term in folded for term in terms) for terms in query_terms(query))
+    folded, written_out = fold(text), fold_umlauts(text)
+    plain, spelt = query_terms(query), query_terms(query, folding=fold_umlauts)
+    return any(
+        all(a in folded or b in written_out for a, b in zip(terms, spelt_terms, strict=True))
+        for terms, spelt_terms in zip(plain, spelt, strict=True)
+    )
 
 
 def _fields(obj: Any) -> Mapping[str, Any]:

@@ -519,6 +519,11 @@ def test_parse_deleted_author_is_none(cassettes: Cassettes) -> None:
         ("movistela sube la luz", "subreddit:spain movistela", True),
         ("movistela sube la luz", "title:movistela", True),
         ("la luz sube", "title:movistela", False),
+        ("MUELLER liefert nicht", "Müller", True),  # umlauts written out, both ways
+        ("Müller liefert nicht", "mueller", True),
+        ("Muller liefert nicht", "Müller", True),
+        ('Kuehne sagt: "Müller Süd"', 'Kühne "Mueller Sued"', True),
+        ("Müller Nord", '"Mueller Sued"', False),
     ],
 )
 def test_matches(text: str, query: str, expected: bool) -> None:
