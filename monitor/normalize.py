@@ -115,6 +115,18 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# German umlauts (folded), written out with an "e" where there is no key for them
+_WRITTEN = {"ä": "ae", "ö": "oe", "ü": "ue"}
+_WRITTEN_OUT = str.maketrans(_WRITTEN)
+UMLAUTS = "".join(_WRITTEN)
+
+
+def fold_umlauts(text: str) -> str:
+    """:func:`fold` with German umlauts written out: 'Müller' -> 'mueller', as German is
+    written without an umlaut key (ä -> ae, ö -> oe, ü -> ue); 'ß' folds to 'ss' in both."""
+    return fold(unicodedata.normalize("NFC", text.casefold()).translate(_WRITTEN_OUT))
+
+
 def content_hash(text: str) -> str:
     """Identity of a text across sources: folded, links and @mentions removed, spaces collapsed.
 

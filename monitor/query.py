@@ -1,6 +1,12 @@
 """Pure brand matching: whole words, case- and accent-insensitive, aliases,
 quoted phrases, context terms, exclusions and a language filter.
 
+German umlauts match their written-out spelling both ways ('Müller' finds 'Mueller', and
+'Mueller' finds 'Müller'): a term is searched in the folded text and, when the text has
+umlauts, in its folded form with them written out (:func:`monitor.normalize.fold_umlauts`);
+an umlaut in a term also matches its vowel followed by "e". Words that merely contain
+"ae", "oe" or "ue" ('blue', 'poet') still only match terms spelt that way.
+
     matcher = BrandMatcher(brand_config)
     matcher.matches("Telefónica me cobró dos veces", lang="es")  -> True
 
@@ -10,12 +16,13 @@ Standard library only (the language is identified elsewhere and passed in).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from monitor.langid import primary_language
-from monitor.normalize import content_hash, fold
+from monitor.normalize import UMLAUTS, content_hash, fold, fold_umlauts
 from monitor.settings import BrandConfig
 from monitor.types import Post, RawPost
 
@@ -28,11 +35,23 @@ def _term_pattern(term: str) -> str:
     term = term.strip()
     if len(term) >= 2 and term[0] == term[-1] == '"':
         term = term[1:-1]
-    words = [re.escape(fold(w)) for w in term.split()]
+    words = [_word_pattern(w) for w in term.split()]
     if not words:
         raise ValueError("empty term")
     body = r"\s+".join(words)
     return rf"(?<!\w){body}(?!\w)"
+
+
+_UMLAUT = re.compile(f"([{UMLAUTS}])")
+
+
+def _word_pattern(word: str) -> str:
+    """A folded word; each German umlaut in it matches its vowel with or without an "e"
+    ('Müller' -> ``mue?ller``), so one term finds 'Muller', 'Mueller' and, in text
+    folded with umlauts written out, 'Müller'."""
+    parts = _UMLAUT.split(unicodedata.normalize("NFC", word.casefold()))
+    # split() puts the umlauts it split on at the odd places
+    return "".join(re.escape(fold(part)) + ("e?" if i % 2 else "") for i, part in enumerate(parts))
 
 
 def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -62,13 +81,14 @@ class BrandMatcher:
     def explain(
         self, text: str, lang: str | None = None, *, assume_mentioned: bool = False
     ) -> MatchResult:
-        folded = fold(text)
+        # the text as folded, and with its umlauts written out if it has any
+        spellings = tuple(dict.fromkeys((fold(text), fold_umlauts(text))))
         if not assume_mentioned:
-            if self._any is None or not self._any.search(folded):
+            if not _search(self._any, spellings):
                 return MatchResult(False, NOT_MENTIONED)
-            if self._include is not None and not self._include.search(folded):
+            if self._include is not None and not _search(self._include, spellings):
                 return MatchResult(False, "no context term")
-        if self._exclude is not None and (hit := self._exclude.search(folded)):
+        if hit := _search(self._exclude, spellings):
             return MatchResult(False, f"excluded term {hit.group(0)!r}")
         # a text too short or too mixed to identify is kept: it may be a complaint in a
         # watched language ("Movistela is the worst"), and losing it costs more than a
@@ -80,6 +100,13 @@ class BrandMatcher:
 
     def matches(self, text: str, lang: str | None = None) -> bool:
         return self.explain(text, lang).matched
+
+
+def _search(pattern: re.Pattern[str] | None, spellings: Iterable[str]) -> re.Match[str] | None:
+    """The first match of ``pattern`` in any of the text's ``spellings``; None without one."""
+    if pattern is None:
+        return None
+    return next((hit for text in spellings if (hit := pattern.search(text))), None)
 
 
 def match_posts(

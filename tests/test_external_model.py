@@ -101,6 +101,26 @@ def test_a_local_model_answers_its_task_through_the_mapping(tiny_model_dir, tmp_
     assert clf.predict("hola").sentiment.label in {"negative", "neutral", "positive"}
 
 
+def test_notes_of_the_built_in_and_the_external_model_are_both_kept(tiny_model_dir, tmp_path):
+    """The external model reads 16 tokens, the built-in one 256: a text cut by either
+    says so, once per distinct note."""
+    from monitor.classify import load_classifier
+
+    sentiment = {"model": str(tiny_model_dir), "labels": MAPPING, "max_length": 16}
+    data = {"classifier": {"external": {"sentiment": sentiment}}}
+    clf = load_classifier(parse_config(data, tmp_path, load_settings(env={})))
+    assert clf.base is not None and clf.base.config.max_length == 256
+
+    out = clf.predict(["hola", "palabra " * 40, "palabra " * 400, ""])
+
+    assert [a.note for a in out] == [
+        None,
+        "truncated to the first 16 tokens",  # cut for the external sentiment model only
+        "truncated to the first 256 tokens; truncated to the first 16 tokens",
+        "empty text",  # said by both, kept once
+    ]
+
+
 def test_unmapped_labels_and_missing_models_are_clear_errors(tiny_model_dir, tmp_path):
     from monitor.classify.external import ExternalTaskModel
 

@@ -142,3 +142,56 @@ def test_clean_text_reads_older_and_rarer_elements_as_markup():
     assert clean_text("escribid a <mailto:soporte@movistela.es>") == (
         "escribid a <mailto:soporte@movistela.es>"
     )
+
+
+def _matched(brand: BrandConfig, texts: list[str]) -> list[str]:
+    """The texts that brand matching, as the pipeline runs it, keeps for ``brand``."""
+    raws = [RawPost("feed", str(i), text) for i, text in enumerate(texts)]
+    posts = match_posts(raws, [BrandMatcher(brand)], lambda t: "de", clean_text)
+    return [p.text for p in posts]
+
+
+def test_umlauts_match_their_spelling_with_e_in_both_directions():
+    texts = ["Müller hat geliefert", "MUELLER hat geliefert", "Muller hat geliefert"]
+    # a brand written with the umlaut finds it written out, or typed without its dots
+    assert _matched(BrandConfig("Müller"), texts) == texts
+    # a brand written out finds it with the umlaut (a bare "Muller" is some other name)
+    assert _matched(BrandConfig("Mueller"), texts) == texts[:2]
+    for brand in ("Bäckerei Öttl", "Baeckerei Oettl"):
+        assert _matched(BrandConfig(brand), ["bei der Bäckerei Oettl", "BAECKEREI ÖTTL"]) == [
+            "bei der Bäckerei Oettl",
+            "BAECKEREI ÖTTL",
+        ]
+
+
+def test_umlaut_spellings_apply_to_aliases_context_terms_and_exclusions():
+    brand = BrandConfig("Kühne", include=("Lüftung",), exclude=('"Kuehne Arena"',))
+    texts = ["Kuehne: Lueftung kaputt", "Kühne Arena: Lüftung kaputt", "Kuehne Arena: Lueftung"]
+    assert _matched(brand, texts) == ["Kuehne: Lueftung kaputt"]
+    assert _matched(BrandConfig("Kühne"), ["Kuehne Arena"]) == ["Kuehne Arena"]
+
+
+def test_words_with_ae_oe_ue_do_not_start_matching_brands_without_umlauts():
+    texts = ["so blue", "a long queue", "Raphael said", "the poet", "la fue bueno"]
+    for brand in ("Blu", "Queu", "Raphal", "Pot", "Fu", "Bueno"):
+        kept = _matched(BrandConfig(brand), texts)
+        assert kept == (["la fue bueno"] if brand == "Bueno" else []), brand
+
+
+def test_sharp_s_matches_ss_and_spanish_folding_is_unchanged():
+    assert _matched(BrandConfig("Straße"), ["Strasse", "STRASSE", "Straße"]) == [
+        "Strasse",
+        "STRASSE",
+        "Straße",
+    ]
+    assert _matched(BrandConfig("Strasse"), ["Straße", "Straẞe"]) == ["Straße", "Straẞe"]
+    assert _matched(BrandConfig("España"), ["espana", "ESPAÑA", "Espanna"]) == ["espana", "ESPAÑA"]
+    assert _matched(BrandConfig("Pingüino"), ["pinguino", "Pingüino"]) == [
+        "pinguino",
+        "Pingüino",
+    ]
+
+
+def test_content_hash_still_folds_umlauts_to_the_bare_vowel():
+    # stored hashes must keep matching: the hash is not changed by umlaut spellings
+    assert content_hash("Müller") == content_hash("Muller") != content_hash("Mueller")

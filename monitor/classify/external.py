@@ -134,7 +134,9 @@ class CompositeClassifier:
     """The built-in classifier with some tasks answered by external models instead.
 
     ``base`` is None when external models answer every task: the built-in model
-    is then neither loaded nor run.
+    is then neither loaded nor run. An Analysis carries the notes of every model that
+    answered, each once: a text cut to the external model's shorter ``max_length`` says
+    so even when the built-in model read it whole.
     """
 
     def __init__(self, base, external: Mapping[str, ExternalTaskModel]):
@@ -163,16 +165,16 @@ class CompositeClassifier:
                 if analyses
                 else {}
             )
-            for task, (rows, _) in answers.items():
+            notes = [analyses[i].note] if analyses else []
+            for task, (rows, lengths) in answers.items():
                 preds[task] = prediction(task, TASK_LABELS[task], rows[i])
-            note = analyses[i].note if analyses else self._note(text, i, answers)
+                notes.append(input_note(text, lengths[i], self.external[task].cfg.max_length))
+            note = _merge_notes(notes)
             out.append(Analysis(preds["sentiment"], preds["emotion"], self.version, note))
         return out[0] if single else out
 
-    def _note(self, text: str, i: int, answers) -> str | None:
-        """The built-in model's note for an empty or over-long text, from our tokenizers."""
-        notes = (
-            input_note(text, lengths[i], self.external[task].cfg.max_length)
-            for task, (_, lengths) in answers.items()
-        )
-        return next((n for n in notes if n), None)
+
+def _merge_notes(notes: Sequence[str | None]) -> str | None:
+    """The notes of every model that answered for a text (an empty text, a cut to each
+    model's ``max_length``), each once, in order, joined by "; "; None when there are none."""
+    return "; ".join(dict.fromkeys(n for n in notes if n)) or None

@@ -2,8 +2,8 @@
 
 Reddit's API has no comment search, so with ``comments = true`` the source reads the
 newest comments of the configured subreddits (``subreddit.comments``) and keeps those
-whose body contains every query term (case- and accent-insensitive; a "quoted phrase"
-counts as one term; ``a OR b`` accepts either side; the rest of Reddit's search syntax is
+whose body contains every query term (case- and accent-insensitive, German umlauts also
+written out: 'Müller' or 'Mueller'; a "quoted phrase" counts as one term; ``a OR b`` accepts either side; the rest of Reddit's search syntax is
 read loosely, see :func:`query_terms`). With the default ``subreddits = ["all"]`` that is
 a sample of the site-wide comment stream, so name the subreddits where the brand is
 discussed.
@@ -15,20 +15,21 @@ than ``CURSOR_MARGIN_S`` older than it are dropped. The margin is there because 
 search indexes some posts late, after newer ones were already seen; what comes back again
 is dropped by the store's dedup. Other sorts (relevance, top, hot, comments) are not in
 time order: a post older than the cursor can be new to the results, so nothing is
-dropped. When a whole page of ``sort = "new"`` results is newer than the cursor, posts
-between the two runs may have been missed, and the fetch says so in a warning.
+dropped. When a whole page of ``sort = "new"`` results, or all ``limit`` comments read
+(matching or not), are newer than the cursor, posts between the two runs may have been
+missed, and the fetch says so in a warning.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
-from monitor.normalize import fold
+from monitor.normalize import fold, fold_umlauts
 from monitor.sources.base import FetchResult, FetchState, Params
 from monitor.sources.http import USER_AGENT
 from monitor.types import RawPost
@@ -147,9 +148,12 @@ class RedditSource:
             found = subreddit.search(self.query, sort=self.sort, limit=self.limit)
             submissions = [parse_submission(item, source=self.name) for item in found]
             comments: list[RawPost] = []
+            read: list[datetime | None] = []  # when each comment read was posted, kept or not
             if self.comments:
                 for comment in subreddit.comments(limit=self.limit):
-                    if matches(_fields(comment).get("body") or "", self.query):
+                    data = _fields(comment)
+                    read.append(_created(data.get("created_utc")))
+                    if matches(data.get("body") or "", self.query):
                         comments.append(parse_comment(comment, source=self.name))
         except SourceError:
             raise
@@ -163,14 +167,12 @@ class RedditSource:
         warnings: list[str] = []
         if since is not None and self.sort == "new":
             submissions = _not_older(submissions, since - CURSOR_MARGIN_S)
-            if len(submissions) >= self.limit and all(_newer(p, since) for p in submissions):
-                warnings.append(
-                    f"all {len(submissions)} search results are newer than the newest seen "
-                    f"last run ({_created(since):%Y-%m-%d %H:%M} UTC): posts in between may "
-                    "have been missed; raise 'limit' or collect more often"
-                )
+            published = [p.published for p in submissions]
+            warnings += _gap(published, "search results", "posts", limit=self.limit, since=since)
         if since is not None:  # the comment listing is always newest first
             comments = _not_older(comments, since - CURSOR_MARGIN_S)
+            # counted on every comment read: those not matching the query filled the listing too
+            warnings += _gap(read, "comments read", "comments", limit=self.limit, since=since)
         posts = submissions + comments
         newest = max((_secs(p) for p in posts if p.published is not None), default=since)
         if since is not None and newest is not None:
@@ -229,8 +231,11 @@ def parse_comment(obj: Any, *, source: str = "reddit") -> RawPost:
     )
 
 
-def query_terms(query: str) -> list[list[str]]:
+def query_terms(query: str, *, folding: Callable[[str], str] = fold) -> list[list[str]]:
     """Folded terms of ``query`` as alternatives split on OR; a "quoted phrase" is one term.
+
+    ``folding`` folds each term (:func:`monitor.normalize.fold_umlauts` writes German
+    umlauts out); the alternatives and their terms come in the same order whatever it is.
 
     Reddit's search syntax is read loosely, erring towards keeping a comment, as a
     pre-filter should: parentheses are ignored (``(a OR b) AND c`` becomes "a, or b and
@@ -258,7 +263,7 @@ def query_terms(query: str) -> list[list[str]]:
         if field and field not in TEXT_FIELDS and field not in POST_FIELDS:  # "hora:10" is a word
             word = f"{field}:{word}" if word else f'{field}:"{phrase}"'
             field = ""
-        term = fold(phrase or word).strip()
+        term = folding(phrase or word).strip()
         if term:
             worded[-1] = True
             if not (negate or sign in ("-", "!") or field in POST_FIELDS):
@@ -271,10 +276,16 @@ def matches(text: str, query: str) -> bool:
     """True when ``text`` contains every term of one OR-alternative of ``query``.
 
     Case- and accent-insensitive substring matching of the terms :func:`query_terms`
-    reads. The pipeline's brand matching decides for real later.
+    reads. A term also matches with German umlauts written out, in the term, the text or
+    both ('Müller', 'Mueller'), as the pipeline's brand matching, which decides for real
+    later, would find it.
     """
-    folded = fold(text)
-    return any(all(term in folded for term in terms) for terms in query_terms(query))
+    folded, written_out = fold(text), fold_umlauts(text)
+    plain, spelt = query_terms(query), query_terms(query, folding=fold_umlauts)
+    return any(
+        all(a in folded or b in written_out for a, b in zip(terms, spelt_terms, strict=True))
+        for terms, spelt_terms in zip(plain, spelt, strict=True)
+    )
 
 
 def _fields(obj: Any) -> Mapping[str, Any]:
@@ -339,8 +350,23 @@ def _not_older(posts: list[RawPost], floor: int) -> list[RawPost]:
     return [p for p in posts if p.published is None or _secs(p) >= floor]
 
 
-def _newer(post: RawPost, since: int) -> bool:
-    return post.published is not None and _secs(post) > since
+def _gap(
+    published: list[datetime | None], listed: str, items: str, *, limit: int, since: int
+) -> list[str]:
+    """A warning when a listing in time order came back full and all newer than ``since``.
+
+    Reddit then had more: what was posted between ``since`` and the oldest item read was
+    never read. ``published`` holds when each item read was posted.
+    """
+    if len(published) < limit or not all(
+        t is not None and int(t.timestamp()) > since for t in published
+    ):
+        return []
+    return [
+        f"all {len(published)} {listed} are newer than the newest seen last run "
+        f"({_created(since):%Y-%m-%d %H:%M} UTC): {items} in between may have been missed; "
+        "raise 'limit' or collect more often"
+    ]
 
 
 def _cursor_seconds(cursor: str | None) -> int | None:

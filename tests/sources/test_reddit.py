@@ -243,6 +243,39 @@ def test_a_page_reaching_back_to_the_cursor_does_not_warn(
     assert result.warnings == ()
 
 
+def test_a_full_comment_listing_newer_than_the_cursor_warns_of_a_gap(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    api.serve("/r/askreddit/search/")
+    api.serve("/r/askreddit/comments/", cassettes.body("TestSubredditListings.test_comments"))
+    source = RedditSource(
+        "r", "TRUDEAU", subreddits=("askreddit",), limit=100, comments=True, reddit=reddit
+    )
+
+    # all 100 comments read are newer than this; only one of them matches the query
+    result = source.fetch(FetchState(cursor="1467590000"))
+
+    assert [p.external_id for p in result.posts] == ["t1_d4y8bdf"]
+    (warning,) = result.warnings
+    assert warning.startswith("all 100 comments read are newer than the newest seen last run")
+    assert "may have been missed" in warning and "'limit'" in warning
+
+
+def test_a_comment_listing_reaching_back_to_the_cursor_does_not_warn(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    api.serve("/r/askreddit/search/")
+    api.serve("/r/askreddit/comments/", cassettes.body("TestSubredditListings.test_comments"))
+    source = RedditSource(
+        "r", "TRUDEAU", subreddits=("askreddit",), limit=100, comments=True, reddit=reddit
+    )
+
+    # the oldest comment read was posted at 1467590634: the listing reached the last run
+    result = source.fetch(FetchState(cursor="1467590634"))
+
+    assert result.warnings == ()
+
+
 def test_comments_are_filtered_by_query_terms(
     api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
 ) -> None:
@@ -486,6 +519,11 @@ def test_parse_deleted_author_is_none(cassettes: Cassettes) -> None:
         ("movistela sube la luz", "subreddit:spain movistela", True),
         ("movistela sube la luz", "title:movistela", True),
         ("la luz sube", "title:movistela", False),
+        ("MUELLER liefert nicht", "Müller", True),  # umlauts written out, both ways
+        ("Müller liefert nicht", "mueller", True),
+        ("Muller liefert nicht", "Müller", True),
+        ('Kuehne sagt: "Müller Süd"', 'Kühne "Mueller Sued"', True),
+        ("Müller Nord", '"Mueller Sued"', False),
     ],
 )
 def test_matches(text: str, query: str, expected: bool) -> None:
