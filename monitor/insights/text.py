@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+
+from monitor.normalize import fold, fold_umlauts
 
 # Spanish, English and a few Portuguese/Italian function words, accents folded.
 _STOP_TEXT = """
@@ -43,12 +44,6 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})  # as phones type t
 _PRONOUNS = frozenset(
     {"it", "that", "there", "here", "what", "who", "where", "when", "how", "he", "she", "let"}
 )
-
-
-def fold(text: str) -> str:
-    """Lower case without accents ('Atención' -> 'atencion')."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _words(pattern: re.Pattern[str], text: str) -> list[str]:
@@ -112,7 +107,8 @@ def stop_words_for(names: Iterable[str]) -> frozenset[str]:
     """Brand names as extra stop words (a brand's name is in every one of its posts)."""
     out: set[str] = set()
     for name in names:
-        out |= set(_words(_WORD, _folded(name)))  # "McDonald's" -> "mcdonald", as in posts
+        for spelling in (_folded(name), fold_umlauts(name).translate(_APOSTROPHES)):
+            out |= set(_words(_WORD, spelling))  # "McDonald's" -> "mcdonald", as in posts
     return frozenset(out)
 
 

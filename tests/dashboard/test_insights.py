@@ -666,3 +666,19 @@ def test_a_small_brands_themes_are_not_thinned_out_by_a_busy_one(filled):
     # 3 posts per side would be read for a brand with about 9 posts: every one of Acme's
     themes = insights.negative_themes(engine, ACME, ["Acme", "Rival"], sample=3)
     assert themes["theme"].tolist() == ["factura"] and themes.iloc[0]["posts"] == 2
+
+
+def test_a_german_brand_is_no_theme_in_either_spelling():
+    brand = stop_words_for(["Müller Drogerie"])
+    assert tokens("Mueller hat meine Bestellung storniert, Müller antwortet nicht", brand) == [
+        "hat",
+        "meine",
+        "bestellung",
+        "storniert",
+        "antwortet",
+        "nicht",
+    ]
+
+
+def test_themes_fold_as_brand_matching_does():
+    assert tokens("Die Straße ist gesperrt") == ["die", "strasse", "ist", "gesperrt"]
