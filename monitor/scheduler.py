@@ -5,7 +5,9 @@ nothing and duplicates nothing (the store skips posts it already has).
 The weekly report keeps its own record in report.out_dir (see
 :func:`monitor.report.service.record_report`): at start the report of the last
 scheduled run is made if it has no record yet, and a failed one is tried again
-later (:data:`monitor.report.schedule.RETRY_DELAYS`)."""
+later (:data:`monitor.report.schedule.RETRY_DELAYS`). A week that ended before the store's
+first post is skipped, and nothing is recorded for it
+(:func:`monitor.report.schedule.skip_reason`)."""
 
 from __future__ import annotations
 
@@ -105,9 +107,11 @@ def _report_job(
     scheduler, settings: Settings, store, week: str | None = None, attempt: int = 1, now=None
 ) -> None:
     """Make the weekly report of ``week`` (default: the one the last scheduled run is for)
-    unless its record says it was made; after a failure, schedule another try."""
+    unless its record says it was made or the week ended before the store's first post;
+    after a failure, schedule another try."""
     from monitor.errors import NotifyError
-    from monitor.report.schedule import retry_delay, week_due
+    from monitor.insights import data_range
+    from monitor.report.schedule import retry_delay, skip_reason, week_due
     from monitor.report.service import (
         make_report,
         record_partial,
@@ -123,6 +127,15 @@ def _report_job(
         return
     already = report_emailed_to(settings, week)  # an earlier try reached them
     try:
+        skip = skip_reason(week, data_range(store.engine)[0])
+        if skip:  # nothing recorded: once the store holds the week's posts, it is made
+            log.info(
+                "weekly report %s skipped: %s (`monitor report --week %s` makes it anyway)",
+                week,
+                skip,
+                week,
+            )
+            return
         result = make_report(store, settings, week=week, now=now, already_emailed=already)
     except MonitorError as e:  # SMTP down, database down: the files (if any) are kept
         reached = e.reached if isinstance(e, NotifyError) else ()

@@ -4,6 +4,7 @@ record what ran, and the weekly report's job on a real SQLite store."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,14 +12,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
+from monitor.normalize import content_hash
 from monitor.report.config import ReportSettings
-from monitor.report.schedule import last_scheduled_run, retry_delay, week_due
+from monitor.report.schedule import (
+    last_scheduled_run,
+    retry_delay,
+    skip_reason,
+    week_due,
+    week_end,
+)
 from monitor.report.service import record_partial, report_emailed_to, report_made
 from monitor.scheduler import _report_job, build_scheduler
 from monitor.settings import Settings, SourceConfig
+from monitor.types import Post, SourceRun
 from tests.conftest import free_port
 
 MONDAY_0720 = datetime(2026, 11, 23, 7, 20, tzinfo=UTC)  # 20 min after a Monday 07:00 run
+W47 = datetime(2026, 11, 16, tzinfo=UTC)  # the week due at MONDAY_0720: Mon 16 – Sun 22 Nov
 
 
 class HangingSources:
@@ -95,6 +105,19 @@ def test_a_sunday_run_reports_the_week_before_the_one_ending_that_day():
     assert week_due(MONDAY_0720, "sun", 7) == "2026-W46"
 
 
+def test_a_week_ends_at_midnight_utc_the_monday_after_it():
+    assert week_end("2026-W47") == datetime(2026, 11, 23, tzinfo=UTC)
+    assert week_end("2026-W53") == datetime(2027, 1, 4, tzinfo=UTC)  # a year of 53 weeks
+
+
+def test_only_a_week_that_ended_before_the_stores_first_post_is_skipped():
+    ended = week_end("2026-W47")
+    assert skip_reason("2026-W47", None) == "the store holds no posts yet"
+    assert "first post is from 2026-11-23" in skip_reason("2026-W47", ended)
+    assert skip_reason("2026-W47", ended - timedelta(seconds=1)) is None  # its last second
+    assert skip_reason("2026-W47", ended - timedelta(days=30)) is None  # however quiet W47 was
+
+
 def test_a_failed_report_is_tried_again_later_each_time_then_given_up():
     delays = [retry_delay(attempt) for attempt in (1, 2, 3, 4)]
     assert delays[-1] is None
@@ -117,11 +140,27 @@ def paused_scheduler(tmp_path):
     scheduler.shutdown(wait=False)
 
 
-def test_the_weekly_job_makes_the_due_report_and_records_it(
-    tmp_path, sqlite_store, paused_scheduler
-):
+def add_posts(store, *posted_at: datetime) -> None:
+    """One post about Acme at each time, collected at the last of them."""
+    texts = [(when, f"Acme post of {when:%Y-%m-%d %H:%M}") for when in posted_at]
+    items = [
+        Post("forum", text, "Acme", text, content_hash(text), "es", published=when)
+        for when, text in texts
+    ]
+    collected = max(posted_at)
+    store.save_collection(SourceRun("forum", collected, collected), "rss", items, None)
+
+
+@pytest.fixture
+def with_w47(sqlite_store):
+    """A store that has watched the brand since the week before W47, with posts in W47."""
+    add_posts(sqlite_store, W47 - timedelta(days=3), W47 + timedelta(days=2))
+    return sqlite_store
+
+
+def test_the_weekly_job_makes_the_due_report_and_records_it(tmp_path, with_w47, paused_scheduler):
     settings = report_settings(tmp_path)
-    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    _report_job(paused_scheduler, settings, with_w47, now=MONDAY_0720)
     reports = tmp_path / "reports"
     assert (reports / "escucha-2026-W47-all-es.html").is_file()
     record = json.loads((reports / "escucha-2026-W47.made.json").read_text(encoding="utf-8"))
@@ -130,13 +169,13 @@ def test_the_weekly_job_makes_the_due_report_and_records_it(
 
 
 def test_a_report_recorded_as_made_is_not_made_again_after_a_restart(
-    tmp_path, sqlite_store, paused_scheduler
+    tmp_path, with_w47, paused_scheduler
 ):
     settings = report_settings(tmp_path)
-    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    _report_job(paused_scheduler, settings, with_w47, now=MONDAY_0720)
     html = tmp_path / "reports" / "escucha-2026-W47-all-es.html"
     html.unlink()
-    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720 + timedelta(hours=2))
+    _report_job(paused_scheduler, settings, with_w47, now=MONDAY_0720 + timedelta(hours=2))
     assert not html.exists()
 
 
@@ -159,7 +198,7 @@ def test_after_the_catch_up_the_report_job_keeps_its_weekly_schedule(tmp_path):
 
 
 def test_a_report_that_could_not_be_sent_keeps_its_files_and_is_tried_again(
-    tmp_path, sqlite_store, paused_scheduler
+    tmp_path, with_w47, paused_scheduler
 ):
     dead = ChannelConfig(
         "board-mail",
@@ -174,19 +213,19 @@ def test_a_report_that_could_not_be_sent_keeps_its_files_and_is_tried_again(
         report_settings(tmp_path, channel="board-mail"),
         alerts=AlertSettings(channels=(dead,), delivery=DeliverySettings(max_attempts=1)),
     )
-    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    _report_job(paused_scheduler, settings, with_w47, now=MONDAY_0720)
     assert (tmp_path / "reports" / "escucha-2026-W47-all-es.html").is_file()
     assert not report_made(settings, "2026-W47")  # recorded as not finished
     retry = paused_scheduler.get_job("report-retry:2026-W47")
     assert retry.next_run_time == MONDAY_0720 + retry_delay(1)
     assert retry.args[3:] == ("2026-W47", 2)  # the same week, its second try
     retry.remove()
-    _report_job(paused_scheduler, settings, sqlite_store, "2026-W47", attempt=4, now=MONDAY_0720)
+    _report_job(paused_scheduler, settings, with_w47, "2026-W47", attempt=4, now=MONDAY_0720)
     assert paused_scheduler.get_job("report-retry:2026-W47") is None  # given up
 
 
 def test_a_retry_emails_only_the_recipients_an_earlier_try_missed(
-    tmp_path, sqlite_store, paused_scheduler, smtp_server
+    tmp_path, with_w47, paused_scheduler, smtp_server
 ):
     port, inbox = smtp_server
     channel = ChannelConfig(
@@ -203,7 +242,7 @@ def test_a_retry_emails_only_the_recipients_an_earlier_try_missed(
         alerts=AlertSettings(channels=(channel,), delivery=DeliverySettings(max_attempts=1)),
     )
     record_partial(settings, "2026-W47", ("ceo@example.com",), MONDAY_0720)  # a try before
-    _report_job(paused_scheduler, settings, sqlite_store, "2026-W47", attempt=2, now=MONDAY_0720)
+    _report_job(paused_scheduler, settings, with_w47, "2026-W47", attempt=2, now=MONDAY_0720)
     assert [e.rcpt_tos for e in inbox.envelopes] == [["cfo@example.com"]]
     assert report_made(settings, "2026-W47")
     assert report_emailed_to(settings, "2026-W47") == ("ceo@example.com", "cfo@example.com")
@@ -218,3 +257,79 @@ def test_a_report_made_before_records_existed_is_not_made_again(tmp_path, sqlite
     assert not report_made(settings, "2026-W48")
     record_partial(settings, "2026-W46", (), MONDAY_0720)  # once records exist, only they say
     assert not report_made(settings, "2026-W47")
+
+
+# ---- weeks before the store's history ---------------------------------------------------
+
+
+def info_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+
+
+def test_a_new_install_with_no_posts_does_not_make_or_email_last_weeks_report(
+    tmp_path, sqlite_store, paused_scheduler, smtp_server, caplog
+):
+    port, inbox = smtp_server
+    channel = ChannelConfig(
+        "board-mail",
+        "email",
+        host="127.0.0.1",
+        port=port,
+        tls="none",
+        sender="escucha@example.com",
+        to=("ceo@example.com",),
+    )
+    settings = replace(
+        report_settings(tmp_path, channel="board-mail"),
+        alerts=AlertSettings(channels=(channel,)),
+    )
+    with caplog.at_level(logging.INFO, logger="monitor.scheduler"):
+        _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    assert inbox.envelopes == []
+    assert not (tmp_path / "reports").exists()  # no file, no record
+    assert not report_made(settings, "2026-W47")
+    assert paused_scheduler.get_job("report-retry:2026-W47") is None
+    [line] = info_lines(caplog)
+    assert line.startswith("weekly report 2026-W47 skipped: the store holds no posts yet")
+    assert "monitor report --week 2026-W47" in line  # how to make it anyway
+
+
+def test_a_week_that_ended_before_the_first_post_is_skipped_and_a_later_week_reported(
+    tmp_path, sqlite_store, paused_scheduler, caplog
+):
+    settings = report_settings(tmp_path)
+    add_posts(sqlite_store, MONDAY_0720 - timedelta(hours=1))  # installed after W47 ended
+    with caplog.at_level(logging.INFO, logger="monitor.scheduler"):
+        _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    assert not (tmp_path / "reports").exists()
+    [line] = info_lines(caplog)
+    assert "skipped: the store's first post is from 2026-11-23, after that week ended" in line
+    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720 + timedelta(days=7))
+    assert report_made(settings, "2026-W48")
+    assert (tmp_path / "reports" / "escucha-2026-W48-all-es.html").is_file()
+
+
+def test_a_skipped_week_records_nothing_that_stops_its_report_once_it_has_posts(
+    tmp_path, sqlite_store, paused_scheduler
+):
+    settings = report_settings(tmp_path)
+    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)  # empty: skipped
+    add_posts(sqlite_store, W47 + timedelta(days=1))  # e.g. last week's history imported
+    later = MONDAY_0720 + timedelta(hours=1)
+    _report_job(paused_scheduler, settings, sqlite_store, now=later)
+    record = json.loads(
+        (tmp_path / "reports" / "escucha-2026-W47.made.json").read_text(encoding="utf-8")
+    )
+    assert record["made_at"] == later.isoformat(timespec="seconds")  # made now, not before
+
+
+def test_a_silent_week_of_a_store_that_was_watching_is_still_reported(
+    tmp_path, sqlite_store, paused_scheduler
+):
+    settings = report_settings(tmp_path)
+    add_posts(sqlite_store, W47 - timedelta(days=3))  # posts the week before, none in W47
+    _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    record = json.loads(
+        (tmp_path / "reports" / "escucha-2026-W47.made.json").read_text(encoding="utf-8")
+    )
+    assert record["complete"]  # the "nothing happened" report is made

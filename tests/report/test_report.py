@@ -517,3 +517,20 @@ def test_cli_report_into_a_folder_it_cannot_write_is_one_line_not_a_traceback(
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("error: cannot write the report to") and "\nhint: " in err
+
+
+def test_cli_report_by_hand_makes_a_week_the_scheduled_run_would_skip(
+    sqlite_store, tmp_path, capsys, monkeypatch
+):
+    """`monitor run` skips a week before the store's first post (here: an empty store);
+    asked for by hand, the report of any past week is made."""
+    from monitor.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "monitor.toml").write_text("[report]\npdf = false\n", encoding="utf-8")
+    url = sqlite_store.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "out"
+    code = main(["--db", url, "report", "--week", "2026-W47", "--out", str(out), "--no-send"])
+    assert code == 0
+    assert "weekly report 2026-W47: 0 mentions" in capsys.readouterr().out
+    assert [p.name for p in out.iterdir()] == ["escucha-2026-W47-all-es.html"]
