@@ -140,7 +140,11 @@ def match_posts(
             if left_out is not None:
                 left_out["no text"] += 1
             continue
-        lang = primary_language(raw.lang) or detect_language(searchable)
+        lang = (
+            primary_language(raw.lang)
+            or detect_language(searchable)
+            or primary_language(raw.lang_hint)
+        )
         results = [m.explain(searchable, lang, assume_mentioned=assume_mentioned) for m in matchers]
         for m, result in zip(matchers, results, strict=True):
             if result.matched:

@@ -41,7 +41,7 @@ class RawPost:
     title: str | None = None
     author: str | None = None
     published: datetime | None = None
-    lang: str | None = None
+    lang: str | None = None  # the post's own language tag: trusted over detection
     reach: int | None = None
     engagement: int | None = None
     rating: int | None = None  # a review's stars, 1-5 (App Store, review exports)
@@ -49,6 +49,9 @@ class RawPost:
     # import row's own source ("twitter", "forum")
     channel: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # a language declared for the whole source rather than this post (an RSS channel's
+    # <language>): used only when the text's own language cannot be told
+    lang_hint: str | None = None
 
 
 def source_and_channel(source: str, channel: str | None) -> str:

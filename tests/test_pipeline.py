@@ -259,3 +259,34 @@ def test_a_batch_the_store_refuses_is_recorded_as_a_failure_and_the_others_still
     monkeypatch.undo()  # fixed: the next run stores what the failed one could not
     (retry,) = Pipeline(settings(sources[:1]), sqlite_store).collect()
     assert retry.new_posts == 1
+
+
+MIXED_LANGUAGES = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>"movistela" - Google News</title><link>http://x</link><description>d</description>
+<language>es</language>
+<item><guid>en</guid><title>Movistela outage leaves thousands without internet - Reuters</title></item>
+<item><guid>es</guid><title>Movistela lanza nueva tarifa de fibra - El País</title></item>
+<item><guid>short</guid><title>Movistela cobra dos veces</title></item>
+<item><guid>pt</guid><title>Movistela cobra duas vezes</title><dc:language>pt-PT</dc:language></item>
+</channel></rss>"""
+
+
+def test_a_feeds_channel_language_does_not_override_what_its_items_are_written_in(
+    httpserver, sqlite_store
+):
+    # an English story in a feed that declares Spanish is stored as English, and reaches
+    # a brand that watches English; Spanish text, and text too short to tell (which falls
+    # back to the channel's language), does not; an item's own tag stays authoritative
+    httpserver.expect_request("/feed").respond_with_data(
+        MIXED_LANGUAGES, content_type="application/rss+xml"
+    )
+    english_only = BrandConfig("Movistela", languages=("en",))
+    cfg = SourceConfig("news", "rss", {"url": httpserver.url_for("/feed")})
+    s = Settings(database_url="sqlite://", brands=(english_only,), sources=(cfg,))
+    (run,) = Pipeline(s, sqlite_store).collect()
+    assert (run.fetched, run.matched, run.new_posts) == (4, 1, 1)
+    assert dict(run.left_out) == {"language es not watched": 2, "language pt not watched": 1}
+    with sqlite_store.engine.connect() as conn:
+        stored = conn.exec_driver_sql("select title, lang from posts").all()
+    assert stored == [("Movistela outage leaves thousands without internet - Reuters", "en")]

@@ -56,6 +56,22 @@ def test_short_complaints_in_a_watched_language_are_not_lost():
     assert match_posts([german], [m], detect_language, lambda t: t) == []
 
 
+def test_a_sources_language_hint_is_used_only_when_the_text_cannot_be_told():
+    m = BrandMatcher(BrandConfig("Movistela"))
+    detected = {"long": "en", "short": None, "own": "en"}
+    raws = [
+        RawPost("feed", "long", "long", lang_hint="es"),  # the text says English
+        RawPost("feed", "short", "short", lang_hint="es-ES"),  # too short to tell
+        RawPost("feed", "own", "own", lang="pt-BR", lang_hint="es"),  # the post's own tag
+    ]
+    kept = match_posts(raws, [m], lambda t: detected[t.split()[-1]], lambda t: f"Movistela {t}")
+    assert [(p.external_id, p.lang) for p in kept] == [
+        ("long", "en"),
+        ("short", "es"),
+        ("own", "pt"),
+    ]
+
+
 def test_match_posts_counts_why_items_were_left_out():
     from collections import Counter
 

@@ -6,6 +6,11 @@ else the model's label) or when it is a review of one or two stars nobody relabe
 of mouth even when their text reads as neutral). Posts with ``duplicate_of`` set (the
 same text cross-posted) are left out, so one story counts once. Which windows to count is decided by
 :func:`monitor.alerts.rules.spike_windows`; this module only counts.
+
+Spikes count dated posts only (:data:`DATED`). A post its source gave no date (a feed
+item without one, an export row without a date) is placed at the time it was collected,
+which for the first collection of such a feed is the moment its whole backlog arrived:
+counted, old news would read as a burst of negative posts in the recent window.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ from monitor.store.derived import (
 from monitor.store.schema import post_categories, posts, sources
 
 MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
+# the source gave the post a date: its posted_at says when it was written, not collected
+DATED = posts.c.published_at.is_not(None)
 
 
 def _in(window: Window):
@@ -67,13 +74,14 @@ def _window_counts(windows: list[Window], row) -> list[WindowCount]:
 
 
 def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
-    """Negative and classified posts of ``brand`` in each window, in one query."""
+    """Negative and classified dated posts of ``brand`` in each window, in one query."""
     q = (
         select(*_window_sums(windows))
         .select_from(JOINED)
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
+            DATED,
             or_(*(_in(w) for w in windows)),
         )
     )
@@ -96,6 +104,7 @@ def category_window_counts(
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
+            DATED,
             or_(*(_in(w) for w in windows)),
             *current,
         )

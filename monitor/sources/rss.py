@@ -181,8 +181,7 @@ def _post(entry: Mapping[str, Any], feed: Mapping[str, Any], source: str) -> Raw
     external_id = _clean(entry.get("id")) or link or stable_id(title, text)
     author_detail = entry.get("author_detail") or {}
     author = _clean(author_detail.get("name")) or _clean(entry.get("author"))
-    detail = (content[0] if content else None) or entry.get("summary_detail") or {}
-    lang = _clean(detail.get("language")) or _clean(feed.get("language"))
+    lang, hint = _languages(entry, content, feed)
     extra: dict[str, Any] = {}
     if feed.get("title"):
         extra["feed_title"] = feed["title"]
@@ -204,7 +203,29 @@ def _post(entry: Mapping[str, Any], feed: Mapping[str, Any], source: str) -> Raw
         lang=lang.lower() if lang else None,
         channel=_clean(publisher) if publisher else None,
         extra=extra,
+        lang_hint=hint.lower() if hint else None,
     )
+
+
+def _languages(
+    entry: Mapping[str, Any], content: list, feed: Mapping[str, Any]
+) -> tuple[str | None, str | None]:
+    """The entry's own language tag, and the feed's as a hint (``RawPost.lang_hint``).
+
+    A channel's ``<language>`` (or an Atom feed's ``xml:lang``, or a Content-Language
+    header) is one language for the whole feed, which aggregators (Google News, planets,
+    podcasts) declare while carrying items in others: it must not outrank what the text
+    is written in. feedparser passes it down to every entry's title and content, so an
+    entry's tag that merely repeats the feed's is taken as the feed's."""
+    feed_lang = _clean(feed.get("language"))
+    own = _clean(entry.get("language"))  # <dc:language> in the item: never inherited
+    if not own:
+        text = content[0] if content else None
+        detail = text or entry.get("summary_detail") or entry.get("title_detail") or {}
+        tagged = _clean(detail.get("language"))  # xml:lang of the item or its text
+        if tagged and (not feed_lang or tagged.lower() != feed_lang.lower()):
+            own = tagged
+    return own, feed_lang
 
 
 def _date(value: time.struct_time | None) -> datetime | None:

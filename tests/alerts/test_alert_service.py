@@ -5,7 +5,7 @@ import sys
 from datetime import timedelta
 
 import pytest
-from alertdata import BRAND, NOW, add_posts, spike_specs
+from alertdata import BRAND, NOW, add_posts, analysis, spike_specs
 from sqlalchemy import select
 
 from monitor.alerts import stats
@@ -255,3 +255,55 @@ def test_a_replay_raises_what_the_posts_said_then_not_how_sources_stand_now(sqli
     assert {a.rule for a in replayed} == {"negative_spike"}
     live = check_alerts(sqlite_store, SETTINGS, NOW, deliver=False)  # a live check does see it
     assert "source_health" in {a.rule for a in live}
+
+
+UNDATED_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Foro</title><link>http://x</link><description>d</description>
+{items}
+</channel></rss>"""
+
+
+def test_an_undated_feeds_backlog_is_kept_but_raises_no_spike_and_keeps_its_date(
+    httpserver, sqlite_store
+):
+    """A feed whose items carry no date: its first collection stores them all at the time
+    they were collected (lost neither from the store nor from the dashboard), but its
+    backlog of old news in the recent window is no spike; collected again later, the
+    stored items keep the date they were given."""
+    from monitor.pipeline import Pipeline
+    from monitor.store.db import utc
+
+    add_posts(sqlite_store, spike_specs(recent=0))  # a dated week of history, quiet today
+    items = "\n".join(
+        f"<item><guid>old-{i}</guid><title>Movistela me cobró de más ({i})</title></item>"
+        for i in range(12)  # as many negatives as spike_specs' dated spike
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        UNDATED_FEED.format(items=items), content_type="application/rss+xml"
+    )
+    news = SourceConfig("news", "rss", {"url": httpserver.url_for("/feed")})
+    settings = Settings(brands=(BrandConfig(BRAND),), sources=(news,))
+    clock = [NOW - timedelta(minutes=10)]
+    pipeline = Pipeline(settings, sqlite_store, clock=lambda: clock[0])
+
+    (run,) = pipeline.collect()
+    assert (run.matched, run.new_posts) == (12, 12)
+
+    def stored():
+        with sqlite_store.engine.connect() as conn:
+            return conn.execute(
+                select(posts.c.id, posts.c.published_at, posts.c.posted_at)
+                .where(posts.c.source == "news")
+                .order_by(posts.c.id)
+            ).all()
+
+    first = stored()
+    assert {(p, utc(t)) for _, p, t in first} == {(None, clock[0])}
+    sqlite_store.save_analyses([(pid, analysis("negative")) for pid, _, _ in first], NOW)
+    pipeline.categorize_pending()  # "me cobró": billing, whose spikes are counted too
+
+    assert check_alerts(sqlite_store, settings, NOW, deliver=False) == []
+
+    clock[0] = NOW + timedelta(days=2)  # collected again: nothing new, no date moved
+    (again,) = pipeline.collect()
+    assert again.new_posts == 0 and stored() == first

@@ -44,7 +44,7 @@ def test_parse_spanish_rss(feeds: Path) -> None:
     assert first.text.startswith("Me encantó el tueste")
     assert first.author == "María Núñez"
     assert first.published == datetime(2025, 6, 10, 7, 30, tzinfo=UTC)  # +0200 -> UTC
-    assert first.lang == "es-es"
+    assert first.lang is None and first.lang_hint == "es-es"  # the channel's <language>
     assert first.extra["tags"] == ["café"]
     assert first.extra["feed_title"] == "Opiniones sobre Cafés Aurora"
     assert posts[2].title is None and posts[2].url is None
@@ -73,7 +73,7 @@ def test_parse_atom_resolves_relative_links_against_base_url(feeds: Path) -> Non
     assert posts[0].author == "Jordi Puig"
     assert posts[0].published == datetime(2025, 6, 12, 5, 40, tzinfo=UTC)
     assert posts[0].text == "<p>Un 12&nbsp;% más caro en un año. ¿Está justificado?</p>"
-    assert posts[0].lang == "es"
+    assert (posts[0].lang, posts[0].lang_hint) == (None, "es")  # the feed's xml:lang
     assert posts[1].published is None
     assert posts[1].text == "Aurora abre tienda en Sevilla: ¡qué alegría!"
 
@@ -163,6 +163,32 @@ def test_parse_google_news_publisher() -> None:
     assert posts[0].extra["publisher"] == "El Diario"
     assert posts[0].channel == "El Diario"  # the outlet, shown beside the feed's name
     assert posts[0].published == datetime(2025, 6, 16, 7, 0, tzinfo=UTC)
+
+
+def test_a_channel_language_is_a_hint_and_an_items_own_language_is_kept() -> None:
+    # an aggregator declares one language for its channel and carries items in others
+    feed = b"""<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+    <title>"aurora" - Google News</title><language>es</language>
+    <item><guid>1</guid><title>Aurora opens its first London store - Reuters</title></item>
+    <item><guid>2</guid><title>Aurora cobra duas vezes</title><dc:language>pt-BR</dc:language></item>
+    <item xml:lang="fr"><guid>3</guid><title>Aurora</title><description>Aurora ouvre</description></item>
+    </channel></rss>"""
+
+    posts, _ = parse(feed, source="gn")
+
+    assert [(p.lang, p.lang_hint) for p in posts] == [(None, "es"), ("pt-br", "es"), ("fr", "es")]
+
+
+def test_an_atom_feeds_xml_lang_inherited_by_its_entries_is_a_hint() -> None:
+    feed = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="es"><title>Foro</title>
+    <id>urn:foro</id><updated>2025-06-12T08:00:00Z</updated>
+    <entry><id>1</id><title>Aurora abre tienda</title><content>Aurora abre en Sevilla</content></entry>
+    <entry xml:lang="en-GB"><id>2</id><title>Aurora</title><content>Aurora opens</content></entry>
+    </feed>"""
+
+    posts, _ = parse(feed, source="foro")
+
+    assert [(p.lang, p.lang_hint) for p in posts] == [(None, "es"), ("en-gb", "es")]
 
 
 def test_google_news_url() -> None:
