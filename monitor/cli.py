@@ -123,9 +123,7 @@ def cmd_collect(args) -> int:
         )
     pipeline = _pipeline(settings)
     if not args.debug:  # the table below reports failures; one report is enough
-        from monitor.pipeline import SOURCE_FAILED
-
-        logging.getLogger("monitor.pipeline").addFilter(lambda r: r.msg != SOURCE_FAILED)
+        _quiet_source_failures()
     runs = pipeline.collect(args.source or None)
     if args.source and not runs:
         raise MonitorError(
@@ -143,6 +141,13 @@ def cmd_collect(args) -> int:
     ]
     print(_table(rows, ["source", "fetched", "matched", "new", "result"]))
     return 0 if all(r.error is None for r in runs) or args.keep_going else EXIT_ERROR
+
+
+def _quiet_source_failures() -> None:
+    """Drop the pipeline's "source failed" log line: the command reports the failure itself."""
+    from monitor.pipeline import SOURCE_FAILED
+
+    logging.getLogger("monitor.pipeline").addFilter(lambda r: r.msg != SOURCE_FAILED)
 
 
 def cmd_classify(args) -> int:
@@ -251,6 +256,8 @@ def cmd_import(args) -> int:
         about_brand=bool(args.about),
     )
     pipeline = Pipeline(settings, _store(settings))
+    if not args.debug:  # the error below says it
+        _quiet_source_failures()
     run = pipeline.collect_source(cfg)
     if run.error:
         raise MonitorError(run.error)

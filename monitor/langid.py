@@ -122,6 +122,26 @@ def primary_language(code: str | None) -> str | None:
     return VARIETIES.get(primary, primary)
 
 
+# Country codes often written where a language code is meant, and the language code
+COUNTRY_CODES_FOR_LANGUAGES: Mapping[str, str] = MappingProxyType(
+    {"jp": "ja", "cn": "zh", "dk": "da", "gr": "el", "ua": "uk", "cz": "cs", "kr": "ko"}
+)
+
+
+def is_known_language(tag: str) -> bool:
+    """Whether ``tag`` names a language: one the Unicode CLDR names (through babel) or one
+    the identifier can answer (a few it knows, such as "gug", CLDR does not). The
+    identifier's model is read only for a code CLDR lacks."""
+    from babel import Locale
+
+    code = primary_language(tag)
+    if code is None:
+        return False
+    if code in Locale("en").languages:
+        return True
+    return code in {primary_language(c) for c in _identifier().nb_classes}
+
+
 @lru_cache(maxsize=1)
 def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier

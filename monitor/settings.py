@@ -22,6 +22,7 @@ from monitor.categories import CategorySettings
 from monitor.classify.external_config import ExternalModelConfig
 from monitor.config_checks import boolean, choice, known_keys, number, table, tables, text
 from monitor.errors import ConfigError
+from monitor.langid import COUNTRY_CODES_FOR_LANGUAGES, is_known_language
 from monitor.replies import ReplySettings
 from monitor.report.config import ReportSettings, report_channel
 from monitor.sources import SOURCE_KINDS, make_source
@@ -174,6 +175,15 @@ def _brand(raw: Mapping[str, Any], i: int) -> BrandConfig:
             raise ConfigError(
                 f"brand {name!r}: languages holds {code!r}, which is not a language code",
                 hint='use ISO 639 codes such as "es", "en" or "pt-BR"',
+            )
+        if not is_known_language(code):  # a post would never be in it: all would be dropped
+            meant = COUNTRY_CODES_FOR_LANGUAGES.get(code)
+            raise ConfigError(
+                f"brand {name!r}: languages holds {code!r}, which is no language code known "
+                "to the Unicode CLDR or the language identifier",
+                hint=f'{code!r} is a country; its language is "{meant}"'
+                if meant
+                else 'use ISO 639 codes such as "es", "en" or "pt-BR"',
             )
     return BrandConfig(
         name=name.strip(),

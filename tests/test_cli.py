@@ -134,6 +134,7 @@ def test_import_maps_the_columns_of_another_tools_export(tmp_path):
     assert "1 rows read, 1 mention a brand, 1 new" in imported.stdout
     unmapped = monitor("import", str(data), cwd=tmp_path, check=False)
     assert unmapped.returncode == 1 and "--column text='full text'" in unmapped.stderr
+    assert unmapped.stderr.count("no 'text' column") == 1  # the error line, not a log line too
     bad = monitor("import", str(data), "--column", "texto=Full Text", cwd=tmp_path, check=False)
     assert bad.returncode == 1 and "--column: unknown field 'texto'" in bad.stderr
 

@@ -135,6 +135,24 @@ def test_unmapped_labels_and_missing_models_are_clear_errors(tiny_model_dir, tmp
     assert "point classifier.external.sentiment.model" in e.value.hint
 
 
+def test_a_missing_model_folder_is_named_as_such_not_as_a_bad_hub_id(tmp_path):
+    from monitor.classify.external import ExternalTaskModel
+
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(
+        '[classifier.external.sentiment]\nmodel = "./models/mine"\n'
+        'labels = { good = "positive", meh = "neutral", bad = "negative" }\n',
+        encoding="utf-8",
+    )
+    (external,) = load_settings(cfg).classifier.external
+    with pytest.raises(ModelError) as e:
+        ExternalTaskModel.load(external)
+    assert (
+        str(e.value) == f"cannot load the sentiment model: no folder {tmp_path / 'models' / 'mine'}"
+    )
+    assert "Repo id" not in str(e.value) and "hub id" in e.value.hint
+
+
 def test_mapping_matrix_accepts_our_own_label_names():
     from monitor.classify.external import mapping_matrix
 

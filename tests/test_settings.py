@@ -229,3 +229,25 @@ def test_a_brand_language_must_be_a_language_code(tmp_path, code):
         '[[brands]]\nname = "Acme"\nlanguages = ["es", "pt-BR", "EN"]\n', encoding="utf-8"
     )
     assert load_settings(config, env={}).brand("Acme").languages == ("es", "pt-br", "en")
+
+
+@pytest.mark.parametrize(
+    ("code", "meant"), [("jp", "ja"), ("cn", "zh"), ("dk", "da"), ("xx", None)]
+)
+def test_a_brand_language_no_one_writes_is_refused_not_left_to_drop_every_post(
+    tmp_path, code, meant
+):
+    # a country code in place of a language code: every post would fail the filter
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[[brands]]\nname = "Acme"\nlanguages = ["{code}"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"'{code}', which is no language code known") as e:
+        load_settings(config, env={})
+    assert (f'its language is "{meant}"' if meant else '"es", "en" or "pt-BR"') in e.value.hint
+
+
+@pytest.mark.parametrize("code", ["es-MX", "an", "iw", "nb", "gug", "fil", "yue", "spa"])
+def test_rarer_but_real_brand_languages_are_accepted(tmp_path, code):
+    # varieties, withdrawn and three-letter codes, and codes CLDR lacks but the identifier gives
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[[brands]]\nname = "Acme"\nlanguages = ["{code}"]\n', encoding="utf-8")
+    assert load_settings(config, env={}).brand("Acme").languages == (code.lower(),)

@@ -99,6 +99,14 @@ class ExternalTaskModel:
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar in our CLI output
 
+        # the config made every path absolute; a hub id never is. Without this check a missing
+        # folder reads as transformers' "Repo id must be in the form 'repo_name'..."
+        if Path(cfg.model).is_absolute() and not Path(cfg.model).is_dir():
+            raise ModelError(
+                f"cannot load the {cfg.task} model: no folder {cfg.model}",
+                hint=f"point classifier.external.{cfg.task}.model at a transformers model's "
+                "folder (config.json, weights, tokenizer) or give a hub id",
+            )
         try:
             tokenizer = AutoTokenizer.from_pretrained(cfg.model)
             model = AutoModelForSequenceClassification.from_pretrained(cfg.model)
