@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -31,7 +32,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "db", None):
         overrides["database_url"] = args.db
     settings = load_settings(args.config, overrides=overrides)
-    logging.getLogger().setLevel(_log_level(args, settings))
+    level = _log_level(args, settings)
+    logging.getLogger().setLevel(level)
+    # Alembic names each of its plugins at INFO whenever it runs: noise beside our lines
+    logging.getLogger("alembic.runtime.plugins").setLevel(
+        logging.DEBUG if level == "DEBUG" else logging.WARNING
+    )
     return settings
 
 
@@ -310,6 +316,11 @@ def cmd_analyze(args) -> int:
 
     settings = _settings(args)
     texts = list(args.text) or [line.rstrip("\n") for line in sys.stdin]
+    if not texts:
+        raise MonitorError(
+            "no text to analyze",
+            hint='give texts as arguments (monitor analyze "text" ...) or one per line on stdin',
+        )
     clf = load_classifier(settings, quantize=args.int8 or None)
     results = clf.predict(texts)
     categories = Categorizer(settings.categories)
@@ -865,7 +876,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that went away shows here, where it is handled
+        return code
     except MonitorError as e:
         print(f"error: {e.message}", file=sys.stderr)
         if e.hint:
@@ -876,6 +889,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `monitor status | head` stopped reading: that is no error
+        # the output still buffered would fail again at exit: send it nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell command cut off by `head`
 
 
 if __name__ == "__main__":

@@ -385,3 +385,45 @@ def test_until_without_a_replay_is_an_error_not_ignored(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'm.db'}"
     assert main(["--db", db, "alerts", "check", "--until", "2026-11-20"]) == 1
     assert "--until ends a replay" in capsys.readouterr().err
+
+
+def test_analyze_without_any_text_says_so(tmp_path):
+    result = subprocess.run(
+        [*MONITOR, "analyze"], cwd=tmp_path, input="", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert "error: no text to analyze" in result.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`monitor status | head -1`: the rest of the output goes nowhere, without a traceback."""
+    write_config(tmp_path, "")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read what the command prints
+    try:
+        result = subprocess.run(
+            [*MONITOR, "--config", "monitor.toml", "status"],
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr
+    assert result.returncode == 141
+
+
+def test_info_logging_leaves_out_alembics_plugin_lines(tmp_path):
+    write_config(tmp_path, "")
+    result = monitor(
+        "--config",
+        "monitor.toml",
+        "status",
+        cwd=tmp_path,
+        check=False,
+        env={"MONITOR_LOG_LEVEL": "INFO"},
+    )
+    assert "setup plugin" not in result.stderr
