@@ -11,6 +11,17 @@ to 92.9 % and cut unknowns from 9.7 % to 6.6 % and wrong answers from 0.9 % to 0
 (``python benchmarks/language_id.py``). Languages outside the encoder's
 (``ENCODER_LANGUAGES``), such as Yoruba or Zulu, are still told as themselves.
 
+The model also takes all its languages to be equally likely a priori, so a short Spanish
+complaint ("¡Me cobraron dos veces!") came out Galician (0.54 against 0.25). The
+probabilities of languages outside ``COMMON_LANGUAGES`` (the forty or so most written on
+the web) are therefore weighed by ``RARE_PRIOR`` = 0.1 before the best answer is taken:
+a text has to give ten times the evidence to be read as Galician rather than Spanish,
+which a sentence of Galician still does. On the same tweets that raised correct answers
+from 92.9 % to 95.3 % and cut unknowns to 4.3 % and wrong answers to 0.3 %; on our 700
+hand-written customer posts cut to their first six words, correct answers rose from
+83.3 % to 92.0 % (wrong 0.7 % to 1.0 %). Weights of 0.3 and 0.03 gave 94.8 % and 95.6 %
+on the tweets; 0.03 no longer told two of ten short Galician sentences.
+
 Short or ambiguous texts are reported as ``None`` (unknown) rather than guessed:
 a post is 'unknown' when it has too few letters or the model's normalised
 probability is below ``min_confidence``.
@@ -41,6 +52,16 @@ ENCODER_LANGUAGES = frozenset(_XLMR_CODES.split())
 
 
 NO_LANGUAGE = "zxx"  # py3langid's answer for text with no linguistic content
+
+# The languages most used for web content (W3Techs' ranking, roughly its first forty) and
+# those of the markets the product serves first; every other language's probability is
+# weighed by RARE_PRIOR (see the module's docstring)
+_COMMON_CODES = (
+    "ar bg bn ca cs da de el en es fa fi fr he hi hr hu id it ja ko lt ms nl no pl pt ro ru "
+    "sk sl sr sv th tr uk vi zh"
+)
+COMMON_LANGUAGES = frozenset(_COMMON_CODES.split())
+RARE_PRIOR = 0.1
 
 # py3langid codes counted as the language they are a variety or close neighbour of
 VARIETIES: Mapping[str, str] = MappingProxyType(
@@ -154,16 +175,20 @@ def detect_language(
     min_letters: int = 12,
     min_confidence: float = 0.5,
     varieties: Mapping[str, str] = VARIETIES,
+    rare_prior: float = RARE_PRIOR,
 ) -> str | None:
-    """ISO 639-1 code of ``text``'s language, or None when it cannot be told."""
+    """ISO 639-1 code of ``text``'s language, or None when it cannot be told.
+
+    ``rare_prior`` weighs the languages outside :data:`COMMON_LANGUAGES` (1.0: all alike)."""
     core = _NOISE.sub(" ", text)
     if len(_LETTERS.findall(core)) < min_letters:
         return None
     totals: dict[str, float] = {}
     for lang, prob in _identifier().rank(core):
         parent = varieties.get(lang, lang)
-        totals[parent] = totals.get(parent, 0.0) + prob
+        weight = 1.0 if parent in COMMON_LANGUAGES or parent == NO_LANGUAGE else rare_prior
+        totals[parent] = totals.get(parent, 0.0) + prob * weight
     lang = max(totals, key=totals.__getitem__)
-    if lang == NO_LANGUAGE or totals[lang] < min_confidence:
+    if lang == NO_LANGUAGE or totals[lang] < min_confidence * sum(totals.values()):
         return None
     return lang
