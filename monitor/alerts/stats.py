@@ -7,10 +7,12 @@ of mouth even when their text reads as neutral). Posts with ``duplicate_of`` set
 same text cross-posted) are left out, so one story counts once. Which windows to count is decided by
 :func:`monitor.alerts.rules.spike_windows`; this module only counts.
 
-Spikes count dated posts only (:data:`DATED`). A post its source gave no date (a feed
+Alerts read dated posts only (:data:`DATED`). A post its source gave no date (a feed
 item without one, an export row without a date) is placed at the time it was collected,
 which for the first collection of such a feed is the moment its whole backlog arrived:
-counted, old news would read as a burst of negative posts in the recent window.
+counted, old news would read as a burst of negative posts in the recent window, and each
+angry old post as a fresh high-impact one. Such posts are still stored, charted and in
+the response queue.
 """
 
 from __future__ import annotations
@@ -120,8 +122,8 @@ def category_window_counts(
 def negative_posts(
     conn, brand: str, since: datetime, until: datetime, untracked: Untracked = TRACK_ALL
 ) -> list[PostStat]:
-    """The brand's effectively negative posts in [since, until], newest first, each with
-    its author's earlier complaints (none where authors are ``untracked``: news)."""
+    """The brand's effectively negative dated posts in [since, until], newest first, each
+    with its author's earlier complaints (none where authors are ``untracked``: news)."""
     tracked = author_tracked(untracked)
     q = (
         select(
@@ -145,6 +147,7 @@ def negative_posts(
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
+            DATED,  # an undated backlog is no fresh complaint (it stays in the queue)
             posts.c.posted_at >= since,
             posts.c.posted_at <= until,
             NEEDS_ANSWER,

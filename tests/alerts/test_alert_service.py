@@ -299,7 +299,10 @@ def test_an_undated_feeds_backlog_is_kept_but_raises_no_spike_and_keeps_its_date
 
     first = stored()
     assert {(p, utc(t)) for _, p, t in first} == {(None, clock[0])}
-    sqlite_store.save_analyses([(pid, analysis("negative")) for pid, _, _ in first], NOW)
+    # furious, every one: old news must not raise "very angry post" alerts either
+    sqlite_store.save_analyses(
+        [(pid, analysis("negative", anger=0.95)) for pid, _, _ in first], NOW
+    )
     pipeline.categorize_pending()  # "me cobró": billing, whose spikes are counted too
 
     assert check_alerts(sqlite_store, settings, NOW, deliver=False) == []
