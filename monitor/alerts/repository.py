@@ -287,13 +287,16 @@ class AlertRepository:
                     else:
                         new_id = row["id"]
                         up = SEVERITY_RANK[candidate.severity] > SEVERITY_RANK[row["severity"]]
+                        merged = _merge_ids(row["post_ids"] or (), candidate.post_ids)
                         values: dict[str, Any] = {
                             "title": candidate.title,
                             "details": dict(candidate.details),
-                            "post_ids": _merge_ids(row["post_ids"] or (), candidate.post_ids),
+                            "post_ids": merged,
                             "last_seen_at": now,
                             "updated_count": alerts.c.updated_count + 1,
                         }
+                        if now <= utc(row["last_seen_at"]):  # a replay of a time already seen
+                            values = {"post_ids": merged}
                         if up:
                             values |= {
                                 "severity": candidate.severity,

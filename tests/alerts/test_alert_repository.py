@@ -1,5 +1,6 @@
 """The alerts table on real SQLite and PostgreSQL stores: incidents, cooldowns, people."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -43,6 +44,21 @@ def test_firing_again_updates_one_alert(repo):
     assert again.post_ids == (3, 2, 1) and again.last_seen_at == later
     assert again.first_seen_at == NOW and again.delivery_requested_at == NOW  # no re-send
     assert repo.count() == 1
+
+
+def test_a_replayed_check_of_a_time_already_seen_counts_once(repo):
+    """`monitor alerts check --replay-since` run twice over the same period: the second pass
+    evaluates times the alert has already seen, which must not count it as firing again,
+    nor put its message back to an older state."""
+    repo.upsert(candidate(ids=(1,)), NOW)
+    later = NOW + timedelta(minutes=15)
+    seen = repo.upsert(replace(candidate(ids=(2,)), title="at 15 min"), later)
+    replayed = repo.upsert(replace(candidate(ids=(1, 9)), title="at 0 min"), NOW)
+    again = repo.upsert(replace(candidate(ids=(2,)), title="at 15 min, again"), later)
+    for a in (replayed, again):
+        assert (a.updated_count, a.last_seen_at, a.title) == (1, later, "at 15 min")
+    assert set(again.post_ids) == {1, 2, 9}  # what a replay found is still kept
+    assert seen.updated_count == 1
 
 
 def test_escalation_asks_for_a_new_delivery_and_severity_never_drops(repo):
