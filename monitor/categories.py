@@ -24,7 +24,11 @@ extends a built-in one, or turns the built-in set off::
     owner = "Finanzas"                    # who handles it: the queue suggests them
 
 Terms match whole words, case- and accent-insensitively; several words match as a
-phrase; a trailing ``*`` matches any ending (``cobr*``: cobro, cobrado, cobraron).
+phrase; a trailing ``*`` matches any ending (``cobr*``: cobro, cobrado, cobraron). German
+umlauts match their written-out spelling both ways, as in brand matching
+(:mod:`monitor.query`): ``gebühr*`` finds Gebühr, Gebuehr and Gebuhr, and ``Rueckerstattung``
+finds Rückerstattung; words that merely contain "ae", "oe" or "ue" (bueno, queue, poema) are
+read as they are.
 A category's terms listed under a language are used for posts in that language (with its
 plain-list terms, which count for every language); a post whose language is unknown, or one
 the category has no terms in, is read with all of the category's terms.
@@ -37,11 +41,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.langid import primary_language
-from monitor.normalize import fold
+from monitor.normalize import fold, fold_keeping_umlauts, fold_umlauts, umlaut_pattern
 
 ANY_LANGUAGE = "*"
 _ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -52,7 +57,9 @@ _PLAIN_PUNCTUATION = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-"}
 )
 CATEGORY_KEYS = {"name", "terms", "add_terms", "exclude", "enabled", "owner"}
-RULES_VERSION = 1  # bump when matching itself changes, so stored categories are redone
+# bump when matching itself changes, so stored categories are redone
+# (2: German umlauts match written out)
+RULES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -256,17 +263,66 @@ def _plain(text: str) -> str:
     return fold(text).translate(_PLAIN_PUNCTUATION)
 
 
+class _Text:
+    """A post as the rules read it: folded, and, when it has German umlauts, also folded
+    with them written out (ä -> ae, ö -> oe, ü -> ue), so that a term typed without an
+    umlaut key ("kuendig*") finds the word written with one."""
+
+    def __init__(self, text: str) -> None:
+        self.plain = _plain(text)
+        written = fold_umlauts(text).translate(_PLAIN_PUNCTUATION)
+        self.written = written if written != self.plain else None
+
+    def search(self, pattern: re.Pattern[str]) -> bool:
+        return bool(
+            pattern.search(self.plain)
+            or (self.written is not None and pattern.search(self.written))
+        )
+
+    def words(self, pattern: re.Pattern[str]) -> tuple[str, ...]:
+        """The words ``pattern`` finds in either spelling, as the folded text has them, in
+        their order in the text, each once."""
+        spans = {m.span() for m in pattern.finditer(self.plain)}
+        unplaced = []
+        if self.written is not None:
+            where = self._where
+            for m in pattern.finditer(self.written):
+                if where is None:
+                    unplaced.append(m.group(0))
+                else:
+                    spans.add((where[m.start()], where[m.end()]))
+        placed = (self.plain[start:end] for start, end in sorted(spans))
+        return tuple(dict.fromkeys((*placed, *unplaced)))
+
+    @cached_property
+    def _where(self) -> list[int] | None:
+        """For each position in the written-out spelling, the same place in the folded
+        one. They differ only by the "e"s written after umlauts, inside words, so a greedy
+        walk places every word boundary, where matches start and end, exactly; None if
+        they differ otherwise (no character is known to do that)."""
+        where, i = [], 0
+        for ch in self.written or "":
+            where.append(i)
+            if i < len(self.plain) and self.plain[i] == ch:
+                i += 1
+            elif ch != "e":
+                return None
+        where.append(i)
+        return where if i == len(self.plain) else None
+
+
 def _term_regex(term: str) -> str:
-    """Whole words on folded text; a trailing ``*`` on a word matches any ending; words
-    may be joined by spaces, hyphens or apostrophes."""
+    """Whole words on folded text; a German umlaut matches its vowel with or without an
+    "e" (:func:`monitor.normalize.umlaut_pattern`, as brand terms do); a trailing ``*`` on
+    a word matches any ending; words may be joined by spaces, hyphens or apostrophes."""
     words = []
-    for word in re.split(_BETWEEN_WORDS, _plain(term)):
+    for word in re.split(_BETWEEN_WORDS, fold_keeping_umlauts(term).translate(_PLAIN_PUNCTUATION)):
         if not word:
             continue
         stem, star = (word[:-1], True) if word.endswith("*") else (word, False)
         if not stem or "*" in stem:
             raise ValueError(f"a * may only end a word: {term!r}")
-        words.append(re.escape(stem) + (r"\w*" if star else ""))
+        words.append(umlaut_pattern(stem) + (r"\w*" if star else ""))
     if not words:
         raise ValueError("empty term")
     return r"(?<!\w)" + _BETWEEN_WORDS.join(words) + r"(?!\w)"
@@ -300,15 +356,15 @@ class _Rules:
         self.everything = _compile(every)
         self.exclude = _compile(category.exclude)
 
-    def find(self, folded: str, lang: str | None) -> Match | None:
+    def find(self, text: _Text, lang: str | None) -> Match | None:
         """This category's words in the post's language (with its every-language ones);
         all of its words when it has none in that language or the language is unknown."""
-        if self.exclude is not None and self.exclude.search(folded):
+        if self.exclude is not None and text.search(self.exclude):
             return None
         pattern = self.languages.get(lang, self.everything) if lang else self.everything
         if pattern is None:
             return None
-        words = tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(folded)))
+        words = text.words(pattern)
         return Match(self.id, words) if words else None
 
 
@@ -324,11 +380,11 @@ class Categorizer:
         self._rules = [_Rules(c) for c in settings.categories]
 
     def explain(self, text: str, lang: str | None = None) -> list[Match]:
-        folded = _plain(text)
+        read = _Text(text)
         code = primary_language(lang)
         found = []
         for rules in self._rules:
-            match = rules.find(folded, code)
+            match = rules.find(read, code)
             if match is not None:
                 found.append(match)
         return found

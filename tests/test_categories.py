@@ -212,3 +212,31 @@ def test_owners_say_who_answers_a_post_about_a_category():
     assert settings.owner_for(("support",)) is None and settings.owner_for(()) is None
     renamed = CategorySettings.from_mapping({"billing": {"owner": "Cobros"}})
     assert renamed.fingerprint == CategorySettings().fingerprint  # not a matching rule
+
+
+def test_a_user_term_with_an_umlaut_also_finds_it_written_out_and_without_its_dots():
+    settings = CategorySettings.from_mapping(
+        {
+            "builtin": False,
+            "fees": {"terms": {"de": ["Gebühr*", "zurück geschickt"]}, "exclude": ["Bußgeld"]},
+        }
+    )
+    rules = Categorizer(settings)
+    for text in ("Die Gebühr ist zu hoch", "DIE GEBUEHREN SIND ZU HOCH", "gebuhren, schon wieder"):
+        assert rules.categorize(text, "de") == ("fees",), text
+    # the hyphen, space and typographic-hyphen joining still holds around an umlaut
+    for text in ("zurück geschickt", "zurueck-geschickt", "zurueck\u2011geschickt"):
+        assert rules.categorize(text, "de") == ("fees",), text
+    assert rules.categorize("Gebühren für das Bussgeld", "de") == ()  # the veto
+
+
+def test_a_user_term_written_out_finds_the_umlaut_and_names_each_word_once():
+    settings = CategorySettings.from_mapping(
+        {"builtin": False, "refunds": {"terms": ["Rueckerstattung", "kündig*"]}}
+    )
+    rules = Categorizer(settings)
+    assert rules.categorize("Wo bleibt meine Rückerstattung?", "de") == ("refunds",)
+    assert rules.categorize("Wo bleibt meine Rueckerstattung?", "de") == ("refunds",)
+    (match,) = rules.explain("Rückerstattung nach der Kündigung? Kuendigung!", "de")
+    # each word as the folded text has it, in its order, once, though both spellings find it
+    assert match.words == ("ruckerstattung", "kundigung", "kuendigung")
