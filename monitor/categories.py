@@ -86,7 +86,9 @@ def _c(cid: str, name_es: str, name_en: str, /, **terms: str) -> Category:
     return Category(cid, {"es": name_es, "en": name_en}, split)
 
 
-# Terms are folded (no accents needed) and separated by "|".
+# Terms are separated by "|" and need no accents (text and terms are folded), but German
+# terms keep their umlauts, which also match written out: "gebühr*" finds Gebühr, Gebuehr
+# and Gebuhr, where "gebuhr*" would miss Gebuehr.
 BUILTIN_CATEGORIES: tuple[Category, ...] = (
     _c(
         "billing",
@@ -101,7 +103,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "|mensalidade*",
         fr="factur*|prelev*|paiement*|payer|paye|debit*|frais",
         it="fattur*|addebit*|bolletta|bollette|pagament*|pagare|pagato",
-        de="rechnung*|abbuch*|abgebucht|lastschrift|zahlung*|bezahlt|gebuhr*",
+        de="rechnung*|abbuch*|abgebucht|lastschrift|zahlung*|bezahlt|gebühr*",
     ),
     _c(
         "refunds",
@@ -113,7 +115,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         pt="reembols*|devolu*|estorno",
         fr="rembours*|retour|retourner",
         it="rimbors*|reso|resi|restituzione",
-        de="erstatt*|ruckerstattung|rucksendung|zuruckschicken|geld zuruck",
+        de="erstatt*|rückerstattung|rücksendung|zurückschicken|geld zurück",
     ),
     _c(
         "price",
@@ -130,7 +132,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "|tarifa*|aumento*|promocao*|desconto*",
         fr="prix|cher|chere|tarif*|augmentation*|promo*|reduction*",
         it="prezz*|caro|cara|costoso|economico|tariff*|aumento*|sconto*|offerta*",
-        de="preis*|teuer*|billig*|tarif*|erhohung|rabatt*|angebot*",
+        de="preis*|teuer*|billig*|tarif*|erhöhung|rabatt*|angebot*",
     ),
     _c(
         "delivery",
@@ -178,7 +180,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         pt="funcionari*|loja*|balcao|tecnico|simpatic*|mal educad*|gerente",
         fr="personnel|employe*|vendeu*|boutique*|magasin*|agence|technicien*|impoli*|aimable*",
         it="personale|dipendent*|commess*|negozio|negozi|filiale|tecnico|scortes*|gentil*",
-        de="personal|mitarbeiter*|filiale|laden|geschaft|techniker|unfreundlich*|freundlich*",
+        de="personal|mitarbeiter*|filiale|laden|geschäft|techniker|unfreundlich*|freundlich*",
     ),
     _c(
         "digital",
@@ -192,7 +194,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         fr="appli*|site|page|connexion|identifiant|mot de passe|compte|mise a jour|bug*",
         it="app|applicazione|sito|pagina|accesso|password|account|aggiornamento|bug",
         de="app|anwendung|webseite|website|login|anmeldung|passwort|konto|kundenkonto|update"
-        "|absturz|sturzt ab",
+        "|absturz|stürzt ab",
     ),
     _c(
         "network",
@@ -210,7 +212,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "|ne fonctionne pas|reseau|couverture|connexion",
         it="guast*|disservizio|interruzione|senza servizio|senza internet|senza linea"
         "|non funziona|rete|copertura|segnale",
-        de="storung*|ausfall|ausgefallen|kein internet|kein netz|funktioniert nicht|netz"
+        de="störung*|ausfall|ausgefallen|kein internet|kein netz|funktioniert nicht|netz"
         "|empfang|verbindung",
         **{ANY_LANGUAGE: "5g|4g|3g|lte|roaming|wifi|wi-fi|mbps|ftth"},
     ),
@@ -235,9 +237,9 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         it="qualita|rotto|rotta|difettos*|danneggiat*|scadente|marcio|sporco|sporca|sporcizia"
         "|muffa|scarafagg*|schifo|odore|puzza|sapore|delizios*|buonissim*|comodo|comoda"
         "|richiamo",
-        de="qualitat|kaputt|defekt*|beschadigt*|mangelhaft|verschimmelt|schimmel|dreckig"
+        de="qualität|kaputt|defekt*|beschädigt*|mangelhaft|verschimmelt|schimmel|dreckig"
         "|schmutzig|eklig|ekelhaft|kakerlake*|gestank|stinkt|geschmack|lecker|bequem"
-        "|ruckruf",
+        "|rückruf",
     ),
     _c(
         "contract",
@@ -253,7 +255,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         pt="cancelar|cancelamento|contrato*|fidelizacao|portabilidade|mudar de operador",
         fr="resili*|annul*|contrat*|engagement|portabilite|changer d operateur",
         it="disdett*|recesso|annull*|contratto*|vincolo|portabilita|cambiare operatore",
-        de="kundig*|gekundigt|vertrag*|vertragslaufzeit|wechsel*|stornier*",
+        de="kündig*|gekündigt|vertrag*|vertragslaufzeit|wechsel*|stornier*",
     ),
 )
 

@@ -240,3 +240,45 @@ def test_a_user_term_written_out_finds_the_umlaut_and_names_each_word_once():
     (match,) = rules.explain("Rückerstattung nach der Kündigung? Kuendigung!", "de")
     # each word as the folded text has it, in its order, once, though both spellings find it
     assert match.words == ("ruckerstattung", "kundigung", "kuendigung")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Die Kündigung wurde nicht bestätigt", "contract"),
+        ("Ich habe gekündigt", "contract"),
+        ("Wo bleibt meine Rückerstattung?", "refunds"),
+        ("Schon wieder eine Gebühr", "billing"),
+        ("Seit heute früh eine Störung", "network"),
+        ("Die Qualität ist schlecht", "quality"),
+        ("Im Geschäft war niemand", "staff"),
+        ("Das Handy stürzt ab", "digital"),
+        ("Die Erhöhung kam ohne Ankündigung", "price"),
+    ],
+)
+def test_german_posts_find_their_category_with_umlauts_written_out_or_dropped(text, category):
+    written_out = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"}))
+    dropped = text.translate(str.maketrans("äöü", "aou"))
+    for spelling in (text, written_out, dropped):
+        assert BUILTIN.categorize(spelling, "de") == (category,), spelling
+
+
+def test_only_german_umlauts_are_read_written_out_not_every_ue_ae_oe():
+    # "Gebuehr" is a German fee typed without an umlaut key...
+    assert BUILTIN.categorize("Die Gebuehr ist zu hoch", None) == ("billing",)
+    # ...while words that merely have "ue", "ae" or "oe", or a Spanish or Portuguese "ü",
+    # get what they always got, in their language and when it is unknown (all terms read)
+    cases = [
+        ("Está bueno el servicio pero la cola es larga", "es", ()),
+        ("The queue at the store was huge", "en", ("staff",)),
+        ("Um poema sobre a aerolínea e o aeroporto", "pt", ()),
+        ("A Noemi e o Joel foram ao aeroporto; o poeta chorou", "pt", ()),
+        ("Israel, Rafael, Michael: the poet's queue", "en", ()),
+        ("La aerolínea perdió mi maleta, qué vergüenza", "es", ("delivery",)),
+        ("Fue un pingüino de peluche, bueno y barato", "es", ("price",)),
+        ("Aerolíneas Argentinas: cuesta caro, devuelven tarde", "es", ("refunds", "price")),
+        ("Lingüiça e freqüente", "pt", ()),
+    ]
+    for text, lang, expected in cases:
+        for code in (lang, None):
+            assert BUILTIN.categorize(text, code) == expected, (text, code)
