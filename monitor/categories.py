@@ -24,7 +24,11 @@ extends a built-in one, or turns the built-in set off::
     owner = "Finanzas"                    # who handles it: the queue suggests them
 
 Terms match whole words, case- and accent-insensitively; several words match as a
-phrase; a trailing ``*`` matches any ending (``cobr*``: cobro, cobrado, cobraron).
+phrase; a trailing ``*`` matches any ending (``cobr*``: cobro, cobrado, cobraron). German
+umlauts match their written-out spelling both ways, as in brand matching
+(:mod:`monitor.query`): ``gebühr*`` finds Gebühr, Gebuehr and Gebuhr, and ``Rueckerstattung``
+finds Rückerstattung; words that merely contain "ae", "oe" or "ue" (bueno, queue, poema) are
+read as they are.
 A category's terms listed under a language are used for posts in that language (with its
 plain-list terms, which count for every language); a post whose language is unknown, or one
 the category has no terms in, is read with all of the category's terms.
@@ -37,11 +41,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.langid import primary_language
-from monitor.normalize import fold
+from monitor.normalize import fold, fold_keeping_umlauts, fold_umlauts, umlaut_pattern
 
 ANY_LANGUAGE = "*"
 _ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -52,7 +57,9 @@ _PLAIN_PUNCTUATION = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-"}
 )
 CATEGORY_KEYS = {"name", "terms", "add_terms", "exclude", "enabled", "owner"}
-RULES_VERSION = 1  # bump when matching itself changes, so stored categories are redone
+# bump when matching itself changes, so stored categories are redone
+# (2: German umlauts match written out)
+RULES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,9 @@ def _c(cid: str, name_es: str, name_en: str, /, **terms: str) -> Category:
     return Category(cid, {"es": name_es, "en": name_en}, split)
 
 
-# Terms are folded (no accents needed) and separated by "|".
+# Terms are separated by "|" and need no accents (text and terms are folded), but German
+# terms keep their umlauts, which also match written out: "gebühr*" finds Gebühr, Gebuehr
+# and Gebuhr, where "gebuhr*" would miss Gebuehr.
 BUILTIN_CATEGORIES: tuple[Category, ...] = (
     _c(
         "billing",
@@ -94,7 +103,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "|mensalidade*",
         fr="factur*|prelev*|paiement*|payer|paye|debit*|frais",
         it="fattur*|addebit*|bolletta|bollette|pagament*|pagare|pagato",
-        de="rechnung*|abbuch*|abgebucht|lastschrift|zahlung*|bezahlt|gebuhr*",
+        de="rechnung*|abbuch*|abgebucht|lastschrift|zahlung*|bezahlt|gebühr*",
     ),
     _c(
         "refunds",
@@ -106,7 +115,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         pt="reembols*|devolu*|estorno",
         fr="rembours*|retour|retourner",
         it="rimbors*|reso|resi|restituzione",
-        de="erstatt*|ruckerstattung|rucksendung|zuruckschicken|geld zuruck",
+        de="erstatt*|rückerstattung|rücksendung|zurückschicken|geld zurück",
     ),
     _c(
         "price",
@@ -123,7 +132,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "|tarifa*|aumento*|promocao*|desconto*",
         fr="prix|cher|chere|tarif*|augmentation*|promo*|reduction*",
         it="prezz*|caro|cara|costoso|economico|tariff*|aumento*|sconto*|offerta*",
-        de="preis*|teuer*|billig*|tarif*|erhohung|rabatt*|angebot*",
+        de="preis*|teuer*|billig*|tarif*|erhöhung|rabatt*|angebot*",
     ),
     _c(
         "delivery",
@@ -171,7 +180,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         pt="funcionari*|loja*|balcao|tecnico|simpatic*|mal educad*|gerente",
         fr="personnel|employe*|vendeu*|boutique*|magasin*|agence|technicien*|impoli*|aimable*",
         it="personale|dipendent*|commess*|negozio|negozi|filiale|tecnico|scortes*|gentil*",
-        de="personal|mitarbeiter*|filiale|laden|geschaft|techniker|unfreundlich*|freundlich*",
+        de="personal|mitarbeiter*|filiale|laden|geschäft|techniker|unfreundlich*|freundlich*",
     ),
     _c(
         "digital",
@@ -185,7 +194,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         fr="appli*|site|page|connexion|identifiant|mot de passe|compte|mise a jour|bug*",
         it="app|applicazione|sito|pagina|accesso|password|account|aggiornamento|bug",
         de="app|anwendung|webseite|website|login|anmeldung|passwort|konto|kundenkonto|update"
-        "|absturz|sturzt ab",
+        "|absturz|stürzt ab",
     ),
     _c(
         "network",
@@ -203,7 +212,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         "|ne fonctionne pas|reseau|couverture|connexion",
         it="guast*|disservizio|interruzione|senza servizio|senza internet|senza linea"
         "|non funziona|rete|copertura|segnale",
-        de="storung*|ausfall|ausgefallen|kein internet|kein netz|funktioniert nicht|netz"
+        de="störung*|ausfall|ausgefallen|kein internet|kein netz|funktioniert nicht|netz"
         "|empfang|verbindung",
         **{ANY_LANGUAGE: "5g|4g|3g|lte|roaming|wifi|wi-fi|mbps|ftth"},
     ),
@@ -228,9 +237,9 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         it="qualita|rotto|rotta|difettos*|danneggiat*|scadente|marcio|sporco|sporca|sporcizia"
         "|muffa|scarafagg*|schifo|odore|puzza|sapore|delizios*|buonissim*|comodo|comoda"
         "|richiamo",
-        de="qualitat|kaputt|defekt*|beschadigt*|mangelhaft|verschimmelt|schimmel|dreckig"
+        de="qualität|kaputt|defekt*|beschädigt*|mangelhaft|verschimmelt|schimmel|dreckig"
         "|schmutzig|eklig|ekelhaft|kakerlake*|gestank|stinkt|geschmack|lecker|bequem"
-        "|ruckruf",
+        "|rückruf",
     ),
     _c(
         "contract",
@@ -246,7 +255,7 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
         pt="cancelar|cancelamento|contrato*|fidelizacao|portabilidade|mudar de operador",
         fr="resili*|annul*|contrat*|engagement|portabilite|changer d operateur",
         it="disdett*|recesso|annull*|contratto*|vincolo|portabilita|cambiare operatore",
-        de="kundig*|gekundigt|vertrag*|vertragslaufzeit|wechsel*|stornier*",
+        de="kündig*|gekündigt|vertrag*|vertragslaufzeit|wechsel*|stornier*",
     ),
 )
 
@@ -256,17 +265,66 @@ def _plain(text: str) -> str:
     return fold(text).translate(_PLAIN_PUNCTUATION)
 
 
+class _Text:
+    """A post as the rules read it: folded, and, when it has German umlauts, also folded
+    with them written out (ä -> ae, ö -> oe, ü -> ue), so that a term typed without an
+    umlaut key ("kuendig*") finds the word written with one."""
+
+    def __init__(self, text: str) -> None:
+        self.plain = _plain(text)
+        written = fold_umlauts(text).translate(_PLAIN_PUNCTUATION)
+        self.written = written if written != self.plain else None
+
+    def search(self, pattern: re.Pattern[str]) -> bool:
+        return bool(
+            pattern.search(self.plain)
+            or (self.written is not None and pattern.search(self.written))
+        )
+
+    def words(self, pattern: re.Pattern[str]) -> tuple[str, ...]:
+        """The words ``pattern`` finds in either spelling, as the folded text has them, in
+        their order in the text, each once."""
+        spans = {m.span() for m in pattern.finditer(self.plain)}
+        unplaced = []
+        if self.written is not None:
+            where = self._where
+            for m in pattern.finditer(self.written):
+                if where is None:
+                    unplaced.append(m.group(0))
+                else:
+                    spans.add((where[m.start()], where[m.end()]))
+        placed = (self.plain[start:end] for start, end in sorted(spans))
+        return tuple(dict.fromkeys((*placed, *unplaced)))
+
+    @cached_property
+    def _where(self) -> list[int] | None:
+        """For each position in the written-out spelling, the same place in the folded
+        one. They differ only by the "e"s written after umlauts, inside words, so a greedy
+        walk places every word boundary, where matches start and end, exactly; None if
+        they differ otherwise (no character is known to do that)."""
+        where, i = [], 0
+        for ch in self.written or "":
+            where.append(i)
+            if i < len(self.plain) and self.plain[i] == ch:
+                i += 1
+            elif ch != "e":
+                return None
+        where.append(i)
+        return where if i == len(self.plain) else None
+
+
 def _term_regex(term: str) -> str:
-    """Whole words on folded text; a trailing ``*`` on a word matches any ending; words
-    may be joined by spaces, hyphens or apostrophes."""
+    """Whole words on folded text; a German umlaut matches its vowel with or without an
+    "e" (:func:`monitor.normalize.umlaut_pattern`, as brand terms do); a trailing ``*`` on
+    a word matches any ending; words may be joined by spaces, hyphens or apostrophes."""
     words = []
-    for word in re.split(_BETWEEN_WORDS, _plain(term)):
+    for word in re.split(_BETWEEN_WORDS, fold_keeping_umlauts(term).translate(_PLAIN_PUNCTUATION)):
         if not word:
             continue
         stem, star = (word[:-1], True) if word.endswith("*") else (word, False)
         if not stem or "*" in stem:
             raise ValueError(f"a * may only end a word: {term!r}")
-        words.append(re.escape(stem) + (r"\w*" if star else ""))
+        words.append(umlaut_pattern(stem) + (r"\w*" if star else ""))
     if not words:
         raise ValueError("empty term")
     return r"(?<!\w)" + _BETWEEN_WORDS.join(words) + r"(?!\w)"
@@ -300,15 +358,15 @@ class _Rules:
         self.everything = _compile(every)
         self.exclude = _compile(category.exclude)
 
-    def find(self, folded: str, lang: str | None) -> Match | None:
+    def find(self, text: _Text, lang: str | None) -> Match | None:
         """This category's words in the post's language (with its every-language ones);
         all of its words when it has none in that language or the language is unknown."""
-        if self.exclude is not None and self.exclude.search(folded):
+        if self.exclude is not None and text.search(self.exclude):
             return None
         pattern = self.languages.get(lang, self.everything) if lang else self.everything
         if pattern is None:
             return None
-        words = tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(folded)))
+        words = text.words(pattern)
         return Match(self.id, words) if words else None
 
 
@@ -324,11 +382,11 @@ class Categorizer:
         self._rules = [_Rules(c) for c in settings.categories]
 
     def explain(self, text: str, lang: str | None = None) -> list[Match]:
-        folded = _plain(text)
+        read = _Text(text)
         code = primary_language(lang)
         found = []
         for rules in self._rules:
-            match = rules.find(folded, code)
+            match = rules.find(read, code)
             if match is not None:
                 found.append(match)
         return found

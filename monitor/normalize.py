@@ -119,12 +119,31 @@ def fold(text: str) -> str:
 _WRITTEN = {"ä": "ae", "ö": "oe", "ü": "ue"}
 _WRITTEN_OUT = str.maketrans(_WRITTEN)
 UMLAUTS = "".join(_WRITTEN)
+_UMLAUT = re.compile(f"([{UMLAUTS}])")
 
 
 def fold_umlauts(text: str) -> str:
     """:func:`fold` with German umlauts written out: 'Müller' -> 'mueller', as German is
     written without an umlaut key (ä -> ae, ö -> oe, ü -> ue); 'ß' folds to 'ss' in both."""
     return fold(unicodedata.normalize("NFC", text.casefold()).translate(_WRITTEN_OUT))
+
+
+def fold_keeping_umlauts(text: str) -> str:
+    """:func:`fold` that leaves German umlauts in place: 'Gebühr-Café' -> 'gebühr-cafe'."""
+    parts = _UMLAUT.split(unicodedata.normalize("NFC", text.casefold()))
+    # split() puts the umlauts it split on at the odd places
+    return "".join(part if i % 2 else fold(part) for i, part in enumerate(parts))
+
+
+def umlaut_pattern(word: str) -> str:
+    """Regex for a folded word in which each German umlaut matches its vowel with or
+    without an "e" ('Müller' -> ``mue?ller``): searched in the folded text, and in the
+    text folded with umlauts written out (:func:`fold_umlauts`), it finds 'Muller',
+    'Mueller' and 'Müller'. Everything else in the word is matched literally."""
+    parts = _UMLAUT.split(fold_keeping_umlauts(word))
+    return "".join(
+        re.escape(fold(part)) + "e?" if i % 2 else re.escape(part) for i, part in enumerate(parts)
+    )
 
 
 def content_hash(text: str) -> str:

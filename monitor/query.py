@@ -16,13 +16,12 @@ Standard library only (the language is identified elsewhere and passed in).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from monitor.langid import primary_language
-from monitor.normalize import UMLAUTS, content_hash, fold, fold_umlauts
+from monitor.normalize import content_hash, fold, fold_umlauts, umlaut_pattern
 from monitor.settings import BrandConfig
 from monitor.types import Post, RawPost
 
@@ -35,23 +34,12 @@ def _term_pattern(term: str) -> str:
     term = term.strip()
     if len(term) >= 2 and term[0] == term[-1] == '"':
         term = term[1:-1]
-    words = [_word_pattern(w) for w in term.split()]
+    # each umlaut also matches its vowel with or without an "e" ('Müller' -> mue?ller)
+    words = [umlaut_pattern(w) for w in term.split()]
     if not words:
         raise ValueError("empty term")
     body = r"\s+".join(words)
     return rf"(?<!\w){body}(?!\w)"
-
-
-_UMLAUT = re.compile(f"([{UMLAUTS}])")
-
-
-def _word_pattern(word: str) -> str:
-    """A folded word; each German umlaut in it matches its vowel with or without an "e"
-    ('Müller' -> ``mue?ller``), so one term finds 'Muller', 'Mueller' and, in text
-    folded with umlauts written out, 'Müller'."""
-    parts = _UMLAUT.split(unicodedata.normalize("NFC", word.casefold()))
-    # split() puts the umlauts it split on at the odd places
-    return "".join(re.escape(fold(part)) + ("e?" if i % 2 else "") for i, part in enumerate(parts))
 
 
 def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:

@@ -212,3 +212,73 @@ def test_owners_say_who_answers_a_post_about_a_category():
     assert settings.owner_for(("support",)) is None and settings.owner_for(()) is None
     renamed = CategorySettings.from_mapping({"billing": {"owner": "Cobros"}})
     assert renamed.fingerprint == CategorySettings().fingerprint  # not a matching rule
+
+
+def test_a_user_term_with_an_umlaut_also_finds_it_written_out_and_without_its_dots():
+    settings = CategorySettings.from_mapping(
+        {
+            "builtin": False,
+            "fees": {"terms": {"de": ["Gebühr*", "zurück geschickt"]}, "exclude": ["Bußgeld"]},
+        }
+    )
+    rules = Categorizer(settings)
+    for text in ("Die Gebühr ist zu hoch", "DIE GEBUEHREN SIND ZU HOCH", "gebuhren, schon wieder"):
+        assert rules.categorize(text, "de") == ("fees",), text
+    # the hyphen, space and typographic-hyphen joining still holds around an umlaut
+    for text in ("zurück geschickt", "zurueck-geschickt", "zurueck\u2011geschickt"):
+        assert rules.categorize(text, "de") == ("fees",), text
+    assert rules.categorize("Gebühren für das Bussgeld", "de") == ()  # the veto
+
+
+def test_a_user_term_written_out_finds_the_umlaut_and_names_each_word_once():
+    settings = CategorySettings.from_mapping(
+        {"builtin": False, "refunds": {"terms": ["Rueckerstattung", "kündig*"]}}
+    )
+    rules = Categorizer(settings)
+    assert rules.categorize("Wo bleibt meine Rückerstattung?", "de") == ("refunds",)
+    assert rules.categorize("Wo bleibt meine Rueckerstattung?", "de") == ("refunds",)
+    (match,) = rules.explain("Rückerstattung nach der Kündigung? Kuendigung!", "de")
+    # each word as the folded text has it, in its order, once, though both spellings find it
+    assert match.words == ("ruckerstattung", "kundigung", "kuendigung")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Die Kündigung wurde nicht bestätigt", "contract"),
+        ("Ich habe gekündigt", "contract"),
+        ("Wo bleibt meine Rückerstattung?", "refunds"),
+        ("Schon wieder eine Gebühr", "billing"),
+        ("Seit heute früh eine Störung", "network"),
+        ("Die Qualität ist schlecht", "quality"),
+        ("Im Geschäft war niemand", "staff"),
+        ("Das Handy stürzt ab", "digital"),
+        ("Die Erhöhung kam ohne Ankündigung", "price"),
+    ],
+)
+def test_german_posts_find_their_category_with_umlauts_written_out_or_dropped(text, category):
+    written_out = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"}))
+    dropped = text.translate(str.maketrans("äöü", "aou"))
+    for spelling in (text, written_out, dropped):
+        assert BUILTIN.categorize(spelling, "de") == (category,), spelling
+
+
+def test_only_german_umlauts_are_read_written_out_not_every_ue_ae_oe():
+    # "Gebuehr" is a German fee typed without an umlaut key...
+    assert BUILTIN.categorize("Die Gebuehr ist zu hoch", None) == ("billing",)
+    # ...while words that merely have "ue", "ae" or "oe", or a Spanish or Portuguese "ü",
+    # get what they always got, in their language and when it is unknown (all terms read)
+    cases = [
+        ("Está bueno el servicio pero la cola es larga", "es", ()),
+        ("The queue at the store was huge", "en", ("staff",)),
+        ("Um poema sobre a aerolínea e o aeroporto", "pt", ()),
+        ("A Noemi e o Joel foram ao aeroporto; o poeta chorou", "pt", ()),
+        ("Israel, Rafael, Michael: the poet's queue", "en", ()),
+        ("La aerolínea perdió mi maleta, qué vergüenza", "es", ("delivery",)),
+        ("Fue un pingüino de peluche, bueno y barato", "es", ("price",)),
+        ("Aerolíneas Argentinas: cuesta caro, devuelven tarde", "es", ("refunds", "price")),
+        ("Lingüiça e freqüente", "pt", ()),
+    ]
+    for text, lang, expected in cases:
+        for code in (lang, None):
+            assert BUILTIN.categorize(text, code) == expected, (text, code)

@@ -211,3 +211,13 @@ def test_sharp_s_matches_ss_and_spanish_folding_is_unchanged():
 def test_content_hash_still_folds_umlauts_to_the_bare_vowel():
     # stored hashes must keep matching: the hash is not changed by umlaut spellings
     assert content_hash("Müller") == content_hash("Muller") != content_hash("Mueller")
+
+
+def test_umlaut_pattern_is_shared_by_brand_and_category_terms():
+    from monitor.normalize import fold_keeping_umlauts, umlaut_pattern
+
+    assert fold_keeping_umlauts("GEBÜHR-Café") == "gebühr-cafe"
+    assert umlaut_pattern("Müller") == "mue?ller"
+    assert umlaut_pattern("Ströme") == "stroe?me"
+    assert umlaut_pattern("Pingüino") == "pingue?ino"  # any ü; the text decides what it finds
+    assert umlaut_pattern("a+b") == r"a\+b"
