@@ -312,9 +312,10 @@ def _print_analysis(text: str, a, lang: str | None, about: list) -> None:
 def cmd_analyze(args) -> int:
     from monitor.categories import Categorizer
     from monitor.classify import load_classifier
-    from monitor.langid import detect_language
+    from monitor.langid import language_detector
 
     settings = _settings(args)
+    detect_language = language_detector(lang for b in settings.brands for lang in b.languages)
     texts = list(args.text) or [line.rstrip("\n") for line in sys.stdin]
     if not texts:
         raise MonitorError(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from monitor.categories import Categorizer
 from monitor.errors import MonitorError
-from monitor.langid import detect_language
+from monitor.langid import language_detector
 from monitor.normalize import clean_text
 from monitor.query import BrandMatcher, match_posts
 from monitor.settings import Settings, SourceConfig
@@ -55,6 +55,9 @@ class Pipeline:
         self._classifier = None
         self._sources: dict[str, Source] = {}
         self._matchers = {b.name: BrandMatcher(b) for b in settings.brands}
+        self._detect_language = language_detector(
+            lang for b in settings.brands for lang in b.languages
+        )
         self._categorizer: Categorizer | None = None
 
     # ---- collection -----------------------------------------------------
@@ -97,7 +100,7 @@ class Pipeline:
         posts = match_posts(
             result.posts,
             self.matchers_for(cfg),
-            detect_language,
+            self._detect_language,
             clean_text,
             assume_mentioned=cfg.about_brand,
             left_out=left_out,

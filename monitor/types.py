@@ -110,7 +110,8 @@ class FetchState:
 
     ``etag`` and ``last_modified`` are the HTTP validators of the last 200 response
     (RSS). ``cursor`` is opaque to everyone but the source that wrote it: Reddit keeps
-    the newest ``created_utc`` seen, as integer seconds in a string.
+    the newest ``created_utc`` seen, as integer seconds in a string (and that of the newest
+    comment read, after a space).
     """
 
     etag: str | None = None

@@ -290,3 +290,28 @@ def test_a_feeds_channel_language_does_not_override_what_its_items_are_written_i
     with sqlite_store.engine.connect() as conn:
         stored = conn.exec_driver_sql("select title, lang from posts").all()
     assert stored == [("Movistela outage leaves thousands without internet - Reuters", "en")]
+
+
+def test_a_brand_watching_a_rarer_language_keeps_its_short_posts(tmp_path, sqlite_store):
+    """Languages outside langid.COMMON_LANGUAGES are weighed down so that a short Spanish
+    post is not read as Galician; a language a brand watches is no rare language to this
+    install, though: weighed down, short Marathi posts read as Hindi and Macedonian ones as
+    Serbian, and the brand's language filter dropped every one of them."""
+    path = tmp_path / "posts.jsonl"
+    texts = [
+        "Movistela अ‍ॅप पुन्हा काम करत नाही, खूप वाईट",  # Marathi
+        "Movistela माझ्या खात्यातून दोनदा पैसे कापले गेले",
+        "Movistela ми наплатија двапати овој месец",  # Macedonian
+    ]
+    path.write_text(
+        "".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts)),
+        encoding="utf-8",
+    )
+    brand = BrandConfig("Movistela", languages=("mr", "mk"))
+    cfg = SourceConfig("file", "file", {"path": str(path)})
+    settings = Settings(database_url="sqlite://", brands=(brand,), sources=(cfg,))
+    (run,) = Pipeline(settings, sqlite_store).collect()
+    assert (run.matched, run.new_posts) == (3, 3)
+    with sqlite_store.engine.connect() as conn:
+        langs = conn.exec_driver_sql("select lang from posts order by external_id").scalars()
+        assert list(langs) == ["mr", "mr", "mk"]

@@ -297,8 +297,10 @@ class AlertRepository:
                         }
                         if now <= utc(row["last_seen_at"]):  # a replay of a time already seen
                             values = {"post_ids": merged}
-                        if up:
+                        if up:  # what is delivered again must describe the new severity
                             values |= {
+                                "title": candidate.title,
+                                "details": dict(candidate.details),
                                 "severity": candidate.severity,
                                 "delivery_requested_at": now,
                                 "delivery_attempts": 0,

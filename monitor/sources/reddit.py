@@ -9,15 +9,16 @@ a sample of the site-wide comment stream, so name the subreddits where the brand
 discussed.
 
 praw does the HTTP, OAuth and rate limiting (it sleeps as Reddit's headers ask).
-``FetchState.cursor`` holds the newest ``created_utc`` seen (integer seconds). Only the
+``FetchState.cursor`` holds the newest ``created_utc`` kept (integer seconds) and, with
+``comments = true``, the newest of every comment read, matching or not. Only the
 listings in time order use it: with ``sort = "new"`` search results, and comments, more
 than ``CURSOR_MARGIN_S`` older than it are dropped. The margin is there because Reddit's
 search indexes some posts late, after newer ones were already seen; what comes back again
 is dropped by the store's dedup. Other sorts (relevance, top, hot, comments) are not in
 time order: a post older than the cursor can be new to the results, so nothing is
-dropped. When a whole page of ``sort = "new"`` results, or all ``limit`` comments read
-(matching or not), are newer than the cursor, posts between the two runs may have been
-missed, and the fetch says so in a warning.
+dropped. When a whole page of ``sort = "new"`` results is newer than the newest post
+kept, or all ``limit`` comments read are newer than the newest comment read last run,
+posts between the two runs may have been missed, and the fetch says so in a warning.
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class RedditSource:
             raise SourceError(self.name, f"Reddit request failed: {e}") from e
         except Exception as e:  # a praw/prawcore bug must not end the whole run
             raise SourceError(self.name, f"unexpected error from praw: {e!r}") from e
-        since = _cursor_seconds(state.cursor)
+        since, listed_since = _cursor_seconds(state.cursor)
         warnings: list[str] = []
         if since is not None and self.sort == "new":
             submissions = _not_older(submissions, since - CURSOR_MARGIN_S)
@@ -171,13 +172,20 @@ class RedditSource:
             warnings += _gap(published, "search results", "posts", limit=self.limit, since=since)
         if since is not None:  # the comment listing is always newest first
             comments = _not_older(comments, since - CURSOR_MARGIN_S)
-            # counted on every comment read: those not matching the query filled the listing too
-            warnings += _gap(read, "comments read", "comments", limit=self.limit, since=since)
+        if listed_since is not None and self.comments:
+            # judged on every comment read against the newest read last run: comments not
+            # matching the query fill the listing too, and the newest match may be far older
+            warnings += _gap(
+                read, "comments read", "comments", limit=self.limit, since=listed_since
+            )
         posts = submissions + comments
         newest = max((_secs(p) for p in posts if p.published is not None), default=since)
         if since is not None and newest is not None:
             newest = max(newest, since)  # an older top post must not move the cursor back
-        cursor = str(newest) if newest is not None else state.cursor
+        listed = max((int(t.timestamp()) for t in read if t is not None), default=None)
+        if listed is not None and listed_since is not None:
+            listed = max(listed, listed_since)
+        cursor = _cursor(newest, listed) or state.cursor
         return FetchResult(posts=posts, state=FetchState(cursor=cursor), warnings=tuple(warnings))
 
 
@@ -369,11 +377,28 @@ def _gap(
     ]
 
 
-def _cursor_seconds(cursor: str | None) -> int | None:
+def _cursor(newest: int | None, listed: int | None) -> str | None:
+    """The cursor for the newest post kept and the newest comment read (kept or not):
+    "1467590690", or "1467590690 1467590750" once the comment listing has been read
+    ("-" for no post yet)."""
+    if listed is None:
+        return None if newest is None else str(newest)
+    return f"{'-' if newest is None else newest} {listed}"
+
+
+def _cursor_seconds(cursor: str | None) -> tuple[int | None, int | None]:
+    """The newest post kept and the newest comment read, from :func:`_cursor`'s text; a
+    cursor written before comments were tracked apart gives its one time for both."""
+    parts = (cursor or "").split()
     try:
-        return int(cursor) if cursor else None
+        times = [None if p == "-" else int(p) for p in parts]
     except ValueError:
-        return None
+        return None, None
+    if len(times) == 1:
+        return times[0], times[0]
+    if len(times) == 2:
+        return times[0], times[1]
+    return None, None
 
 
 def _wrap_prawcore(source: str, e: Exception) -> SourceError:

@@ -61,6 +61,23 @@ def test_a_replayed_check_of_a_time_already_seen_counts_once(repo):
     assert seen.updated_count == 1
 
 
+def test_an_escalation_from_a_check_a_little_behind_carries_its_own_figures(repo):
+    """Two checkers whose clocks are a second apart, or a replay that finds a worse hour:
+    the check that escalates may come at a time the alert has already seen. Its severity
+    is taken and delivered again; the message delivered must then describe that severity
+    (its title and figures), not the milder reading it replaced."""
+    repo.upsert(candidate(), NOW)
+    worse = replace(
+        candidate(severity="critical", ids=(7,)),
+        title="Critical negative spike",
+        details={"observed": 60, "expected": 4.1, "ratio": 14.6, "p_value": 1e-20},
+    )
+    a = repo.upsert(worse, NOW - timedelta(seconds=1))
+    assert (a.severity, a.delivery_due) == ("critical", True)
+    assert (a.title, a.details["observed"]) == ("Critical negative spike", 60)
+    assert a.last_seen_at == NOW and 7 in a.post_ids
+
+
 def test_escalation_asks_for_a_new_delivery_and_severity_never_drops(repo):
     a = repo.upsert(candidate(), NOW)
     repo.record_delivery(a.id, "slack", NOW, ok=True, attempts=1, complete=True)

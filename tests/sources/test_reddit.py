@@ -276,6 +276,38 @@ def test_a_comment_listing_reaching_back_to_the_cursor_does_not_warn(
     assert result.warnings == ()
 
 
+def test_a_comment_listing_reaching_back_to_the_last_one_read_does_not_warn(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    """The listing holds every comment, matching or not, so whether it reached the last
+    run is judged by the newest comment read then, not by the newest match: a brand
+    mentioned once an hour in a subreddit busier than 'limit' comments per run must not
+    draw a gap warning on every run."""
+    listing = cassettes.data("TestSubredditListings.test_comments")
+    children = listing["data"]["children"]  # 100 comments posted 1467590634..690
+    oldest = min(c["data"]["created_utc"] for c in children)
+    for c in children:
+        if "trudeau" in c["data"]["body"].lower():  # the one match: the oldest comment read
+            c["data"]["created_utc"] = oldest
+    api.serve("/r/askreddit/search/")
+    api.server.expect_oneshot_request("/r/askreddit/comments/").respond_with_json(listing)
+    source = RedditSource(
+        "r", "TRUDEAU", subreddits=("askreddit",), limit=100, comments=True, reddit=reddit
+    )
+    first = source.fetch(FetchState())
+    assert [p.external_id for p in first.posts] == ["t1_d4y8bdf"]
+
+    # 30 s later: 100 comments again, none matching, the oldest read before the newest
+    # one read last time (1467590690) but all newer than the match
+    for c in children:
+        c["data"]["created_utc"] += 30
+        c["data"]["body"] = "nothing about it"
+    api.server.expect_oneshot_request("/r/askreddit/comments/").respond_with_json(listing)
+    second = source.fetch(first.state)
+
+    assert second.posts == [] and second.warnings == ()
+
+
 def test_comments_are_filtered_by_query_terms(
     api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
 ) -> None:
