@@ -46,7 +46,7 @@ from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.langid import primary_language
-from monitor.normalize import fold, fold_keeping_umlauts, fold_umlauts, umlaut_pattern
+from monitor.normalize import fold, fold_keeping_umlauts, fold_umlauts, has_umlauts, umlaut_pattern
 
 ANY_LANGUAGE = "*"
 _ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -272,8 +272,9 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.plain = _plain(text)
-        written = fold_umlauts(text).translate(_PLAIN_PUNCTUATION)
-        self.written = written if written != self.plain else None
+        self.written = (
+            fold_umlauts(text).translate(_PLAIN_PUNCTUATION) if has_umlauts(text) else None
+        )
 
     def search(self, pattern: re.Pattern[str]) -> bool:
         return bool(

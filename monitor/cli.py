@@ -878,7 +878,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         code = args.func(args)
-        sys.stdout.flush()  # a reader that went away shows here, where it is handled
+        if sys.stdout is not None:  # None when started with stdout closed (`>&-`)
+            sys.stdout.flush()  # a reader that went away shows here, where it is handled
         return code
     except MonitorError as e:
         print(f"error: {e.message}", file=sys.stderr)

@@ -97,6 +97,8 @@ TAG_ALIASES: Mapping[str, str] = MappingProxyType(
         "iw": "he",  # Hebrew, withdrawn 1989
         "in": "id",  # Indonesian, withdrawn 1989
         "ji": "yi",  # Yiddish, withdrawn 1989
+        "jw": "jv",  # Javanese, withdrawn 2001
+        "fil": "tl",  # Filipino: the detector's Tagalog, which it is based on
     }
 )
 

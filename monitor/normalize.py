@@ -122,6 +122,15 @@ UMLAUTS = "".join(_WRITTEN)
 _UMLAUT = re.compile(f"([{UMLAUTS}])")
 
 
+_ANY_UMLAUT = re.compile("[äöüÄÖÜ]|[aouAOU]\u0308")  # composed, or a vowel + diaeresis
+
+
+def has_umlauts(text: str) -> bool:
+    """Whether ``text`` has a German umlaut, so :func:`fold_umlauts` would differ from
+    :func:`fold` (cheaper than folding twice)."""
+    return _ANY_UMLAUT.search(text) is not None
+
+
 def fold_umlauts(text: str) -> str:
     """:func:`fold` with German umlauts written out: 'Müller' -> 'mueller', as German is
     written without an umlaut key (ä -> ae, ö -> oe, ü -> ue); 'ß' folds to 'ss' in both."""

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from monitor.langid import primary_language
-from monitor.normalize import content_hash, fold, fold_umlauts, umlaut_pattern
+from monitor.normalize import content_hash, fold, fold_umlauts, has_umlauts, umlaut_pattern
 from monitor.settings import BrandConfig
 from monitor.types import Post, RawPost
 
@@ -70,7 +70,8 @@ class BrandMatcher:
         self, text: str, lang: str | None = None, *, assume_mentioned: bool = False
     ) -> MatchResult:
         # the text as folded, and with its umlauts written out if it has any
-        spellings = tuple(dict.fromkeys((fold(text), fold_umlauts(text))))
+        folded = fold(text)
+        spellings = (folded, fold_umlauts(text)) if has_umlauts(text) else (folded,)
         if not assume_mentioned:
             if not _search(self._any, spellings):
                 return MatchResult(False, NOT_MENTIONED)

@@ -94,6 +94,8 @@ def test_every_language_code_is_named_in_both_languages():
         ("nn", "no"),
         ("nb", "no"),  # Norwegian Bokmål, as the App Store and Android tag it
         ("nb-NO", "no"),
+        ("fil", "tl"),  # Filipino, which the detector tells as Tagalog
+        ("jw", "jv"),
         ("iw", "he"),  # withdrawn codes that Java and older Android locales still write
         ("in-ID", "id"),
         ("ji", "yi"),

@@ -221,3 +221,12 @@ def test_umlaut_pattern_is_shared_by_brand_and_category_terms():
     assert umlaut_pattern("Ströme") == "stroe?me"
     assert umlaut_pattern("Pingüino") == "pingue?ino"  # any ü; the text decides what it finds
     assert umlaut_pattern("a+b") == r"a\+b"
+
+
+def test_umlauts_are_found_composed_or_decomposed():
+    from monitor.normalize import has_umlauts
+
+    assert has_umlauts("Müller") and has_umlauts("Mu\u0308ller") and has_umlauts("ÄRGER")
+    assert not has_umlauts("Mueller") and not has_umlauts("Muller")
+    matcher = BrandMatcher(BrandConfig("Mueller"))
+    assert matcher.matches("Mu\u0308ller hat mir zweimal berechnet")
