@@ -3,10 +3,11 @@
 Reddit's API has no comment search, so with ``comments = true`` the source reads the
 newest comments of the configured subreddits (``subreddit.comments``) and keeps those
 whose body contains every query term (case- and accent-insensitive, German umlauts also
-written out: 'Müller' or 'Mueller'; a "quoted phrase" counts as one term; ``a OR b`` accepts either side; the rest of Reddit's search syntax is
-read loosely, see :func:`query_terms`). With the default ``subreddits = ["all"]`` that is
-a sample of the site-wide comment stream, so name the subreddits where the brand is
-discussed.
+written out: 'Müller' or 'Mueller'; a "quoted phrase" counts as one term; ``a OR b``
+accepts either side; the rest of Reddit's search syntax is read loosely, see
+:func:`query_terms`). With the default ``subreddits = ["all"]`` that is a sample of the
+site-wide comment stream (and no warning says comments were missed: they always are), so
+name the subreddits where the brand is discussed.
 
 praw does the HTTP, OAuth and rate limiting (it sleeps as Reddit's headers ask).
 ``FetchState.cursor`` holds the newest ``created_utc`` kept (integer seconds) and, with
@@ -112,6 +113,11 @@ class RedditSource:
     def __repr__(self) -> str:
         return f"RedditSource({self.name!r}, {self.query!r}, subreddits={self.subreddits!r})"
 
+    @property
+    def _site_wide(self) -> bool:
+        """Reading r/all (alone or beside named subreddits): its comment stream is a sample."""
+        return any(name.lower() == "all" for name in self.subreddits)
+
     @classmethod
     def from_params(
         cls, name: str, params: Mapping[str, Any], *, reddit: praw.Reddit | None = None
@@ -172,9 +178,11 @@ class RedditSource:
             warnings += _gap(published, "search results", "posts", limit=self.limit, since=since)
         if since is not None:  # the comment listing is always newest first
             comments = _not_older(comments, since - CURSOR_MARGIN_S)
-        if listed_since is not None and self.comments:
+        if listed_since is not None and self.comments and not self._site_wide:
             # judged on every comment read against the newest read last run: comments not
-            # matching the query fill the listing too, and the newest match may be far older
+            # matching the query fill the listing too, and the newest match may be far older.
+            # r/all's stream is a sample by design (see above): a warning on every run would
+            # only teach people to ignore this one
             warnings += _gap(
                 read, "comments read", "comments", limit=self.limit, since=listed_since
             )

@@ -261,6 +261,23 @@ def test_a_full_comment_listing_newer_than_the_cursor_warns_of_a_gap(
     assert "may have been missed" in warning and "'limit'" in warning
 
 
+def test_the_site_wide_comment_stream_draws_no_gap_warning(
+    api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
+) -> None:
+    """r/all's comments come faster than any 'limit': a sample by design, not a gap to
+    warn of on every run."""
+    api.serve("/r/all/search/")
+    api.serve("/r/all/comments/", cassettes.body("TestSubredditListings.test_comments"))
+    source = RedditSource(
+        "r", "TRUDEAU", subreddits=("all",), limit=100, comments=True, reddit=reddit
+    )
+
+    result = source.fetch(FetchState(cursor="1467590000 1467590000"))
+
+    assert [p.external_id for p in result.posts] == ["t1_d4y8bdf"]
+    assert result.warnings == ()
+
+
 def test_a_comment_listing_reaching_back_to_the_cursor_does_not_warn(
     api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
 ) -> None:
