@@ -104,14 +104,27 @@ def _log_failure(what: str, e: MonitorError) -> None:
 
 
 def _report_job(
-    scheduler, settings: Settings, store, week: str | None = None, attempt: int = 1, now=None
+    scheduler,
+    settings: Settings,
+    store,
+    week: str | None = None,
+    attempt: int = 1,
+    now=None,
+    waited: int = 0,
 ) -> None:
     """Make the weekly report of ``week`` (default: the one the last scheduled run is for)
     unless its record says it was made or the week ended before the store's first post;
+    while posts of the week await classification, wait for them (``waited`` times so far);
     after a failure, schedule another try."""
     from monitor.errors import NotifyError
     from monitor.insights import data_range
-    from monitor.report.schedule import retry_delay, skip_reason, week_due
+    from monitor.report.schedule import (
+        classification_wait,
+        retry_delay,
+        skip_reason,
+        week_due,
+        week_end,
+    )
     from monitor.report.service import (
         make_report,
         record_partial,
@@ -136,6 +149,34 @@ def _report_job(
                 week,
             )
             return
+        end = week_end(week)
+        unclassified = store.count_unclassified(end - timedelta(days=7), end)
+        wait = classification_wait(unclassified, waited)
+        if wait is not None:  # e.g. the first start: the week's posts were just collected
+            log.info(
+                "weekly report %s waits %s: %d of its posts await classification",
+                week,
+                wait,
+                unclassified,
+            )
+            scheduler.add_job(
+                _report_job,
+                "date",
+                run_date=now + wait,
+                args=[scheduler, settings, store, week, attempt],
+                kwargs={"waited": waited + 1},
+                id=f"report-wait:{week}",
+                name=f"weekly report {week}, waiting for classification",
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
+            return
+        if unclassified:
+            log.warning(
+                "weekly report %s made with %d of its posts still unclassified",
+                week,
+                unclassified,
+            )
         result = make_report(store, settings, week=week, now=now, already_emailed=already)
     except MonitorError as e:  # SMTP down, database down: the files (if any) are kept
         reached = e.reached if isinstance(e, NotifyError) else ()

@@ -24,7 +24,7 @@ from monitor.report.schedule import (
 from monitor.report.service import record_partial, report_emailed_to, report_made
 from monitor.scheduler import _report_job, build_scheduler
 from monitor.settings import Settings, SourceConfig
-from monitor.types import Post, SourceRun
+from monitor.types import Analysis, Post, Prediction, SourceRun
 from tests.conftest import free_port
 
 MONDAY_0720 = datetime(2026, 11, 23, 7, 20, tzinfo=UTC)  # 20 min after a Monday 07:00 run
@@ -140,8 +140,8 @@ def paused_scheduler(tmp_path):
     scheduler.shutdown(wait=False)
 
 
-def add_posts(store, *posted_at: datetime) -> None:
-    """One post about Acme at each time, collected at the last of them."""
+def add_posts(store, *posted_at: datetime, classified: bool = True) -> None:
+    """One post about Acme at each time, collected (and classified) at the last of them."""
     texts = [(when, f"Acme post of {when:%Y-%m-%d %H:%M}") for when in posted_at]
     items = [
         Post("forum", text, "Acme", text, content_hash(text), "es", published=when)
@@ -149,6 +149,15 @@ def add_posts(store, *posted_at: datetime) -> None:
     ]
     collected = max(posted_at)
     store.save_collection(SourceRun("forum", collected, collected), "rss", items, None)
+    if classified:
+        store.save_analyses([(pid, NEUTRAL) for pid, _ in store.unclassified(1000)], collected)
+
+
+NEUTRAL = Analysis(
+    Prediction("sentiment", "neutral", {"negative": 0.1, "neutral": 0.8, "positive": 0.1}),
+    Prediction("emotion", "other", {"other": 1.0}),
+    "test",
+)
 
 
 @pytest.fixture
@@ -333,3 +342,40 @@ def test_a_silent_week_of_a_store_that_was_watching_is_still_reported(
         (tmp_path / "reports" / "escucha-2026-W47.made.json").read_text(encoding="utf-8")
     )
     assert record["complete"]  # the "nothing happened" report is made
+
+
+def test_the_report_waits_for_the_weeks_posts_to_be_classified(
+    tmp_path, sqlite_store, paused_scheduler, caplog
+):
+    """A first start collects last week's posts and makes the report 30 s later: made
+    then, it would show a week without sentiment. It waits for the classifier instead."""
+    settings = report_settings(tmp_path)
+    add_posts(sqlite_store, W47 - timedelta(days=3))  # watched before, classified
+    add_posts(sqlite_store, W47 + timedelta(days=1), W47 + timedelta(days=2), classified=False)
+    add_posts(sqlite_store, MONDAY_0720 - timedelta(minutes=5), classified=False)  # not W47's
+    with caplog.at_level(logging.INFO, logger="monitor.scheduler"):
+        _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
+    assert not report_made(settings, "2026-W47")
+    wait = paused_scheduler.get_job("report-wait:2026-W47")
+    assert wait.next_run_time == MONDAY_0720 + timedelta(minutes=5)
+    assert wait.kwargs == {"waited": 1}
+    [line] = info_lines(caplog)
+    assert line == "weekly report 2026-W47 waits 0:05:00: 2 of its posts await classification"
+
+    sqlite_store.save_analyses(
+        [(pid, NEUTRAL) for pid, _ in sqlite_store.unclassified(10)], MONDAY_0720
+    )
+    _report_job(paused_scheduler, settings, sqlite_store, now=wait.next_run_time, waited=1)
+    assert report_made(settings, "2026-W47")
+
+
+def test_after_an_hour_of_waiting_the_report_is_made_anyway(
+    tmp_path, sqlite_store, paused_scheduler, caplog
+):
+    settings = report_settings(tmp_path)
+    add_posts(sqlite_store, W47 - timedelta(days=3))
+    add_posts(sqlite_store, W47 + timedelta(days=1), classified=False)  # the classifier is down
+    with caplog.at_level(logging.WARNING, logger="monitor.scheduler"):
+        _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720, waited=12)
+    assert report_made(settings, "2026-W47")
+    assert "made with 1 of its posts still unclassified" in caplog.text

@@ -20,6 +20,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # After a failed weekly report (the SMTP server or the database down), try again after
 # these delays; the files already written stay in report.out_dir meanwhile.
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+# while posts of the week still await classification (a first start, a backlog after an
+# outage), the report waits this long at a time, this many times at most, then goes ahead
+CLASSIFY_WAIT = timedelta(minutes=5)
+CLASSIFY_WAITS = 12
 
 
 def last_scheduled_run(now: datetime, weekday: str, hour: int) -> datetime:
@@ -59,6 +63,13 @@ def skip_reason(week: str, first_post: datetime | None) -> str | None:
     if first_post >= week_end(week):
         return f"the store's first post is from {first_post:%Y-%m-%d}, after that week ended"
     return None
+
+
+def classification_wait(unclassified: int, waited: int) -> timedelta | None:
+    """How long the report waits for ``unclassified`` posts of its week to be classified,
+    having waited ``waited`` times already; None to make it now. A report made from posts
+    without sentiment would show a quieter week than there was."""
+    return CLASSIFY_WAIT if unclassified and waited < CLASSIFY_WAITS else None
 
 
 def retry_delay(attempt: int) -> timedelta | None:

@@ -725,13 +725,21 @@ class Store:
         with self.engine.connect() as conn:
             return [(int(r), s) for r, s in conn.execute(q).all()]
 
-    def count_unclassified(self) -> int:
+    def count_unclassified(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """Posts awaiting classification; posted in [``since``, ``until``) when given."""
+        within = []
+        if since is not None:
+            within.append(posts.c.posted_at >= since)
+        if until is not None:
+            within.append(posts.c.posted_at < until)
         q = (
             select(func.count())
             .select_from(posts.outerjoin(analyses, analyses.c.post_id == posts.c.id))
-            .where(analyses.c.post_id.is_(None))
+            .where(analyses.c.post_id.is_(None), *within)
         )
-        with self.engine.connect() as conn:
+        with self._reading("posts awaiting classification") as conn:
             return int(conn.execute(q).scalar_one())
 
     def save_analyses(self, results: Sequence[tuple[int, Analysis]], now: datetime) -> int:
