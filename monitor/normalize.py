@@ -131,6 +131,15 @@ def has_umlauts(text: str) -> bool:
     return _ANY_UMLAUT.search(text) is not None
 
 
+_WRITTEN_OUT_CASED = str.maketrans(_WRITTEN | {"Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def write_out_umlauts(text: str) -> str:
+    """``text`` with German umlauts written out, case kept and nothing else changed:
+    'Müller Öl' -> 'Mueller Oel' (for search engines that match words as written)."""
+    return unicodedata.normalize("NFC", text).translate(_WRITTEN_OUT_CASED)
+
+
 def fold_umlauts(text: str) -> str:
     """:func:`fold` with German umlauts written out: 'Müller' -> 'mueller', as German is
     written without an umlaut key (ä -> ae, ö -> oe, ü -> ue); 'ß' folds to 'ss' in both."""

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
-from monitor.normalize import fold, fold_umlauts
+from monitor.normalize import fold, fold_umlauts, has_umlauts, write_out_umlauts
 from monitor.sources.base import FetchResult, FetchState, Params
 from monitor.sources.http import USER_AGENT
 from monitor.types import RawPost
@@ -152,7 +152,7 @@ class RedditSource:
                 env = os.environ if self._env is None else self._env
                 self._reddit = reddit_from_env(env, source=self.name)
             subreddit = self._reddit.subreddit("+".join(self.subreddits))
-            found = subreddit.search(self.query, sort=self.sort, limit=self.limit)
+            found = subreddit.search(search_query(self.query), sort=self.sort, limit=self.limit)
             submissions = [parse_submission(item, source=self.name) for item in found]
             comments: list[RawPost] = []
             read: list[datetime | None] = []  # when each comment read was posted, kept or not
@@ -245,6 +245,15 @@ def parse_comment(obj: Any, *, source: str = "reddit") -> RawPost:
         channel=_channel(data),
         extra=_extra(data, kind="comment", score=score, num_comments=None),
     )
+
+
+def search_query(query: str) -> str:
+    """The query sent to Reddit's search: ``query``, and where it has German umlauts, OR the
+    same with them written out ("(Müller) OR (Mueller)"), since Reddit matches words as
+    written and a German post without an umlaut key says "Mueller"."""
+    if not has_umlauts(query):
+        return query
+    return f"({query}) OR ({write_out_umlauts(query)})"
 
 
 def query_terms(query: str, *, folding: Callable[[str], str] = fold) -> list[list[str]]:

@@ -148,6 +148,18 @@ def test_search_maps_recorded_submissions(
     assert result.state == FetchState(cursor="1458221634")  # newest created_utc
 
 
+def test_a_search_for_a_german_name_also_asks_for_it_written_out(
+    api: FakeReddit, reddit: praw.Reddit
+) -> None:
+    api.serve("/r/de/search/")
+    source = RedditSource("r", 'Müller "Drogerie Öl"', subreddits=("de",), reddit=reddit)
+
+    source.fetch(FetchState())
+
+    (search,) = api.requests("/r/de/search/")
+    assert search.args["q"] == '(Müller "Drogerie Öl") OR (Mueller "Drogerie Oel")'
+
+
 def test_search_request_is_made_by_praw_as_configured(api: FakeReddit, reddit: praw.Reddit) -> None:
     api.serve("/r/spain+es/search/")
     source = RedditSource(
