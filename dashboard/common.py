@@ -3,6 +3,7 @@ and the safe rendering of posts (their text is data, never markup)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -182,6 +183,16 @@ def show_error(t: Tr, error: MonitorError) -> None:
 
 
 # ---- posts, safely -----------------------------------------------------------
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: what markdown reads
+
+
+def plain(text) -> str:
+    """``text`` (an author's name, a name someone typed) to put inside a markdown line
+    (``st.caption``, ``st.success``): one line, every ASCII punctuation mark
+    backslash-escaped, so that ``**``, ``<b>``, ``$$`` (LaTeX), ``[x](javascript:…)``,
+    Streamlit's ``:red[…]`` or a leading ``- `` or ``#`` read as the characters they are."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def stars(rating, previous=None) -> str:

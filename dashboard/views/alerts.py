@@ -134,7 +134,7 @@ with st.container(border=True):
                 t.t(
                     "alert_by",
                     status=t.value("status", status),
-                    who=who or "–",
+                    who=common.plain(who) if who else "–",
                     when=t.date(when, with_time=True),
                 )
             )

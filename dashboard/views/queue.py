@@ -124,8 +124,8 @@ for _, post in posts.iterrows():
             st.caption(
                 t.t(
                     "repeat_note",
-                    author=post["author"],
-                    brand=post["brand"],
+                    author=common.plain(post["author"]),
+                    brand=common.plain(post["brand"]),
                     n=n,
                     times=t.t("times_one" if n == 1 else "times_many"),
                     factor=t.number(repeat_factor(n), 1),
@@ -187,7 +187,9 @@ with a.container(border=True):
         if not assignee:
             st.warning(t.t("need_name"))
         else:
-            _act(t.t("done_assign", who=assignee), status="assigned", assignee=assignee)
+            _act(
+                t.t("done_assign", who=common.plain(assignee)), status="assigned", assignee=assignee
+            )
 with b.container(border=True):
     note = st.text_area(t.t("note"), key=f"q_note_{story}", height=68).strip()
     if st.button(t.t("handle"), key=f"q_handle_{story}", type="primary"):

@@ -378,6 +378,47 @@ def test_the_queue_marks_and_lists_customers_who_complain_again(app):
     assert repeat["Última queja"].tolist() == [XSS_TEXT]  # shown as data, never as markup
 
 
+MARKUP_NAME = "- **Pepe** <b>x</b> $$x^2$$ [x](javascript:alert(1)) :red[y]"
+
+
+def _unrendered(caption: str) -> bool:
+    """Every markup character of MARKUP_NAME in ``caption`` is backslash-escaped."""
+    return all(
+        part in caption
+        for part in (r"\- \*\*Pepe\*\*", r"\<b\>", r"\$\$", r"\[x\]\(javascript\:", r"\:red\[y\]")
+    )
+
+
+def test_a_repeat_complainers_name_is_not_read_as_markup(app):
+    from monitor.store.schema import posts
+
+    ids = app.filled.ids
+    with app.filled.store.engine.begin() as conn:  # the author's name comes from the source
+        conn.execute(
+            posts.update()
+            .where(posts.c.id.in_([ids["neg2"], ids["xss"]]))
+            .values(author=MARKUP_NAME)
+        )
+    for lang in ("es", "en"):
+        (note,) = [c.value for c in app("queue", lang=lang).caption if "(urgen" in c.value]
+        assert _unrendered(note), note
+        assert "](javascript" not in note
+
+
+def test_names_people_type_are_not_read_as_markup(app):
+    repo, alert = _raise_alert(app.filled)
+    at = app("alerts")
+    at.text_input(key="a_user").input(MARKUP_NAME).run()
+    at.button(key=f"a_ack_{alert.id}").click().run()
+    (by,) = [c.value for c in at.caption if c.value.startswith("Reconocida por")]
+    assert _unrendered(by), by
+    at = app("queue")
+    story = at.selectbox(key="q_story").value
+    at.text_input(key=f"q_assignee_{story}").input(MARKUP_NAME)
+    at.button(key=f"q_assign_{story}").click().run()
+    assert _unrendered(at.success[0].value), at.success[0].value
+
+
 def test_a_queued_review_shows_its_stars_on_its_card(app):
     from monitor.store.schema import posts
 
