@@ -342,6 +342,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert_pick": ("Alerta", "Alert"),
     "alert_why": ("Por qué", "Why"),
     "alert_posts": ("Publicaciones detrás de la alerta", "Posts behind the alert"),
+    "alert_posts_gone": (
+        "Publicaciones de esta alerta que ya no están en la base de datos: {n} de {total}.",
+        "Posts of this alert no longer in the database: {n} of {total}.",
+    ),
     "alert_first_seen": ("Primera vez", "First seen"),
     "alert_last_seen": ("Última vez", "Last seen"),
     "alert_times_seen": ("Veces vista", "Times seen"),

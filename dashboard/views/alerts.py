@@ -142,7 +142,11 @@ with st.container(border=True):
 if alert.post_ids:
     st.markdown(f"#### {t.t('alert_posts')}")
     behind = insights.posts_by_id(common.engine_for(ctx.url), alert.post_ids)
-    common.posts_table(t, behind, extra={"audience": t.col("audience")})
+    if not behind.empty:
+        common.posts_table(t, behind, extra={"audience": t.col("audience")})
+    gone = len(set(alert.post_ids)) - len(behind)  # deleted since (by hand, on request)
+    if gone:
+        st.caption(t.t("alert_posts_gone", n=t.number(gone), total=t.number(len(set(alert.post_ids)))))  # fmt: skip
 
 if alert.active:
     who = st.text_input(t.t("your_name"), key="a_user").strip()

@@ -704,3 +704,18 @@ def test_alerts_closed_by_the_rules_are_found_and_said_so(app):
     at.segmented_control(key="a_show").set_value("all").run()
     assert at.dataframe[0].value["Estado"].tolist() == ["Cerrada"]
     assert "Cerrada automáticamente el 19 nov 15:00 UTC" in markdown_text(at)
+
+
+def test_an_alert_whose_posts_were_deleted_says_so_rather_than_an_empty_table(app):
+    from monitor.store.schema import posts
+
+    repo, alert = _raise_alert(app.filled)  # behind it: neg1
+    with app.filled.store.engine.begin() as conn:  # removed by hand (a deletion request)
+        conn.execute(posts.delete().where(posts.c.id == app.filled.ids["neg1"]))
+    at = app("alerts")
+    assert len(at.dataframe) == 1  # the alerts; no empty table of posts under it
+    assert "Publicaciones de esta alerta que ya no están en la base de datos: 1 de 1" in (
+        markdown_text(at)
+    )
+    english = markdown_text(app("alerts", lang="en"))
+    assert "Posts of this alert no longer in the database: 1 of 1" in english
