@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.authors import is_somebody
 from monitor.errors import ConfigError
 from monitor.types import EMOTION_LABELS
 
@@ -300,7 +301,7 @@ def draft_reply(
         return None
     texts = settings.templates[chosen]
     key = emotion if emotion in texts else FALLBACK_EMOTION
-    name = (author or "").strip()
+    name = author.strip() if is_somebody(author) else ""  # not "Hola [deleted],"
     text = texts[key].format(author=name, brand=brand)
     if not name:  # "Hola , entendemos" -> "Hola, entendemos" (French "détails ?" stays)
         text = re.sub(r"^(\S+) +([,.!])", r"\1\2", text)

@@ -50,6 +50,12 @@ def test_no_author_leaves_no_stray_space() -> None:
     assert french.startswith("Bonjour, ce que") and "les détails ?" in french  # French spacing
 
 
+def test_a_placeholder_author_is_greeted_as_nobody() -> None:
+    # a deleted Reddit account, an anonymous review: the name is not somebody's name
+    assert draft(author="[deleted]").text.startswith("Hola, entendemos tu enfado")
+    assert draft(author="Anonymous", lang="en").text.startswith("Hi, you have every reason")
+
+
 def test_braces_in_an_authors_name_are_kept_as_written() -> None:
     assert draft(author="{x}", lang="en").text.startswith("Hi {x}, you have")
 
