@@ -146,7 +146,8 @@ if alert.post_ids:
         common.posts_table(t, behind, extra={"audience": t.col("audience")})
     gone = len(set(alert.post_ids)) - len(behind)  # deleted since (by hand, on request)
     if gone:
-        st.caption(t.t("alert_posts_gone", n=t.number(gone), total=t.number(len(set(alert.post_ids)))))  # fmt: skip
+        total = t.number(len(set(alert.post_ids)))
+        st.caption(t.t("alert_posts_gone", n=t.number(gone), total=total))
 
 if alert.active:
     who = st.text_input(t.t("your_name"), key="a_user").strip()
