@@ -184,9 +184,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "stories_title": ("Historias por orden de urgencia", "Stories in order of urgency"),
     "pick_story": ("Historia", "Story"),
     "story_label": (
-        "#{rank} · urgencia {urgency} · {n} publ. · {brand} · {sources}",
-        "#{rank} · urgency {urgency} · {n} posts · {brand} · {sources}",
+        "#{rank} · urgencia {urgency} · {n} {posts} · {brand} · {sources}",
+        "#{rank} · urgency {urgency} · {n} {posts} · {brand} · {sources}",
     ),
+    "posts_one": ("publ.", "post"),
+    "posts_many": ("publ.", "posts"),
     "story_posts_title": ("Publicaciones de esta historia", "Posts in this story"),
     "actions_title": ("Qué hacer con esta historia", "What to do with this story"),
     "your_name": ("Tu nombre", "Your name"),

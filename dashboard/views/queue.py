@@ -36,7 +36,12 @@ st.caption(t.t("urgency_formula"))
 untracked = ctx.settings.untracked  # news: their authors are journalists
 queue = ctx.q("response_queue", f, untracked=untracked)
 if queue.empty:
-    st.info(t.t("queue_empty"))
+    narrowed = any((f.sources, f.channels, f.languages, f.emotions, f.categories))  # not sentiment
+    # "nothing pending 🎉" only when it is true of the whole brand, not of a narrow filter
+    if narrowed:
+        st.info(t.t("no_match"), icon="🔎")
+    else:
+        st.info(t.t("queue_empty"))
     st.stop()
 
 lead = queue.drop_duplicates("story").set_index("story")
@@ -99,6 +104,7 @@ def _story_label(story: int) -> str:
         rank=int(row["story_rank"]),
         urgency=t.number(row["story_urgency"]),
         n=int(row["story_posts"]),
+        posts=t.t("posts_one" if int(row["story_posts"]) == 1 else "posts_many"),
         brand=row["brand"],
         sources=sources[story],
     )

@@ -334,6 +334,22 @@ def test_queue_lists_stories_and_renders_posts_as_text(app):
     assert "Nadie que se quejó en el periodo se había quejado antes" in markdown_text(at)
 
 
+def test_a_queue_emptied_by_a_filter_says_so_rather_than_nothing_pending(app):
+    at = app("queue")
+    at.multiselect(key="f_emotions").set_value(["joy"]).run()  # no open complaint is joyful
+    assert not at.exception
+    shown = markdown_text(at)
+    assert "Ninguna publicación coincide con estos filtros" in shown
+    assert "Nada pendiente" not in shown
+
+
+def test_the_story_picker_counts_one_post_in_the_singular(app):
+    at = app("queue", lang="en")
+    labels = at.selectbox(key="q_story").options  # as the format function wrote them
+    assert any(" · 1 post · " in label for label in labels)
+    assert any(" · 2 posts · " in label for label in labels)
+
+
 def test_a_queued_post_without_author_names_nobody(app):
     from monitor.store.schema import posts
 
