@@ -310,7 +310,7 @@ def most_read_negative(engine: Engine, f: Filters, limit: int = 10) -> pd.DataFr
         select(*post_columns(), AUDIENCE)
         .select_from(JOINED)
         .where(*conditions(scope), AUDIENCE > 0)
-        .order_by(AUDIENCE.desc(), posts.c.posted_at.desc())
+        .order_by(AUDIENCE.desc(), posts.c.posted_at.desc(), posts.c.id.desc())
         .limit(limit)
     )
     return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]), engine)
