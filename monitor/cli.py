@@ -434,6 +434,13 @@ def cmd_dashboard(args) -> int:
 
 def cmd_demo(args) -> int:
     """Collect the bundled demo, classify it, then open the dashboard (or print a summary)."""
+    given = [flag for flag, value in (("--db", args.db), ("--config", args.config)) if value]
+    if given:  # the demo sets both itself: say so rather than write somewhere else
+        raise ConfigError(
+            f"the demo uses its own configuration and SQLite file, not {' and '.join(given)}",
+            hint=f"--db-file names its file; to load the demo into another database: "
+            f"`monitor --config {DEMO_CONFIG} --db URL collect`, then `classify`",
+        )
     args.config = str(DEMO_CONFIG)
     db = Path(args.db_file).resolve()
     args.db = f"sqlite:///{db}"

@@ -387,6 +387,21 @@ def test_until_without_a_replay_is_an_error_not_ignored(tmp_path, capsys):
     assert "--until ends a replay" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flag", ["--db", "--config"])
+def test_demo_refuses_a_database_or_config_it_would_ignore(tmp_path, capsys, flag, monkeypatch):
+    # `monitor --db postgresql://... demo` wrote the demo into escucha-demo.db and served
+    # that, saying nothing of the PostgreSQL database it was given
+    from monitor.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    value = "postgresql://escucha@127.0.0.1:1/escucha" if flag == "--db" else "monitor.toml"
+    assert main([flag, value, "demo", "--no-dashboard"]) == 1
+    err = capsys.readouterr().err
+    assert f"error: the demo uses its own configuration and SQLite file, not {flag}" in err
+    assert "collect" in err  # the hint: how to load the demo into that database
+    assert not (tmp_path / "escucha-demo.db").exists()
+
+
 def test_analyze_without_any_text_says_so(tmp_path):
     result = subprocess.run(
         [*MONITOR, "analyze"], cwd=tmp_path, input="", capture_output=True, text=True, timeout=120

@@ -85,7 +85,7 @@ def repeat_complainers(
     ``min_occasions`` different days (UTC): the period's last day and the
     :data:`REPEAT_DAYS` calendar days before it, the days a response-queue card counts
     for a complaint on that last day; most days first, then most complaints, then the
-    most recent.
+    most recent, then by brand, source and name.
 
     Who complained in the period follows every filter but sentiment and emotion (a
     complaint is what needs an answer); their complaints are then counted as the response
@@ -133,7 +133,12 @@ def repeat_complainers(
         )
         .group_by(posts.c.brand, posts.c.source, posts.c.author)
         .having(days >= min_occasions)
-        .order_by(days.desc(), func.count().desc(), func.max(posts.c.posted_at).desc())
+        .order_by(
+            days.desc(),
+            func.count().desc(),
+            func.max(posts.c.posted_at).desc(),
+            *(posts.c[k] for k in KEY),  # ties: the same order on every database
+        )
     )
     found = read(engine, q, REPEAT_COLUMNS[:-1])
     found = found.loc[found["author"].map(is_somebody).astype(bool)]

@@ -384,6 +384,6 @@ def posts_by_id(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:
         select(*post_columns(), AUDIENCE)
         .select_from(JOINED)
         .where(posts.c.id.in_([int(i) for i in ids]))
-        .order_by(AUDIENCE.desc(), posts.c.posted_at.desc())
+        .order_by(AUDIENCE.desc(), posts.c.posted_at.desc(), posts.c.id.desc())
     )
     return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]), engine)

@@ -230,6 +230,13 @@ def share_of_voice(
 SHOWN_VARIANTS = 3  # other phrases of a theme named beside it, best first
 
 
+def _spread(items: list[str], n: int) -> list[str]:
+    """``n`` of ``items`` evenly spaced from first to last (all of them when no more)."""
+    if len(items) <= n:
+        return items
+    return [items[i * len(items) // n] for i in range(n)]
+
+
 def negative_themes(
     engine: Engine,
     f: Filters,
@@ -280,16 +287,19 @@ def negative_themes(
             ),
         )
         return (
-            select(is_now.label("now"), posts.c.title, posts.c.text)
+            select(is_now.label("now"), posts.c.id, posts.c.title, posts.c.text)
             .select_from(JOINED)
             .where(posts.c.id.in_(picked), *conditions(part.replace(sentiments=("negative",))))
         )
 
-    df = read_split(engine, build, scope, ["now", "title", "text"])
+    df = read_split(engine, build, scope, ["now", "id", "title", "text"])
+    # in id order: databases return rows in orders of their own (SQLite's slices oldest
+    # first), and the sample below must not depend on it
+    df = df.sort_values("id", ignore_index=True)
     df["now"] = df["now"].astype(bool)
     texts = (df["title"].fillna("") + "\n" + df["text"]).tolist()  # no phrase spans the two
-    current = [t for t, n in zip(texts, df["now"], strict=True) if n][:sample]
-    previous = [t for t, n in zip(texts, df["now"], strict=True) if not n][:sample]
+    current = _spread([t for t, n in zip(texts, df["now"], strict=True) if n], sample)
+    previous = _spread([t for t, n in zip(texts, df["now"], strict=True) if not n], sample)
     rows = theme_groups(current, previous, extra_stop=stop_words_for(brand_names), top=top)
     columns = ["theme", "posts", "share", "previous_share", "lift", "variants"]
     out = pd.DataFrame(rows, columns=columns)
@@ -310,7 +320,7 @@ def most_read_negative(engine: Engine, f: Filters, limit: int = 10) -> pd.DataFr
         select(*post_columns(), AUDIENCE)
         .select_from(JOINED)
         .where(*conditions(scope), AUDIENCE > 0)
-        .order_by(AUDIENCE.desc(), posts.c.posted_at.desc())
+        .order_by(AUDIENCE.desc(), posts.c.posted_at.desc(), posts.c.id.desc())
         .limit(limit)
     )
     return tidy_posts(read(engine, q, [*POST_COLUMNS, "audience"]), engine)

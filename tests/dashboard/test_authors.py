@@ -232,3 +232,34 @@ def test_history_reaches_back_to_the_start_of_the_first_counted_day(filled):
     assert datetime(2026, 11, 20, tzinfo=UTC) == END
     listed = repeat_complainers(engine, last_hours)
     assert listed[["author", "occasions", "complaints"]].values.tolist() == [["pepe", 2, 2]]
+
+
+def test_tied_repeat_complainers_come_in_the_same_order_on_every_database(store):
+    # customers with as many days, complaints and as recent a last complaint as each other
+    # (one of them about both brands): listed by brand, source and name, not in whatever
+    # order the database's sort leaves ties (SQLite and PostgreSQL leave them differently)
+    from dashdata import fill
+
+    names = ["zoe", "mia", "leo", "ana", "teo", "eva"]
+    rows = [
+        (f"{name}-{brand}-{i}", "tw", brand, "es", when, f"{brand}: queja {i} de {name}", 5,
+         "negative", 0.9, "anger", 0.8, 0.8)
+        for name in names
+        for brand in (("Rival", "Acme") if name == "leo" else ("Acme",))
+        for i, when in enumerate((D2, D2 + timedelta(hours=20)))
+    ]  # fmt: skip
+    ids = fill(store, rows)
+    with store.engine.begin() as conn:
+        for key, post_id in ids.items():
+            conn.execute(
+                posts.update().where(posts.c.id == post_id).values(author=key.split("-")[0])
+            )
+    found = repeat_complainers(store.engine, ACME.replace(brands=()))
+    expected = sorted([("Acme", "tw", n) for n in names] + [("Rival", "tw", "leo")])
+    assert list(zip(found["brand"], found["source"], found["author"], strict=True)) == expected
+    behind = insights.posts_by_id(store.engine, found["last_post_id"].tolist())
+    # the same audience and time: the newest post first, then by id
+    assert behind["post_id"].tolist() == sorted(found["last_post_id"], reverse=True)
+    # so the weekly report's most-read complaints are the same posts on every database
+    top = insights.most_read_negative(store.engine, ACME.replace(brands=()), limit=3)
+    assert top["post_id"].tolist() == sorted(found["last_post_id"], reverse=True)[:3]

@@ -682,3 +682,21 @@ def test_a_german_brand_is_no_theme_in_either_spelling():
 
 def test_themes_fold_as_brand_matching_does():
     assert tokens("Die Straße ist gesperrt") == ["die", "strasse", "ist", "gesperrt"]
+
+
+def test_the_themes_sample_spreads_over_the_whole_week_on_every_database(store):
+    # 20 complaints, the first ten about the bill, the last ten about coverage; a sample of
+    # 10 reads every post (the stride is 1), then keeps 10 of them: spread over the week,
+    # not the ten the database happens to return first (SQLite: the oldest; PostgreSQL:
+    # any), which would leave the week's newest complaint unseen
+    rows = [
+        (f"c{i:02}", "tw", "Acme", "es", END - timedelta(days=6, hours=-7 * i),
+         ("Acme factura duplicada otra vez" if i < 10 else "Acme cobertura caida en casa")
+         + f" ({i})", 5, "negative", 0.9, "anger", 0.8, 0.8)
+        for i in range(20)
+    ]  # fmt: skip
+    fill(store, rows)
+    themes = insights.negative_themes(store.engine, ACME, ["Acme"], sample=10)
+    found = dict(zip(themes["theme"], themes["posts"], strict=True))
+    assert sorted(found.values()) == [5, 5] and found.get("factura duplicada") == 5, found
+    assert any("caida" in t for t in found), found  # the coverage complaints
