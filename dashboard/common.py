@@ -289,6 +289,8 @@ def source_problems(t: Tr, health) -> list[str]:
             else t.t("never")
         )
         error = (h.last_error or "").splitlines()[0][:160] if h.last_error else "?"
+        # a server's words, drawn as they are: a code span shows markup as its characters
+        error = "`" + error.replace("`", "'") + "`"
         out.append(
             t.t("source_failing", name=h.name, n=h.consecutive_failures, when=when, error=error)
         )

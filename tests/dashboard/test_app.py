@@ -164,6 +164,15 @@ def test_a_failing_source_is_flagged_in_the_sidebar(app):
     assert "HTTP 503 from forum.example" in warning.value
     (warning,) = app(lang="en").warning
     assert "Posts since then may be missing" in warning.value
+    # what the server said is shown as it is, not read as markdown
+    store.save_collection(
+        SourceRun("forum", COLLECTED, COLLECTED, error="**down** [see](https://x.example) `x`"),
+        "rss",
+        [],
+        None,
+    )
+    (warning,) = app().warning
+    assert warning.value.endswith("Error: `**down** [see](https://x.example) 'x'`")
     # a source that is not in the config (removed, or a one-off import) is not flagged
     store.save_collection(
         SourceRun("import:old.csv", COLLECTED, COLLECTED, error="x"), "file", [], None
