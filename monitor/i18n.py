@@ -655,6 +655,8 @@ class Tr:
     def number(self, value: float, decimals: int = 0, sign: bool = False) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
+        if round(value, decimals) == 0:  # "0", not "+0" or "−0"
+            value, sign = 0.0, False
         text = f"{value:{'+' if sign else ''},.{decimals}f}"
         return (decimal_comma(text) if self.lang == "es" else text).replace("-", "−")
 

@@ -534,3 +534,10 @@ def test_cli_report_by_hand_makes_a_week_the_scheduled_run_would_skip(
     assert code == 0
     assert "weekly report 2026-W47: 0 mentions" in capsys.readouterr().out
     assert [p.name for p in out.iterdir()] == ["escucha-2026-W47-all-es.html"]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_signed_figure_that_rounds_to_zero_has_no_sign(lang):
+    t = tr(lang)
+    assert [t.number(v, sign=True) for v in (0, 0.3, -0.4, 2, -2)] == ["0", "0", "0", "+2", "−2"]
+    assert t.pct(-0.04, 1, sign=True) in ("0,0 %", "0.0%")
