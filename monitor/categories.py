@@ -46,7 +46,7 @@ from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.langid import primary_language
-from monitor.normalize import fold, fold_keeping_umlauts, fold_umlauts, has_umlauts, umlaut_pattern
+from monitor.normalize import fold_keeping_umlauts, spellings, umlaut_pattern
 
 ANY_LANGUAGE = "*"
 _ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -260,21 +260,15 @@ BUILTIN_CATEGORIES: tuple[Category, ...] = (
 )
 
 
-def _plain(text: str) -> str:
-    """``text`` as the rules read it: folded (case and accents), plain punctuation."""
-    return fold(text).translate(_PLAIN_PUNCTUATION)
-
-
 class _Text:
-    """A post as the rules read it: folded, and, when it has German umlauts, also folded
-    with them written out (ä -> ae, ö -> oe, ü -> ue), so that a term typed without an
-    umlaut key ("kuendig*") finds the word written with one."""
+    """A post as the rules read it (:func:`monitor.normalize.spellings`): folded (case and
+    accents), with plain punctuation, and, when it has German umlauts, also folded with them
+    written out (ä -> ae, ö -> oe, ü -> ue), so that a term typed without an umlaut key
+    ("kuendig*") finds the word written with one."""
 
     def __init__(self, text: str) -> None:
-        self.plain = _plain(text)
-        self.written = (
-            fold_umlauts(text).translate(_PLAIN_PUNCTUATION) if has_umlauts(text) else None
-        )
+        self.plain, *written = (s.translate(_PLAIN_PUNCTUATION) for s in spellings(text))
+        self.written = written[0] if written else None
 
     def search(self, pattern: re.Pattern[str]) -> bool:
         return bool(

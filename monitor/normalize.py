@@ -146,6 +146,14 @@ def fold_umlauts(text: str) -> str:
     return fold(unicodedata.normalize("NFC", text.casefold()).translate(_WRITTEN_OUT))
 
 
+def spellings(text: str) -> tuple[str, ...]:
+    """``text`` folded (:func:`fold`) and, when it has German umlauts, also folded with them
+    written out (:func:`fold_umlauts`): the forms that :func:`umlaut_pattern` terms are
+    searched in, so that 'Müller' and 'Mueller' find each other."""
+    folded = fold(text)
+    return (folded, fold_umlauts(text)) if has_umlauts(text) else (folded,)
+
+
 def fold_keeping_umlauts(text: str) -> str:
     """:func:`fold` that leaves German umlauts in place: 'Gebühr-Café' -> 'gebühr-cafe'."""
     parts = _UMLAUT.split(unicodedata.normalize("NFC", text.casefold()))

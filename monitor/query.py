@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from monitor.langid import primary_language
-from monitor.normalize import content_hash, fold, fold_umlauts, has_umlauts, umlaut_pattern
+from monitor.normalize import content_hash, spellings, umlaut_pattern
 from monitor.settings import BrandConfig
 from monitor.types import Post, RawPost
 
@@ -70,14 +70,13 @@ class BrandMatcher:
         self, text: str, lang: str | None = None, *, assume_mentioned: bool = False
     ) -> MatchResult:
         # the text as folded, and with its umlauts written out if it has any
-        folded = fold(text)
-        spellings = (folded, fold_umlauts(text)) if has_umlauts(text) else (folded,)
+        forms = spellings(text)
         if not assume_mentioned:
-            if not _search(self._any, spellings):
+            if not _search(self._any, forms):
                 return MatchResult(False, NOT_MENTIONED)
-            if self._include is not None and not _search(self._include, spellings):
+            if self._include is not None and not _search(self._include, forms):
                 return MatchResult(False, "no context term")
-        if hit := _search(self._exclude, spellings):
+        if hit := _search(self._exclude, forms):
             return MatchResult(False, f"excluded term {hit.group(0)!r}")
         # a text too short or too mixed to identify is kept: it may be a complaint in a
         # watched language ("Movistela is the worst"), and losing it costs more than a

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from monitor.normalize import fold, fold_umlauts
+from monitor.normalize import fold, spellings
 
 # Spanish, English and a few Portuguese/Italian function words, accents folded.
 _STOP_TEXT = """
@@ -107,8 +107,9 @@ def stop_words_for(names: Iterable[str]) -> frozenset[str]:
     """Brand names as extra stop words (a brand's name is in every one of its posts)."""
     out: set[str] = set()
     for name in names:
-        for spelling in (_folded(name), fold_umlauts(name).translate(_APOSTROPHES)):
-            out |= set(_words(_WORD, spelling))  # "McDonald's" -> "mcdonald", as in posts
+        for spelling in spellings(name):  # "Müller": "muller" and "mueller"
+            # "McDonald's" -> "mcdonald", as in posts
+            out |= set(_words(_WORD, spelling.translate(_APOSTROPHES)))
     return frozenset(out)
 
 
