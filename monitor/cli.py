@@ -315,7 +315,7 @@ def cmd_analyze(args) -> int:
     from monitor.langid import language_detector
 
     settings = _settings(args)
-    detect_language = language_detector(lang for b in settings.brands for lang in b.languages)
+    detect_language = language_detector(settings.watched_languages)
     texts = list(args.text) or [line.rstrip("\n") for line in sys.stdin]
     if not texts:
         raise MonitorError(

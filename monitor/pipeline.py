@@ -55,9 +55,7 @@ class Pipeline:
         self._classifier = None
         self._sources: dict[str, Source] = {}
         self._matchers = {b.name: BrandMatcher(b) for b in settings.brands}
-        self._detect_language = language_detector(
-            lang for b in settings.brands for lang in b.languages
-        )
+        self._detect_language = language_detector(settings.watched_languages)
         self._categorizer: Categorizer | None = None
 
     # ---- collection -----------------------------------------------------

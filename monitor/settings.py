@@ -135,6 +135,11 @@ class Settings:
             (s.name for s in self.sources if not s.track_authors), self.untracked_channels
         )
 
+    @property
+    def watched_languages(self) -> tuple[str, ...]:
+        """The language tags any brand filters on (``languages``), as configured."""
+        return tuple(lang for b in self.brands for lang in b.languages)
+
     def brand(self, name: str) -> BrandConfig:
         for b in self.brands:
             if b.name == name:
