@@ -129,6 +129,24 @@ def report_settings(tmp_path, **report) -> Settings:
     return Settings(report=ReportSettings(out_dir=tmp_path / "reports", pdf=False, **report))
 
 
+def emailed_report_settings(tmp_path, port: int, *to: str, **delivery) -> Settings:
+    """:func:`report_settings` with the report emailed through an SMTP server on loopback
+    ``port`` to ``to`` (``delivery``: DeliverySettings fields)."""
+    channel = ChannelConfig(
+        "board-mail",
+        "email",
+        host="127.0.0.1",
+        port=port,
+        tls="none",
+        sender="escucha@example.com",
+        to=to,
+    )
+    return replace(
+        report_settings(tmp_path, channel="board-mail"),
+        alerts=AlertSettings(channels=(channel,), delivery=DeliverySettings(**delivery)),
+    )
+
+
 @pytest.fixture
 def paused_scheduler(tmp_path):
     """A real scheduler that runs nothing: the report job adds its retries to it."""
@@ -209,19 +227,8 @@ def test_after_the_catch_up_the_report_job_keeps_its_weekly_schedule(tmp_path):
 def test_a_report_that_could_not_be_sent_keeps_its_files_and_is_tried_again(
     tmp_path, with_w47, paused_scheduler
 ):
-    dead = ChannelConfig(
-        "board-mail",
-        "email",
-        host="127.0.0.1",
-        port=free_port(),
-        tls="none",
-        sender="escucha@example.com",
-        to=("ceo@example.com",),
-    )
-    settings = replace(
-        report_settings(tmp_path, channel="board-mail"),
-        alerts=AlertSettings(channels=(dead,), delivery=DeliverySettings(max_attempts=1)),
-    )
+    # nobody listens on that port
+    settings = emailed_report_settings(tmp_path, free_port(), "ceo@example.com", max_attempts=1)
     _report_job(paused_scheduler, settings, with_w47, now=MONDAY_0720)
     assert (tmp_path / "reports" / "escucha-2026-W47-all-es.html").is_file()
     assert not report_made(settings, "2026-W47")  # recorded as not finished
@@ -237,18 +244,8 @@ def test_a_retry_emails_only_the_recipients_an_earlier_try_missed(
     tmp_path, with_w47, paused_scheduler, smtp_server
 ):
     port, inbox = smtp_server
-    channel = ChannelConfig(
-        "board-mail",
-        "email",
-        host="127.0.0.1",
-        port=port,
-        tls="none",
-        sender="escucha@example.com",
-        to=("ceo@example.com", "cfo@example.com"),
-    )
-    settings = replace(
-        report_settings(tmp_path, channel="board-mail"),
-        alerts=AlertSettings(channels=(channel,), delivery=DeliverySettings(max_attempts=1)),
+    settings = emailed_report_settings(
+        tmp_path, port, "ceo@example.com", "cfo@example.com", max_attempts=1
     )
     record_partial(settings, "2026-W47", ("ceo@example.com",), MONDAY_0720)  # a try before
     _report_job(paused_scheduler, settings, with_w47, "2026-W47", attempt=2, now=MONDAY_0720)
@@ -279,19 +276,7 @@ def test_a_new_install_with_no_posts_does_not_make_or_email_last_weeks_report(
     tmp_path, sqlite_store, paused_scheduler, smtp_server, caplog
 ):
     port, inbox = smtp_server
-    channel = ChannelConfig(
-        "board-mail",
-        "email",
-        host="127.0.0.1",
-        port=port,
-        tls="none",
-        sender="escucha@example.com",
-        to=("ceo@example.com",),
-    )
-    settings = replace(
-        report_settings(tmp_path, channel="board-mail"),
-        alerts=AlertSettings(channels=(channel,)),
-    )
+    settings = emailed_report_settings(tmp_path, port, "ceo@example.com")
     with caplog.at_level(logging.INFO, logger="monitor.scheduler"):
         _report_job(paused_scheduler, settings, sqlite_store, now=MONDAY_0720)
     assert inbox.envelopes == []

@@ -99,6 +99,22 @@ def reddit(api: FakeReddit) -> Iterator[praw.Reddit]:
         )
 
 
+def recorded_comments(
+    api: FakeReddit,
+    reddit: praw.Reddit,
+    cassettes: Cassettes,
+    query: str = "TRUDEAU",
+    subreddit: str = "askreddit",
+) -> RedditSource:
+    """A source reading comments (limit 100) of ``subreddit``, served praw's recorded listing
+    of 100 r/AskReddit comments (one mentions Trudeau) and no search results."""
+    api.serve(f"/r/{subreddit}/search/")
+    api.serve(f"/r/{subreddit}/comments/", cassettes.body("TestSubredditListings.test_comments"))
+    return RedditSource(
+        "r", query, subreddits=(subreddit,), limit=100, comments=True, reddit=reddit
+    )
+
+
 @pytest.fixture
 def no_praw_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     """prawcore waits up to 6 s between its own retries; tests need not."""
@@ -258,11 +274,7 @@ def test_a_page_reaching_back_to_the_cursor_does_not_warn(
 def test_a_full_comment_listing_newer_than_the_cursor_warns_of_a_gap(
     api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
 ) -> None:
-    api.serve("/r/askreddit/search/")
-    api.serve("/r/askreddit/comments/", cassettes.body("TestSubredditListings.test_comments"))
-    source = RedditSource(
-        "r", "TRUDEAU", subreddits=("askreddit",), limit=100, comments=True, reddit=reddit
-    )
+    source = recorded_comments(api, reddit, cassettes)
 
     # all 100 comments read are newer than this; only one of them matches the query
     result = source.fetch(FetchState(cursor="1467590000"))
@@ -278,11 +290,7 @@ def test_the_site_wide_comment_stream_draws_no_gap_warning(
 ) -> None:
     """r/all's comments come faster than any 'limit': a sample by design, not a gap to
     warn of on every run."""
-    api.serve("/r/all/search/")
-    api.serve("/r/all/comments/", cassettes.body("TestSubredditListings.test_comments"))
-    source = RedditSource(
-        "r", "TRUDEAU", subreddits=("all",), limit=100, comments=True, reddit=reddit
-    )
+    source = recorded_comments(api, reddit, cassettes, subreddit="all")
 
     result = source.fetch(FetchState(cursor="1467590000 1467590000"))
 
@@ -293,11 +301,7 @@ def test_the_site_wide_comment_stream_draws_no_gap_warning(
 def test_a_comment_listing_reaching_back_to_the_cursor_does_not_warn(
     api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
 ) -> None:
-    api.serve("/r/askreddit/search/")
-    api.serve("/r/askreddit/comments/", cassettes.body("TestSubredditListings.test_comments"))
-    source = RedditSource(
-        "r", "TRUDEAU", subreddits=("askreddit",), limit=100, comments=True, reddit=reddit
-    )
+    source = recorded_comments(api, reddit, cassettes)
 
     # the oldest comment read was posted at 1467590634: the listing reached the last run
     result = source.fetch(FetchState(cursor="1467590634"))
@@ -340,11 +344,7 @@ def test_a_comment_listing_reaching_back_to_the_last_one_read_does_not_warn(
 def test_comments_are_filtered_by_query_terms(
     api: FakeReddit, reddit: praw.Reddit, cassettes: Cassettes
 ) -> None:
-    api.serve("/r/askreddit/search/")
-    api.serve("/r/askreddit/comments/", cassettes.body("TestSubredditListings.test_comments"))
-    source = RedditSource(
-        "r", "TRUDEAU OR movie", subreddits=("askreddit",), comments=True, reddit=reddit
-    )
+    source = recorded_comments(api, reddit, cassettes, "TRUDEAU OR movie")
 
     result = source.fetch(FetchState())
 
