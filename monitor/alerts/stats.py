@@ -7,12 +7,15 @@ of mouth even when their text reads as neutral). Posts with ``duplicate_of`` set
 same text cross-posted) are left out, so one story counts once. Which windows to count is decided by
 :func:`monitor.alerts.rules.spike_windows`; this module only counts.
 
-Alerts read dated posts only (:data:`DATED`). A post its source gave no date (a feed
-item without one, an export row without a date) is placed at the time it was collected,
-which for the first collection of such a feed is the moment its whole backlog arrived:
-counted, old news would read as a burst of negative posts in the recent window, and each
-angry old post as a fresh high-impact one. Such posts are still stored, charted and in
-the response queue.
+Alerts read dated posts, and undated ones only from a source's second batch of them on
+(:func:`alert_posts`). A post its source gave no date (a feed item without one) is placed
+at the time it was collected. For the first collection that brings a source's undated
+posts about a brand, that is the moment its whole backlog arrived: counted, old news would
+read as a burst of negative posts in the recent window, and each angry old post as a fresh
+high-impact one. An undated item collected in a later run appeared between two runs, so
+its collection time is when it was written, give or take one interval, and it counts. An
+import file's undated rows never count: an export says nothing of when they were written.
+Uncounted posts are still stored, charted and in the response queue.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.alerts.rules import (
@@ -53,6 +56,28 @@ from monitor.store.schema import post_categories, posts, sources
 MAX_RECENT_NEGATIVE = 2000  # negative posts read per brand per check
 # the source gave the post a date: its posted_at says when it was written, not collected
 DATED = posts.c.published_at.is_not(None)
+ARCHIVE_KINDS = ("file",)  # sources whose undated rows are never read as fresh
+
+
+def alert_posts(conn, brand: str) -> ColumnElement[bool]:
+    """Which of ``brand``'s posts the alert rules read: dated ones, and undated ones
+    collected after the first batch of undated posts their source brought about the
+    brand (that batch is a backlog whose age nobody knows; see the module docstring).
+    Undated rows of import files never count."""
+    first_batches = conn.execute(
+        select(posts.c.source, func.min(posts.c.collected_at))
+        .where(posts.c.brand == brand, posts.c.published_at.is_(None))
+        .group_by(posts.c.source)
+    ).all()
+    archives = set(
+        conn.execute(select(sources.c.name).where(sources.c.kind.in_(ARCHIVE_KINDS))).scalars()
+    )
+    later = [
+        and_(posts.c.source == source, posts.c.collected_at > first)
+        for source, first in first_batches
+        if source not in archives
+    ]
+    return or_(DATED, *later)
 
 
 def _in(window: Window):
@@ -75,15 +100,18 @@ def _window_counts(windows: list[Window], row) -> list[WindowCount]:
     return [WindowCount(w, int(row[2 * i]), int(row[2 * i + 1])) for i, w in enumerate(windows)]
 
 
-def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
-    """Negative and classified dated posts of ``brand`` in each window, in one query."""
+def window_counts(
+    conn, brand: str, windows: list[Window], counted: ColumnElement[bool] | None = None
+) -> list[WindowCount]:
+    """Negative and classified posts of ``brand`` in each window, in one query; of its
+    posts only those ``counted`` (default: :func:`alert_posts`)."""
     q = (
         select(*_window_sums(windows))
         .select_from(JOINED)
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
-            DATED,
+            alert_posts(conn, brand) if counted is None else counted,
             or_(*(_in(w) for w in windows)),
         )
     )
@@ -91,14 +119,18 @@ def window_counts(conn, brand: str, windows: list[Window]) -> list[WindowCount]:
 
 
 def category_window_counts(
-    conn, brand: str, windows: list[Window], rules_version: str | None = None
+    conn,
+    brand: str,
+    windows: list[Window],
+    rules_version: str | None = None,
+    counted: ColumnElement[bool] | None = None,
 ) -> dict[str, CategoryCounts]:
     """Per category: the brand's negative and classified posts in that category in each
     window (the first window is the recent one), and its first post in them, in one query.
 
     ``rules_version`` (the categories' fingerprint) counts only posts put into categories
     by the current rules: while a rules change is being applied, old rows would otherwise
-    make a spike out of the posts not yet redone."""
+    make a spike out of the posts not yet redone. ``counted``: as :func:`window_counts`."""
     current = [posts.c.categorized_with == rules_version] if rules_version else []
     q = (
         select(post_categories.c.category, func.min(posts.c.posted_at), *_window_sums(windows))
@@ -106,7 +138,7 @@ def category_window_counts(
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
-            DATED,
+            alert_posts(conn, brand) if counted is None else counted,
             or_(*(_in(w) for w in windows)),
             *current,
         )
@@ -120,10 +152,17 @@ def category_window_counts(
 
 
 def negative_posts(
-    conn, brand: str, since: datetime, until: datetime, untracked: Untracked = TRACK_ALL
+    conn,
+    brand: str,
+    since: datetime,
+    until: datetime,
+    untracked: Untracked = TRACK_ALL,
+    counted: ColumnElement[bool] | None = None,
 ) -> list[PostStat]:
-    """The brand's effectively negative dated posts in [since, until], newest first, each
-    with its author's earlier complaints (none where authors are ``untracked``: news)."""
+    """The brand's effectively negative posts in [since, until], newest first, each with
+    its author's earlier complaints (none where authors are ``untracked``: news); of its
+    posts only those ``counted`` (default: :func:`alert_posts`: an undated backlog is no
+    fresh complaint, it stays in the queue)."""
     tracked = author_tracked(untracked)
     q = (
         select(
@@ -147,7 +186,7 @@ def negative_posts(
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
-            DATED,  # an undated backlog is no fresh complaint (it stays in the queue)
+            alert_posts(conn, brand) if counted is None else counted,
             posts.c.posted_at >= since,
             posts.c.posted_at <= until,
             NEEDS_ANSWER,
@@ -233,9 +272,12 @@ def brand_stats(
     hi = rules.high_impact
     try:
         with engine.connect() as conn:
-            counts = window_counts(conn, brand, [recent, *baseline])
+            counted = alert_posts(conn, brand)
+            counts = window_counts(conn, brand, [recent, *baseline], counted)
             by_category = (
-                category_window_counts(conn, brand, [recent, *baseline], categories_version)
+                category_window_counts(
+                    conn, brand, [recent, *baseline], categories_version, counted
+                )
                 if rules.spike.enabled and rules.spike.by_category
                 else {}
             )
@@ -243,7 +285,7 @@ def brand_stats(
                 select(func.min(posts.c.posted_at)).where(posts.c.brand == brand)
             ).scalar()
             since = min(recent.start, lookback)
-            recent_negative = negative_posts(conn, brand, since, now, untracked)
+            recent_negative = negative_posts(conn, brand, since, now, untracked, counted)
             cutoff = None
             if hi.enabled and hi.audience_percentile is not None:
                 cutoff = audience_cutoff(
@@ -323,6 +365,7 @@ def gather(
 __all__ = [
     "AUDIENCE",
     "SENTIMENT",
+    "alert_posts",
     "audience_cutoff",
     "brand_stats",
     "category_window_counts",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -89,6 +90,15 @@ posts = Table(
     Index("ix_posts_channel", "channel"),
     Index("ix_posts_categorized_with", "categorized_with"),
     Index("ix_posts_brand_author", "brand", "author", "posted_at"),  # customers who come back
+    # each source's first batch of undated posts about a brand (the alert rules skip it)
+    Index(
+        "ix_posts_undated",
+        "brand",
+        "source",
+        "collected_at",
+        sqlite_where=text("published_at IS NULL"),
+        postgresql_where=text("published_at IS NULL"),
+    ),
 )
 
 analyses = Table(
