@@ -313,7 +313,7 @@ def test_an_undated_feeds_backlog_is_kept_but_raises_no_spike_and_keeps_its_date
 
 
 def test_undated_items_of_a_later_collection_count_at_the_time_they_were_collected(
-    httpserver, sqlite_store, tmp_path
+    httpserver, store, tmp_path
 ):
     """The first collection of an undated feed is its backlog; an item that appears in a
     later collection was written between the two, so it counts, placed at the time it was
@@ -321,7 +321,7 @@ def test_undated_items_of_a_later_collection_count_at_the_time_they_were_collect
     they were written."""
     from monitor.pipeline import Pipeline
 
-    add_posts(sqlite_store, spike_specs(recent=0))  # a dated week of history, quiet today
+    add_posts(store, spike_specs(recent=0))  # a dated week of history, quiet today
 
     def items(prefix: str, n: int) -> str:
         return "\n".join(
@@ -344,7 +344,7 @@ def test_undated_items_of_a_later_collection_count_at_the_time_they_were_collect
         ),
     )
     clock = [NOW - timedelta(minutes=30)]
-    pipeline = Pipeline(settings, sqlite_store, clock=lambda: clock[0])
+    pipeline = Pipeline(settings, store, clock=lambda: clock[0])
     pipeline.collect()  # the backlog: 12 old items, and the export's first row
     feed[0] = UNDATED_FEED.format(items=items("new", 12) + items("old", 12))
     export.write_text(
@@ -355,19 +355,17 @@ def test_undated_items_of_a_later_collection_count_at_the_time_they_were_collect
     runs = pipeline.collect()
     assert [r.new_posts for r in runs] == [12, 12]
 
-    with sqlite_store.engine.connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(
-            select(posts.c.id, posts.c.source, posts.c.title).where(
-                posts.c.published_at.is_(None)
-            )
+            select(posts.c.id, posts.c.source, posts.c.title).where(posts.c.published_at.is_(None))
         ).all()
-    sqlite_store.save_analyses([(pid, analysis("negative", anger=0.95)) for pid, *_ in rows], NOW)
+    store.save_analyses([(pid, analysis("negative", anger=0.95)) for pid, *_ in rows], NOW)
     new = {pid for pid, source, title in rows if source == "news" and "(new " in (title or "")}
     assert len(new) == 12
 
-    s = stats.brand_stats(sqlite_store.engine, BRAND, RULES, NOW)
+    s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
     assert s.recent.negative == 12  # not the backlog's 12, not the export's 13
     assert {p.id for p in s.negative_posts} == new
     assert {p.posted_at for p in s.negative_posts} == {NOW - timedelta(minutes=10)}
-    fired = check_alerts(sqlite_store, settings, NOW, deliver=False)
+    fired = check_alerts(store, settings, NOW, deliver=False)
     assert "negative_spike" in {a.rule for a in fired}
