@@ -210,6 +210,9 @@ def cmd_status(args) -> int:
             )
         )
     print(_table(rows, ["source", "kind", "last run", "last success", "new", "total", "health"]))
+    notes = [undated_note(health[c.name]) for c in settings.sources if c.name in health]
+    if any(notes):
+        print("\n" + "\n".join(note for note in notes if note))
     # sources no longer in the config (or one-off imports) are history, not a failure now
     failing = [
         c.name for c in settings.sources if c.name in health and health[c.name].consecutive_failures
@@ -236,6 +239,25 @@ def cmd_status(args) -> int:
         print(f"\n{len(failing)} source(s) failing: {', '.join(failing)}")
         return 1
     return 0
+
+
+def undated_note(h) -> str | None:
+    """What ``monitor status`` says of a source's posts that came without a date (None when
+    all were dated): where they are charted, and whether the alert rules count them."""
+    from monitor.alerts.stats import ARCHIVE_KINDS
+
+    if not h.undated_posts:
+        return None
+    alerts = (
+        "the alert rules never count them (an export does not say when they were written)"
+        if h.kind in ARCHIVE_KINDS
+        else "the alert rules skip the first batch of them (the backlog the first collection "
+        "found) and count later ones"
+    )
+    return (
+        f"{h.name}: {h.undated_posts} of {h.total_posts} posts came without a date; they are "
+        f"shown at the time they were collected, and {alerts}"
+    )
 
 
 def cmd_import(args) -> int:

@@ -149,6 +149,36 @@ def test_status_says_when_a_working_source_matches_no_brand(tmp_path):
     assert "ok, but 2 runs matched no brand: check the brands' names" in status.stdout
 
 
+def test_status_says_which_posts_came_without_a_date_and_how_alerts_treat_them(
+    tmp_path, httpserver
+):
+    dated = tmp_path / "dated.csv"
+    dated.write_text("text,date\nMovistela no carga,2026-11-01\n", encoding="utf-8")
+    undated = tmp_path / "undated.csv"
+    undated.write_text("text\nMovistela no carga\nMovistela tarda\n", encoding="utf-8")
+    httpserver.expect_request("/feed").respond_with_data(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Foro</title>'
+        "<item><guid>1</guid><title>Movistela me cobró de más</title></item>"
+        "</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    write_config(
+        tmp_path,
+        "".join(
+            f'\n[[sources]]\nname = "{name}"\nkind = "file"\npath = "{path.name}"\n'
+            for name, path in (("dated", dated), ("undated", undated))
+        )
+        + f'\n[[sources]]\nname = "forum"\nkind = "rss"\nurl = "{httpserver.url_for("/feed")}"\n',
+    )
+    monitor("collect", cwd=tmp_path)
+    status = monitor("status", cwd=tmp_path).stdout
+    assert "undated: 2 of 2 posts came without a date" in status
+    assert "the alert rules never count them (an export" in status
+    assert "forum: 1 of 1 posts came without a date" in status
+    assert "skip the first batch of them (the backlog the first collection found)" in status
+    assert "\ndated:" not in status  # every post of it had a date
+
+
 def test_failing_source_shows_in_status_and_exit_code(tmp_path):
     write_config(tmp_path, '\n[[sources]]\nname = "gone"\nkind = "file"\npath = "missing.jsonl"\n')
     result = monitor("collect", cwd=tmp_path, check=False)

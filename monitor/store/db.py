@@ -71,6 +71,7 @@ class SourceHealth:
     successful_runs: int = 0
     fetched_total: int = 0  # items the successful runs read, before brand matching
     matched_total: int = 0  # ... and those that mentioned a brand
+    undated_posts: int = 0  # stored at the time they were collected: the source gave no date
 
     @property
     def empty_reason(self) -> str | None:
@@ -584,6 +585,12 @@ class Store:
 
     def source_health(self) -> list[SourceHealth]:
         totals = select(posts.c.source, func.count().label("n")).group_by(posts.c.source).subquery()
+        undated = (
+            select(posts.c.source, func.count().label("n"))
+            .where(posts.c.published_at.is_(None))
+            .group_by(posts.c.source)
+            .subquery()
+        )
         ok = source_runs.c.error.is_(None)
         runs = (
             select(
@@ -603,8 +610,10 @@ class Store:
                 func.coalesce(runs.c.runs, 0).label("runs"),
                 func.coalesce(runs.c.fetched, 0).label("fetched"),
                 func.coalesce(runs.c.matched, 0).label("matched"),
+                func.coalesce(undated.c.n, 0).label("undated"),
             )
             .outerjoin(totals, totals.c.source == sources.c.name)
+            .outerjoin(undated, undated.c.source == sources.c.name)
             .outerjoin(runs, runs.c.source == sources.c.name)
             .order_by(sources.c.name)
         )
@@ -624,6 +633,7 @@ class Store:
                 int(r["runs"]),
                 int(r["fetched"]),
                 int(r["matched"]),
+                int(r["undated"]),
             )
             for r in rows
         ]
