@@ -157,6 +157,17 @@ def test_failed_run_keeps_state_and_counts_failures(store):
     assert store.source_state("feed").etag == "good-etag"
 
 
+def test_source_health_counts_each_sources_undated_posts_over_every_brand(store):
+    from dataclasses import replace
+
+    dated = replace(post("c"), published=T0 - timedelta(days=1))
+    store.save_collection(run(), "rss", [post("a"), post("b", brand="Telvia"), dated], None)
+    store.save_collection(run("other"), "rss", [post("d", source="other")], None)
+    health = {h.name: h for h in store.source_health()}
+    assert (health["feed"].total_posts, health["feed"].undated_posts) == (3, 2)
+    assert health["other"].undated_posts == 1
+
+
 def test_a_working_source_that_never_stores_a_post_says_why(store):
     def collect(fetched, matched, error=None):
         r = SourceRun("feed", T0, T0, fetched=fetched, matched=matched, error=error)
