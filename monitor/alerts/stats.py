@@ -66,16 +66,17 @@ def alert_posts(conn, brand: str) -> ColumnElement[bool]:
     Undated rows of import files never count."""
     first_batches = conn.execute(
         select(posts.c.source, func.min(posts.c.collected_at))
-        .where(posts.c.brand == brand, posts.c.published_at.is_(None))
+        .outerjoin(sources, sources.c.name == posts.c.source)
+        .where(
+            posts.c.brand == brand,
+            posts.c.published_at.is_(None),
+            or_(sources.c.kind.is_(None), sources.c.kind.not_in(ARCHIVE_KINDS)),
+        )
         .group_by(posts.c.source)
-    ).all()
-    archives = set(
-        conn.execute(select(sources.c.name).where(sources.c.kind.in_(ARCHIVE_KINDS))).scalars()
     )
     later = [
         and_(posts.c.source == source, posts.c.collected_at > first)
         for source, first in first_batches
-        if source not in archives
     ]
     return or_(DATED, *later)
 
@@ -101,17 +102,17 @@ def _window_counts(windows: list[Window], row) -> list[WindowCount]:
 
 
 def window_counts(
-    conn, brand: str, windows: list[Window], counted: ColumnElement[bool] | None = None
+    conn, brand: str, counted: ColumnElement[bool], windows: list[Window]
 ) -> list[WindowCount]:
     """Negative and classified posts of ``brand`` in each window, in one query; of its
-    posts only those ``counted`` (default: :func:`alert_posts`)."""
+    posts only those ``counted`` (:func:`alert_posts`)."""
     q = (
         select(*_window_sums(windows))
         .select_from(JOINED)
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
-            alert_posts(conn, brand) if counted is None else counted,
+            counted,
             or_(*(_in(w) for w in windows)),
         )
     )
@@ -121,9 +122,9 @@ def window_counts(
 def category_window_counts(
     conn,
     brand: str,
+    counted: ColumnElement[bool],
     windows: list[Window],
     rules_version: str | None = None,
-    counted: ColumnElement[bool] | None = None,
 ) -> dict[str, CategoryCounts]:
     """Per category: the brand's negative and classified posts in that category in each
     window (the first window is the recent one), and its first post in them, in one query.
@@ -138,7 +139,7 @@ def category_window_counts(
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
-            alert_posts(conn, brand) if counted is None else counted,
+            counted,
             or_(*(_in(w) for w in windows)),
             *current,
         )
@@ -154,15 +155,15 @@ def category_window_counts(
 def negative_posts(
     conn,
     brand: str,
+    counted: ColumnElement[bool],
     since: datetime,
     until: datetime,
     untracked: Untracked = TRACK_ALL,
-    counted: ColumnElement[bool] | None = None,
 ) -> list[PostStat]:
     """The brand's effectively negative posts in [since, until], newest first, each with
     its author's earlier complaints (none where authors are ``untracked``: news); of its
-    posts only those ``counted`` (default: :func:`alert_posts`: an undated backlog is no
-    fresh complaint, it stays in the queue)."""
+    posts only those ``counted`` (:func:`alert_posts`: an undated backlog is no fresh
+    complaint, it stays in the queue)."""
     tracked = author_tracked(untracked)
     q = (
         select(
@@ -186,7 +187,7 @@ def negative_posts(
         .where(
             posts.c.brand == brand,
             posts.c.duplicate_of.is_(None),
-            alert_posts(conn, brand) if counted is None else counted,
+            counted,
             posts.c.posted_at >= since,
             posts.c.posted_at <= until,
             NEEDS_ANSWER,
@@ -273,10 +274,10 @@ def brand_stats(
     try:
         with engine.connect() as conn:
             counted = alert_posts(conn, brand)
-            counts = window_counts(conn, brand, [recent, *baseline], counted)
+            counts = window_counts(conn, brand, counted, [recent, *baseline])
             by_category = (
                 category_window_counts(
-                    conn, brand, [recent, *baseline], categories_version, counted
+                    conn, brand, counted, [recent, *baseline], categories_version
                 )
                 if rules.spike.enabled and rules.spike.by_category
                 else {}
@@ -285,7 +286,7 @@ def brand_stats(
                 select(func.min(posts.c.posted_at)).where(posts.c.brand == brand)
             ).scalar()
             since = min(recent.start, lookback)
-            recent_negative = negative_posts(conn, brand, since, now, untracked, counted)
+            recent_negative = negative_posts(conn, brand, counted, since, now, untracked)
             cutoff = None
             if hi.enabled and hi.audience_percentile is not None:
                 cutoff = audience_cutoff(
