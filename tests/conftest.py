@@ -98,6 +98,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def loopback_mail(port: int, *to: str):
+    """The email channel "board-mail": plain SMTP to the test server on loopback ``port``,
+    from escucha@example.com to ``to``."""
+    from monitor.alerts.config import ChannelConfig
+
+    return ChannelConfig(
+        "board-mail",
+        "email",
+        host="127.0.0.1",
+        port=port,
+        tls="none",
+        sender="escucha@example.com",
+        to=to,
+    )
+
+
 class Inbox:
     """aiosmtpd handler keeping what arrived, parsed."""
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
+from monitor.alerts.config import AlertSettings, DeliverySettings
 from monitor.normalize import content_hash
 from monitor.report.config import ReportSettings
 from monitor.report.schedule import (
@@ -25,7 +25,7 @@ from monitor.report.service import record_partial, report_emailed_to, report_mad
 from monitor.scheduler import _report_job, build_scheduler
 from monitor.settings import Settings, SourceConfig
 from monitor.types import Analysis, Post, Prediction, SourceRun
-from tests.conftest import free_port
+from tests.conftest import free_port, loopback_mail
 
 MONDAY_0720 = datetime(2026, 11, 23, 7, 20, tzinfo=UTC)  # 20 min after a Monday 07:00 run
 W47 = datetime(2026, 11, 16, tzinfo=UTC)  # the week due at MONDAY_0720: Mon 16 – Sun 22 Nov
@@ -132,15 +132,7 @@ def report_settings(tmp_path, **report) -> Settings:
 def emailed_report_settings(tmp_path, port: int, *to: str, **delivery) -> Settings:
     """:func:`report_settings` with the report emailed through an SMTP server on loopback
     ``port`` to ``to`` (``delivery``: DeliverySettings fields)."""
-    channel = ChannelConfig(
-        "board-mail",
-        "email",
-        host="127.0.0.1",
-        port=port,
-        tls="none",
-        sender="escucha@example.com",
-        to=to,
-    )
+    channel = loopback_mail(port, *to)
     return replace(
         report_settings(tmp_path, channel="board-mail"),
         alerts=AlertSettings(channels=(channel,), delivery=DeliverySettings(**delivery)),

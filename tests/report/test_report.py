@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from reportdata import NOW, SETTINGS, W46, W47, fill
 from sqlalchemy import update
 
-from monitor.alerts.config import AlertSettings, ChannelConfig, DeliverySettings
+from monitor.alerts.config import AlertSettings, DeliverySettings
 from monitor.alerts.repository import AlertRepository
 from monitor.alerts.rules import AlertCandidate
 from monitor.errors import ConfigError, NotifyError
@@ -23,6 +23,7 @@ from monitor.report.config import ReportSettings
 from monitor.report.deliver import Email, send_report
 from monitor.report.service import make_report
 from monitor.store.schema import posts
+from tests.conftest import loopback_mail
 
 
 @pytest.fixture
@@ -315,15 +316,7 @@ def test_links_in_the_report_are_http_only(filled):
 
 
 def mail_settings(port: int, **report) -> object:
-    channel = ChannelConfig(
-        "board-mail",
-        "email",
-        host="127.0.0.1",
-        port=port,
-        tls="none",
-        sender="escucha@example.com",
-        to=("ops@example.com",),
-    )
+    channel = loopback_mail(port, "ops@example.com")
     alerts = AlertSettings(
         channels=(channel,), delivery=DeliverySettings(max_attempts=2, backoff_seconds=1)
     )
@@ -373,15 +366,7 @@ def test_a_refused_recipient_is_not_delivered_and_the_others_get_the_report_once
 ):
     port, inbox = smtp_server
     inbox.refused.add("bad@example.com")
-    channel = ChannelConfig(
-        "board-mail",
-        "email",
-        host="127.0.0.1",
-        port=port,
-        tls="none",
-        sender="escucha@example.com",
-        to=("ceo@example.com", "bad@example.com"),
-    )
+    channel = loopback_mail(port, "ceo@example.com", "bad@example.com")
     report = tmp_path / "report.html"
     report.write_text("<p>report</p>")
     alerts = AlertSettings(delivery=DeliverySettings(max_attempts=3, backoff_seconds=0))
