@@ -319,6 +319,8 @@ def test_undated_items_of_a_later_collection_count_at_the_time_they_were_collect
     later collection was written between the two, so it counts, placed at the time it was
     collected. Undated rows of an import file never count: an export says nothing of when
     they were written."""
+    from werkzeug import Response
+
     from monitor.pipeline import Pipeline
 
     add_posts(store, spike_specs(recent=0))  # a dated week of history, quiet today
@@ -332,7 +334,7 @@ def test_undated_items_of_a_later_collection_count_at_the_time_they_were_collect
 
     feed = [UNDATED_FEED.format(items=items("old", 12))]
     httpserver.expect_request("/feed").respond_with_handler(
-        lambda _: __import__("werkzeug").Response(feed[0], content_type="application/rss+xml")
+        lambda _: Response(feed[0], content_type="application/rss+xml")  # the feed as it is now
     )
     export = tmp_path / "export.csv"
     export.write_text("text\nMovistela me cobró de más (export 0)\n", encoding="utf-8")
