@@ -46,7 +46,7 @@ from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.langid import primary_language
-from monitor.normalize import fold_keeping_umlauts, spellings, umlaut_pattern
+from monitor.normalize import fold_keeping_umlauts, search_spellings, spellings, umlaut_pattern
 
 ANY_LANGUAGE = "*"
 _ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -267,14 +267,12 @@ class _Text:
     ("kuendig*") finds the word written with one."""
 
     def __init__(self, text: str) -> None:
-        self.plain, *written = (s.translate(_PLAIN_PUNCTUATION) for s in spellings(text))
+        self.forms = tuple(s.translate(_PLAIN_PUNCTUATION) for s in spellings(text))
+        self.plain, *written = self.forms
         self.written = written[0] if written else None
 
     def search(self, pattern: re.Pattern[str]) -> bool:
-        return bool(
-            pattern.search(self.plain)
-            or (self.written is not None and pattern.search(self.written))
-        )
+        return search_spellings(pattern, self.forms) is not None
 
     def words(self, pattern: re.Pattern[str]) -> tuple[str, ...]:
         """The words ``pattern`` finds in either spelling, as the folded text has them, in

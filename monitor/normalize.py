@@ -9,6 +9,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from html.parser import HTMLParser
 
 MAX_TEXT_CHARS = 20_000  # a 1 MB post is stored cut to this, with a marker
@@ -152,6 +153,14 @@ def spellings(text: str) -> tuple[str, ...]:
     searched in, so that 'Müller' and 'Mueller' find each other."""
     folded = fold(text)
     return (folded, fold_umlauts(text)) if has_umlauts(text) else (folded,)
+
+
+def search_spellings(pattern: re.Pattern[str] | None, forms: Iterable[str]) -> re.Match[str] | None:
+    """The first match of ``pattern`` in any of a text's ``forms`` (its :func:`spellings`);
+    None without one, or without a pattern."""
+    if pattern is None:
+        return None
+    return next((hit for text in forms if (hit := pattern.search(text))), None)
 
 
 def fold_keeping_umlauts(text: str) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from monitor.langid import primary_language
-from monitor.normalize import content_hash, spellings, umlaut_pattern
+from monitor.normalize import content_hash, search_spellings, spellings, umlaut_pattern
 from monitor.settings import BrandConfig
 from monitor.types import Post, RawPost
 
@@ -72,11 +72,11 @@ class BrandMatcher:
         # the text as folded, and with its umlauts written out if it has any
         forms = spellings(text)
         if not assume_mentioned:
-            if not _search(self._any, forms):
+            if not search_spellings(self._any, forms):
                 return MatchResult(False, NOT_MENTIONED)
-            if self._include is not None and not _search(self._include, forms):
+            if self._include is not None and not search_spellings(self._include, forms):
                 return MatchResult(False, "no context term")
-        if hit := _search(self._exclude, forms):
+        if hit := search_spellings(self._exclude, forms):
             return MatchResult(False, f"excluded term {hit.group(0)!r}")
         # a text too short or too mixed to identify is kept: it may be a complaint in a
         # watched language ("Movistela is the worst"), and losing it costs more than a
@@ -88,13 +88,6 @@ class BrandMatcher:
 
     def matches(self, text: str, lang: str | None = None) -> bool:
         return self.explain(text, lang).matched
-
-
-def _search(pattern: re.Pattern[str] | None, spellings: Iterable[str]) -> re.Match[str] | None:
-    """The first match of ``pattern`` in any of the text's ``spellings``; None without one."""
-    if pattern is None:
-        return None
-    return next((hit for text in spellings if (hit := pattern.search(text))), None)
 
 
 def match_posts(
