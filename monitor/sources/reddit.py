@@ -24,6 +24,7 @@ posts between the two runs may have been missed, and the fetch says so in a warn
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -306,9 +307,19 @@ def matches(text: str, query: str) -> bool:
     later, would find it.
     """
     folded, written_out = fold(text), fold_umlauts(text)
-    plain, spelt = query_terms(query), query_terms(query, folding=fold_umlauts)
     return any(
-        all(a in folded or b in written_out for a, b in zip(terms, spelt_terms, strict=True))
+        all(a in folded or b in written_out for a, b in alternative)
+        for alternative in _term_pairs(query)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _term_pairs(query: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Each OR-alternative's terms as (folded, umlauts written out) pairs, read once per
+    query rather than once per comment."""
+    plain, spelt = query_terms(query), query_terms(query, folding=fold_umlauts)
+    return tuple(
+        tuple(zip(terms, spelt_terms, strict=True))
         for terms, spelt_terms in zip(plain, spelt, strict=True)
     )
 
