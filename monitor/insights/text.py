@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from monitor.normalize import fold, spellings
 
@@ -175,6 +176,27 @@ def _distinctive(
     return chosen
 
 
+def written_forms(texts: Iterable[str]) -> dict[str, str]:
+    """Each folded word's commonest spelling in ``texts``, lower case ("manana" ->
+    "mañana"): themes are found in folded text and shown as people write them. On a tie
+    the spelling with accents wins, since typing without them is the shortcut."""
+    seen: dict[str, Counter[str]] = {}
+    for text in texts:
+        written = unicodedata.normalize("NFC", text).lower().translate(_APOSTROPHES)
+        for word in _WORD.findall(written):
+            seen.setdefault(fold(word), Counter())[word] += 1
+    return {
+        key: max(forms.items(), key=lambda item: (item[1], item[0] != key))[0]
+        for key, forms in seen.items()
+    }
+
+
+def as_written(phrase: str, forms: Mapping[str, str]) -> str:
+    """A folded phrase in the spellings of :func:`written_forms` (a word it has not seen
+    stays folded)."""
+    return " ".join(forms.get(word, word) for word in phrase.split(" "))
+
+
 def theme_groups(
     current: Sequence[str],
     previous: Sequence[str],
@@ -190,7 +212,9 @@ def theme_groups(
     cobrado"): a term whose posts are mostly (``overlap``) posts of a better-scored group
     joins it as a variant instead of taking a line of its own. Returns ``(theme, posts,
     share, previous_share, lift, variants)``, best first: ``theme`` is the group's best
-    term, and posts, shares and lift count the posts of any of its terms.
+    term, and posts, shares and lift count the posts of any of its terms. Terms are
+    given as the current texts spell them (:func:`written_forms`); :func:`phrases` folds
+    them back.
     """
     now_sets = [phrases(t, extra_stop) for t in current]
     before_sets = [phrases(t, extra_stop) for t in previous]
@@ -210,8 +234,14 @@ def theme_groups(
         elif len(groups) < top:
             groups.append(([term], mine, posts_with(term, before_sets)))
     n_cur, n_prev = len(current), len(previous)
+    forms = written_forms(current) if groups else {}
     return [
-        (terms[0], len(now), *_shares(len(now), n_cur, len(before), n_prev), tuple(terms[1:]))
+        (
+            as_written(terms[0], forms),
+            len(now),
+            *_shares(len(now), n_cur, len(before), n_prev),
+            tuple(as_written(term, forms) for term in terms[1:]),
+        )
         for terms, now, before in groups
     ]
 

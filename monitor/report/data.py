@@ -23,6 +23,7 @@ from monitor.categories import CategorySettings
 from monitor.errors import ConfigError
 from monitor.insights.text import phrases, stop_words_for
 from monitor.insights.weekly import week_start_for
+from monitor.normalize import fold
 from monitor.settings import Settings
 
 TREND_WEEKS = 6  # weeks shown in the trend charts, the reported week last
@@ -181,7 +182,7 @@ def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | Non
     for row in negative.itertuples(index=False):
         title = row.title if isinstance(row.title, str) else ""  # None, or NaN from pandas
         text = f"{title}\n{row.text}"  # no phrase spans the two
-        if theme not in phrases(text, stop):
+        if fold(theme) not in phrases(text, stop):  # themes are shown as written
             continue
         audience = 0.0 if pd.isna(row.audience) else float(row.audience)
         if audience > best_audience:

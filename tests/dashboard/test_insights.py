@@ -18,6 +18,7 @@ from monitor.insights.text import (
     stop_words_for,
     theme_groups,
     tokens,
+    written_forms,
 )
 from monitor.normalize import content_hash
 from monitor.types import Post, SourceRun
@@ -535,6 +536,24 @@ def test_phrases_of_one_complaint_are_one_theme_with_variants():
     lead = groups[[g[0] for g in groups].index("doble cargo")]
     assert lead[1] == 3 and lead[2] == pytest.approx(0.6)  # posts with any of its phrases
     assert len(groups) < len(distinctive_terms(now, before))
+
+
+def test_themes_are_shown_as_people_write_them_accents_and_all():
+    now = [
+        "Mañana sin fibra otra vez",
+        "mañana tampoco hay fibra y la devolución no llega",
+        "la devolucion no llega y manana igual",
+        "Die Straße ist gesperrt",
+        "straße gesperrt, wieder",
+    ]
+
+    groups = theme_groups(now, ["todo bien"], top=5)
+
+    shown = {g[0] for g in groups} | {v for g in groups for v in g[5]}
+    assert "mañana" in shown and "manana" not in shown  # 2 of 3 posts write the ñ
+    assert any("devolución" in term for term in shown)  # a tie: the accented spelling
+    assert any("straße" in term for term in shown)  # not the folded "strasse"
+    assert written_forms(["MAÑANA", "manana"]) == {"manana": "mañana"}
 
 
 def test_english_contractions_are_function_words_not_theme_words():

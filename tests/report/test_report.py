@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 from reportdata import NOW, SETTINGS, W46, W47, fill
@@ -85,6 +86,22 @@ def test_weeks_are_calendar_weeks_in_utc():
     assert "2026-W47" in e.value.hint
     with pytest.raises(ConfigError):
         report_data.parse_week("next tuesday", NOW)
+
+
+def test_a_theme_shown_with_accents_still_finds_its_example_post():
+    negative = pd.DataFrame(
+        {
+            "title": [None, "Devolución"],
+            "text": ["la devolucion no llega", "La devolución no llega nunca"],
+            "audience": [10.0, 500.0],
+            "where": ["tw", "fb"],
+            "url": ["https://t.example/1", ""],
+            "posted_at": [NOW, NOW],
+        }
+    )
+    example = report_data._example("devolución", negative, ["Acme"])
+    assert example is not None and example["text"] == "La devolución no llega nunca"
+    assert example["url"] is None  # the most-read one, though it has no link
 
 
 def test_report_brands_default_to_brands_with_competitors():
