@@ -7,7 +7,8 @@ scripts/install.sh dev
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # posts are full of emoji: without a colour emoji font the browser draws empty boxes
-fc-list 2>/dev/null | grep -i "color emoji" >/dev/null || need+=(fonts-noto-color-emoji)
+fc-list 2>/dev/null | grep -i "color emoji" >/dev/null \
+  || dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null) \
     || echo "warning: could not install ${need[*]}; without chromium the browser test is skipped" >&2

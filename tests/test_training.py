@@ -107,6 +107,7 @@ def test_prior_shift_changes_the_probabilities_the_classifier_reports():
     [
         ({"emotion_mode": "both"}, "emotion mode must be one of branch, head, joint"),
         ({"own_layers": 12}, "--own-layers must be 1 to 11"),
+        ({"own_layers": 0}, "--own-layers must be 1 or more"),
         ({"epochs": 0}, "untrained heads"),
         ({"epochs": 0, "init_from": "/nonexistent"}, "no trained classifier there"),
         (
@@ -145,6 +146,8 @@ def test_monitor_train_fine_tunes_another_base_encoder_into_a_working_artifact(
     saved = json.loads((out / "classifier.json").read_text())
     assert saved["encoder"] == str(tiny_encoder_dir.resolve())
     assert saved["prefix"] == ""  # e5's "query: " belongs to e5
+    assert saved["version"].startswith("escucha-") and "e5s" not in saved["version"]
+    assert saved["max_length"] == 256  # within the tiny BERT's 512 positions
     measured = saved["metrics"]  # on all of UMSAB validation and EmoEvent dev
     assert measured["umsab_val"]["n"] == 2592 and measured["emoevent_dev"]["es"]["n"] == 844
     assert not (tmp_path / "cache").exists()  # nothing of the default encoder was built
@@ -165,5 +168,25 @@ def test_another_encoder_too_shallow_for_emotion_own_layers_is_refused(
 
     cfg = TrainConfig(encoder=str(tiny_encoder_dir), own_layers=3, limit=16)
     with pytest.raises(ConfigError, match="the encoder has 1 layers"):
+        train(datasets_dir, DOMAIN_FILE, tmp_path, tmp_path / "out", cfg)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_encoder_without_bert_layers_is_refused_with_a_reason(
+    tiny_encoder_dir, datasets_dir, tmp_path
+):
+    from transformers import AutoTokenizer, DistilBertConfig, DistilBertModel
+
+    from monitor.classify.training import TrainConfig, train
+    from monitor.errors import ConfigError
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_encoder_dir)
+    distil = tmp_path / "distil"
+    config = DistilBertConfig(vocab_size=len(tokenizer), dim=32, n_layers=1, n_heads=2)
+    DistilBertModel(config).save_pretrained(distil)
+    tokenizer.save_pretrained(distil)
+
+    cfg = TrainConfig(encoder=str(distil), emotion_mode="head", limit=16)
+    with pytest.raises(ConfigError, match="needs a BERT-style encoder"):
         train(datasets_dir, DOMAIN_FILE, tmp_path, tmp_path / "out", cfg)
     assert not (tmp_path / "out").exists()

@@ -223,8 +223,10 @@ def _check(cfg: TrainConfig) -> None:
         raise ConfigError(
             f"emotion mode must be one of {', '.join(EMOTION_MODES)}, not {cfg.emotion_mode!r}"
         )
-    if cfg.emotion_mode == "branch" and not 0 < cfg.own_layers < 12:
-        raise ConfigError(f"--own-layers must be 1 to 11, not {cfg.own_layers}")
+    if cfg.emotion_mode == "branch" and cfg.own_layers < 1:
+        raise ConfigError(f"--own-layers must be 1 or more, not {cfg.own_layers}")
+    if cfg.emotion_mode == "branch" and cfg.encoder == DEFAULT_ENCODER and cfg.own_layers > 11:
+        raise ConfigError(f"--own-layers must be 1 to 11 (e5 has 12), not {cfg.own_layers}")
     if cfg.epochs <= 0 and not cfg.init_from:
         raise ConfigError(
             "0 epochs from the base encoder would save untrained heads",
@@ -265,10 +267,9 @@ def train(
     rng = random.Random(cfg.seed)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     data = load_training_data(datasets_dir, domain_file, cfg)
-    version = "escucha-e5s-" + datetime.now(UTC).strftime("%Y%m%d-%H%M")
     encoder, prefix = base_encoder(cfg)
     config = ClassifierConfig(
-        version=version,
+        version="",  # named below, once the base is known
         encoder=encoder,
         prefix=prefix,
         tasks={
@@ -294,7 +295,18 @@ def train(
         }
     else:
         model, tokenizer = build_model(config, cache_dir)
+        # a base with fewer positions than e5's reads fewer tokens (2 kept for RoBERTa's offset)
+        positions = getattr(model.encoder.config, "max_position_embeddings", None)
+        if positions:
+            config.max_length = min(config.max_length, positions - 2)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    config.version = ("escucha-e5s-" if config.encoder == DEFAULT_ENCODER else "escucha-") + stamp
     model.branches.clear()  # a loaded artifact's emotion layers: fitted again below, or dropped
+    if not hasattr(getattr(model.encoder, "encoder", None), "layer"):
+        raise ConfigError(
+            f"{config.encoder}: training needs a BERT-style encoder (BERT, RoBERTa, XLM-R, e5…)",
+            hint="its layers must be at encoder.layer, as in transformers' BertModel",
+        )
     n_layers = model.encoder.config.num_hidden_layers
     if cfg.emotion_mode == "branch" and cfg.own_layers >= n_layers:
         raise ConfigError(

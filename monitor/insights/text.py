@@ -178,17 +178,23 @@ def _distinctive(
 
 def written_forms(texts: Iterable[str]) -> dict[str, str]:
     """Each folded word's commonest spelling in ``texts``, lower case ("manana" ->
-    "mañana"): themes are found in folded text and shown as people write them. On a tie
-    the spelling with accents wins, since typing without them is the shortcut."""
+    "mañana"): themes are found in folded text and shown as people write them. Words are
+    read as :func:`phrases` reads them (no links or mentions, a possessive as its noun).
+    On a tie the spelling with more accents wins: typing without them is the shortcut."""
     seen: dict[str, Counter[str]] = {}
     for text in texts:
-        written = unicodedata.normalize("NFC", text).lower().translate(_APOSTROPHES)
-        for word in _WORD.findall(written):
-            seen.setdefault(fold(word), Counter())[word] += 1
+        written = unicodedata.normalize("NFC", text.lower()).translate(_APOSTROPHES)
+        for segment in _PHRASE_BREAK.split(written):
+            for word in _words(_WORD, segment):
+                seen.setdefault(_folded(word), Counter())[word] += 1
     return {
-        key: max(forms.items(), key=lambda item: (item[1], item[0] != key))[0]
+        key: max(forms.items(), key=lambda item: (item[1], _accents(item[0])))[0]
         for key, forms in seen.items()
     }
+
+
+def _accents(word: str) -> int:
+    return sum(1 for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
 
 
 def as_written(phrase: str, forms: Mapping[str, str]) -> str:
@@ -213,8 +219,7 @@ def theme_groups(
     joins it as a variant instead of taking a line of its own. Returns ``(theme, posts,
     share, previous_share, lift, variants)``, best first: ``theme`` is the group's best
     term, and posts, shares and lift count the posts of any of its terms. Terms are
-    given as the current texts spell them (:func:`written_forms`); :func:`phrases` folds
-    them back.
+    folded, as :func:`phrases` gives them (:func:`as_written` spells them for people).
     """
     now_sets = [phrases(t, extra_stop) for t in current]
     before_sets = [phrases(t, extra_stop) for t in previous]
@@ -234,14 +239,8 @@ def theme_groups(
         elif len(groups) < top:
             groups.append(([term], mine, posts_with(term, before_sets)))
     n_cur, n_prev = len(current), len(previous)
-    forms = written_forms(current) if groups else {}
     return [
-        (
-            as_written(terms[0], forms),
-            len(now),
-            *_shares(len(now), n_cur, len(before), n_prev),
-            tuple(as_written(term, forms) for term in terms[1:]),
-        )
+        (terms[0], len(now), *_shares(len(now), n_cur, len(before), n_prev), tuple(terms[1:]))
         for terms, now, before in groups
     ]
 

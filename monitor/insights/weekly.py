@@ -27,7 +27,7 @@ from monitor.insights.base import (
     utc_series,
 )
 from monitor.insights.live import POST_COLUMNS, post_columns, tidy_posts
-from monitor.insights.text import stop_words_for, theme_groups
+from monitor.insights.text import as_written, stop_words_for, theme_groups, written_forms
 from monitor.settings import Settings
 from monitor.store.derived import AUDIENCE, JOINED, SENTIMENT
 from monitor.store.schema import posts
@@ -250,7 +250,8 @@ def negative_themes(
     ``weeks_back`` weeks before (see :func:`text.distinctive_terms`).
 
     Up to ``sample`` posts are read per side, spread evenly by id, so a busy week
-    costs the same as a quiet one. Columns: theme, posts, share, previous_share, lift
+    costs the same as a quiet one. Columns: theme (as the posts spell it), key (the
+    folded phrase, as :func:`text.phrases` gives it), posts, share, previous_share, lift
     (share as % of the sampled negative posts of the week), variants (the other phrases
     of the same complaint, the best three, comma-separated; see :func:`text.theme_groups`).
     """
@@ -301,9 +302,13 @@ def negative_themes(
     current = _spread([t for t, n in zip(texts, df["now"], strict=True) if n], sample)
     previous = _spread([t for t, n in zip(texts, df["now"], strict=True) if not n], sample)
     rows = theme_groups(current, previous, extra_stop=stop_words_for(brand_names), top=top)
-    columns = ["theme", "posts", "share", "previous_share", "lift", "variants"]
+    columns = ["key", "posts", "share", "previous_share", "lift", "variants"]
     out = pd.DataFrame(rows, columns=columns)
-    out["variants"] = out["variants"].map(lambda v: ", ".join(v[:SHOWN_VARIANTS]))
+    forms = written_forms(current)  # found folded, shown as the posts spell them
+    out.insert(0, "theme", out["key"].map(lambda term: as_written(term, forms)))
+    out["variants"] = out["variants"].map(
+        lambda v: ", ".join(as_written(term, forms) for term in v[:SHOWN_VARIANTS])
+    )
     out[["share", "previous_share"]] *= 100
     return out
 

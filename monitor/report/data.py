@@ -23,7 +23,6 @@ from monitor.categories import CategorySettings
 from monitor.errors import ConfigError
 from monitor.insights.text import phrases, stop_words_for
 from monitor.insights.weekly import week_start_for
-from monitor.normalize import fold
 from monitor.settings import Settings
 
 TREND_WEEKS = 6  # weeks shown in the trend charts, the reported week last
@@ -80,7 +79,7 @@ class WeeklyReportData:
     daily: pd.DataFrame  # day, sentiment, posts: the reported week
     emotions: pd.DataFrame  # emotion, posts, share, previous_share
     share_of_voice: pd.DataFrame  # brand, posts, share, previous_share, focus
-    themes: pd.DataFrame  # theme, posts, share, previous_share, lift, example
+    themes: pd.DataFrame  # theme, key, posts, share, previous_share, lift, variants, example
     negative_posts: pd.DataFrame  # most-read negative posts of the week
     alerts: pd.DataFrame  # raised this week: id, rule, severity, brand, title, ...
     response: dict = field(default_factory=dict)  # insights.response_times, one row
@@ -130,7 +129,7 @@ def gather(
     negative = insights.latest_posts(
         engine, week.replace(sentiments=("negative",)), 400, with_audience=True
     )
-    themes["example"] = [_example(theme, negative, names) for theme in themes["theme"]]
+    themes["example"] = [_example(key, negative, names) for key in themes["key"]]
     complaints = insights.complaint_categories(
         insights.weekly_categories(engine, f, 2), int(trend.iloc[-1]["negative"])
     )
@@ -175,14 +174,14 @@ def _share_of_voice(counts, windows, settings, brands) -> pd.DataFrame:
     return now.reset_index()[cols].sort_values("posts", ascending=False, ignore_index=True)
 
 
-def _example(theme: str, negative: pd.DataFrame, names: list[str]) -> dict | None:
-    """The most-read negative post of the week that mentions ``theme``."""
+def _example(key: str, negative: pd.DataFrame, names: list[str]) -> dict | None:
+    """The most-read negative post of the week with the theme ``key`` (a folded phrase)."""
     stop = stop_words_for(names)
     best, best_audience = None, -1.0
     for row in negative.itertuples(index=False):
         title = row.title if isinstance(row.title, str) else ""  # None, or NaN from pandas
         text = f"{title}\n{row.text}"  # no phrase spans the two
-        if fold(theme) not in phrases(text, stop):  # themes are shown as written
+        if key not in phrases(text, stop):
             continue
         audience = 0.0 if pd.isna(row.audience) else float(row.audience)
         if audience > best_audience:

@@ -12,6 +12,7 @@ from dashdata import COLLECTED, D1, D2, END, SETTINGS, XSS_TEXT, analysis, fill
 from monitor import insights
 from monitor.insights import Filters
 from monitor.insights.text import (
+    as_written,
     distinctive_terms,
     near_duplicate_groups,
     phrases,
@@ -20,7 +21,7 @@ from monitor.insights.text import (
     tokens,
     written_forms,
 )
-from monitor.normalize import content_hash
+from monitor.normalize import content_hash, fold
 from monitor.types import Post, SourceRun
 
 ACME = Filters(brands=("Acme",), start=END - timedelta(days=7), end=END)
@@ -542,18 +543,28 @@ def test_themes_are_shown_as_people_write_them_accents_and_all():
     now = [
         "Mañana sin fibra otra vez",
         "mañana tampoco hay fibra y la devolución no llega",
-        "la devolucion no llega y manana igual",
+        "la devolucion no llega y manana igual https://x.example/devolucion #devolucion",
         "Die Straße ist gesperrt",
-        "straße gesperrt, wieder",
+        "El router de Telefónica's cuelga",
     ]
+    forms = written_forms(now)
 
-    groups = theme_groups(now, ["todo bien"], top=5)
-
-    shown = {g[0] for g in groups} | {v for g in groups for v in g[5]}
-    assert "mañana" in shown and "manana" not in shown  # 2 of 3 posts write the ñ
-    assert any("devolución" in term for term in shown)  # a tie: the accented spelling
-    assert any("straße" in term for term in shown)  # not the folded "strasse"
+    assert as_written("manana", forms) == "mañana"  # 2 of 3 posts write the ñ
+    # a tie, once the link and the hashtag (which are no theme words) are left out
+    assert as_written("devolucion no llega", forms) == "devolución no llega"
+    assert as_written("strasse gesperrt", forms) == "straße gesperrt"
+    assert as_written("telefonica", forms) == "telefónica"  # a possessive as its noun
+    assert as_written("nunca vista", forms) == "nunca vista"  # words not seen stay folded
     assert written_forms(["MAÑANA", "manana"]) == {"manana": "mañana"}
+    assert written_forms(["οδος", "οδός"]) == {"οδοσ": "οδός"}  # the accent wins the tie
+
+
+def test_weekly_themes_carry_the_folded_key_beside_the_spelling(filled):
+    themes = insights.negative_themes(
+        filled.store.engine, ACME.replace(brands=()), ["Acme", "Rival"]
+    )
+    assert themes.columns[:2].tolist() == ["theme", "key"]
+    assert (themes["key"] == themes["theme"].map(fold)).all()
 
 
 def test_english_contractions_are_function_words_not_theme_words():
