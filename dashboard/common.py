@@ -64,14 +64,19 @@ def language() -> Tr:
 
 
 def language_switch() -> Tr:
+    """The sidebar's language switch, kept in the address as ``?lang=en``: a shared or
+    bookmarked link, or a reload, opens the page in the language it was read in."""
+    if "lang" not in st.session_state and st.query_params.get("lang") in LANGS:
+        st.session_state["lang"] = st.query_params["lang"]
     st.sidebar.segmented_control(
         "Idioma · Language",
         list(LANGS),
         format_func=LANGS.get,
-        default=DEFAULT_LANG,
+        default=None if "lang" in st.session_state else DEFAULT_LANG,
         required=True,
         key="lang",
     )
+    st.query_params["lang"] = language().lang
     return language()
 
 

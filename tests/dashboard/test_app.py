@@ -328,6 +328,22 @@ def test_language_switch_changes_titles_and_labels(app):
     assert at.multiselect(key="f_brands").value == ["Acme"]  # filters survive the switch
 
 
+def test_a_link_with_lang_opens_the_dashboard_in_that_language(app):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lang"] = "en"  # a shared or bookmarked link
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "What people are saying now"
+    at.segmented_control(key="lang").set_value("es").run()
+    assert at.title[0].value == "Qué se dice ahora"
+    assert at.query_params["lang"] == "es"  # the address follows the switch
+
+    unknown = AppTest.from_file(APP, default_timeout=30)
+    unknown.query_params["lang"] = "xx"
+    unknown.run()
+    assert unknown.title[0].value == "Qué se dice ahora"  # the default, not an error
+
+
 # ---- response queue ------------------------------------------------------------
 
 
