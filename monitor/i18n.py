@@ -518,6 +518,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Adjunto el informe semanal de percepción ({week}) en PDF y HTML.",
         "Attached: the weekly perception report ({week}) as PDF and HTML.",
     ),
+    "report_email_link": (
+        "Ver las tendencias semanales en el panel",
+        "See the weekly trends in the dashboard",
+    ),
     "report_rule": ("Regla", "Rule"),
     "report_severity": ("Gravedad", "Severity"),
     "report_alert": ("Alerta", "Alert"),

@@ -53,6 +53,7 @@ MONITOR_KEYS = {
     "log_level",
     "classify_interval_minutes",
     "untracked_channels",
+    "dashboard_url",
 }
 CLASSIFIER_KEYS = {"model_dir", "batch_size", "quantize", "backend", "threads", "external"}
 
@@ -125,6 +126,9 @@ class Settings:
     categories: CategorySettings = field(default_factory=CategorySettings)
     # channels of any source whose authors are not customers (an export's "news" rows)
     untracked_channels: tuple[str, ...] = ()
+    # where people open the dashboard (http://escucha.example:8501): alerts and the weekly
+    # report's email link to its pages; None: no links
+    dashboard_url: str | None = None
     config_path: Path | None = None
 
     @property
@@ -240,6 +244,21 @@ def _source(raw: Mapping[str, Any], i: int, base: Path) -> SourceConfig:
     return SourceConfig(name.strip(), kind, params, interval, brands, about_brand, track)
 
 
+def _dashboard_url(value: Any) -> str:
+    url = text(value, "monitor.dashboard_url").strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
+        raise ConfigError(
+            f"monitor.dashboard_url must be an http(s) address, not {value!r}",
+            hint='the address people open the dashboard at, e.g. "http://escucha.example:8501"',
+        )
+    return url
+
+
+def dashboard_link(base: str | None, page: str, lang: str) -> str | None:
+    """The address of a dashboard page in a language (None without a dashboard_url)."""
+    return f"{base}/{page}?lang={lang}" if base else None
+
+
 def _log_level(value: Any, where: str) -> str:
     return choice(text(value, where).upper(), LOG_LEVELS, where)
 
@@ -270,6 +289,8 @@ def parse_config(data: Mapping[str, Any], base: Path, defaults: Settings) -> Set
     if "untracked_channels" in mon:
         channels = _strs(mon["untracked_channels"], "monitor.untracked_channels")
         s = replace(s, untracked_channels=tuple(c.strip() for c in channels if c.strip()))
+    if "dashboard_url" in mon:
+        s = replace(s, dashboard_url=_dashboard_url(mon["dashboard_url"]))
     if "classify_interval_minutes" in mon:
         minutes = number(mon["classify_interval_minutes"], "monitor.classify_interval_minutes")
         s = replace(s, classify_interval_minutes=minutes)

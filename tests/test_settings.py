@@ -43,6 +43,14 @@ def test_channels_of_any_source_can_leave_their_authors_out(tmp_path):
         load_settings(write(tmp_path, "[monitor]\nuntracked_channels = 3\n"), env={})
 
 
+def test_the_dashboard_address_is_checked_and_kept_without_its_trailing_slash(tmp_path):
+    p = write(tmp_path, '[monitor]\ndashboard_url = "https://escucha.example/panel/"\n')
+    assert load_settings(p, env={}).dashboard_url == "https://escucha.example/panel"
+    assert load_settings(write(tmp_path, ""), env={}).dashboard_url is None
+    with pytest.raises(ConfigError, match="must be an http"):
+        load_settings(write(tmp_path, '[monitor]\ndashboard_url = "escucha:8501"\n'), env={})
+
+
 def test_precedence_file_then_env_then_flags(tmp_path):
     p = write(tmp_path, '[monitor]\ndatabase_url = "sqlite:///from-file.db"\n')
     assert load_settings(p, env={}).database_url == f"sqlite:///{tmp_path / 'from-file.db'}"

@@ -37,7 +37,7 @@ from monitor.categories import CategorySettings
 from monitor.errors import MonitorError, NotifyError
 from monitor.i18n import decimal_comma
 from monitor.replies import ReplySettings, draft_reply
-from monitor.settings import secret
+from monitor.settings import dashboard_link, secret
 
 log = logging.getLogger(__name__)
 TLS_TO_APPRISE = {"starttls": "starttls", "ssl": "ssl", "none": "insecure"}
@@ -89,6 +89,7 @@ _TEXT = {
         "never": "nunca",
         "minutes_ago": "hace {minutes} min",
         "footer": "Alerta #{id} · {rule} · {seen} desde {first} UTC · estado {status}",
+        "open": "Ábrela en el panel: {url}",
         "seen": ("vista {n} vez", "vista {n} veces"),
         "rules": {
             "negative_spike": "pico negativo",
@@ -158,6 +159,7 @@ _TEXT = {
         "never": "never",
         "minutes_ago": "{minutes} min ago",
         "footer": "Alert #{id} · {rule} · {seen} since {first} UTC · status {status}",
+        "open": "Open it in the dashboard: {url}",
         "seen": ("seen {n} time", "seen {n} times"),
         "rules": {},
         "tests": {},
@@ -332,10 +334,12 @@ def render(
     language: str = "es",
     replies: ReplySettings | None = None,
     categories: CategorySettings | None = None,
+    dashboard_url: str | None = None,
 ) -> Message:
     """Title and plain-text body of ``alert`` in ``language`` ("es" or "en"); a high-impact
     post comes with a suggested first reply (``replies``: the texts, built-in by default),
-    and every alert says what its posts are about (``categories``: their names)."""
+    every alert says what its posts are about (``categories``: their names), and links to
+    the dashboard's alerts page when ``dashboard_url`` says where the dashboard is."""
     t = _TEXT.get(language, _TEXT["en"])
     lang = language if language in _TEXT else "en"
     categories = categories or CategorySettings()
@@ -367,6 +371,9 @@ def render(
         )
         if draft:
             lines += ["", t["draft"], draft.text]
+    link = dashboard_link(dashboard_url, "alerts", lang)
+    if link:
+        lines += ["", t["open"].format(url=link)]
     lines += [
         "",
         _fmt(
@@ -392,6 +399,7 @@ def render(
         "first_seen_at": alert.first_seen_at.isoformat(),
         "last_seen_at": alert.last_seen_at.isoformat(),
         "updated_count": alert.updated_count,
+        "dashboard_url": link,
     }
     return Message(title, "\n".join(lines), alert.severity, data)
 
@@ -583,6 +591,7 @@ class Notifier:
         *,
         replies: ReplySettings | None = None,
         categories: CategorySettings | None = None,
+        dashboard_url: str | None = None,
         env: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         send: Callable[[str, Message], tuple[bool, str | None]] = _apprise_send,
@@ -590,6 +599,7 @@ class Notifier:
         self.settings = settings
         self.replies = replies
         self.categories = categories
+        self.dashboard_url = dashboard_url
         self.env = env
         self.sleep = sleep
         self._send = send
@@ -598,7 +608,13 @@ class Notifier:
         return f"Notifier({', '.join(repr(c) for c in self.settings.channels) or 'no channels'})"
 
     def message(self, alert: Alert, channel: ChannelConfig) -> Message:
-        m = render(alert, channel.language or self.settings.language, self.replies, self.categories)
+        m = render(
+            alert,
+            channel.language or self.settings.language,
+            self.replies,
+            self.categories,
+            self.dashboard_url,
+        )
         if channel.kind == "webhook" and channel.payload == "json":
             body = json.dumps({"alert": m.data, "text": m.body}, ensure_ascii=False)
             return Message(m.title, body, m.severity, m.data)

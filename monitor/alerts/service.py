@@ -105,7 +105,14 @@ def run_check(
     if deliver and cfg.channels:
         due = repo.due_for_delivery(cfg.delivery.max_total_attempts)
         replies = getattr(settings, "replies", None)
-        notifier = Notifier(cfg, replies=replies, categories=categories, env=env, sleep=sleep)
+        notifier = Notifier(
+            cfg,
+            replies=replies,
+            categories=categories,
+            dashboard_url=getattr(settings, "dashboard_url", None),
+            env=env,
+            sleep=sleep,
+        )
         results = notifier.deliver(repo, due, now)
         touched = [repo.get(a.id) for a in touched]
     return AlertCheck(touched, results)

@@ -93,8 +93,17 @@ def send_report(
     )
 
 
-def summary_html(title: str, intro: str, lines: Sequence[str], kpis: Sequence[Mapping]) -> str:
-    """The email body: what an executive reads before opening the attachment."""
+def summary_html(
+    title: str,
+    intro: str,
+    lines: Sequence[str],
+    kpis: Sequence[Mapping],
+    *,
+    link: str | None = None,
+    link_text: str = "",
+) -> str:
+    """The email body: what an executive reads before opening the attachment, and a link
+    to the dashboard's weekly page when its address is configured."""
     from html import escape
 
     rows = "".join(
@@ -107,7 +116,9 @@ def summary_html(title: str, intro: str, lines: Sequence[str], kpis: Sequence[Ma
     return (
         "<div style='font-family:Arial,sans-serif;font-size:14px;color:#222'>"
         f"<h2 style='color:#1f4e79'>{escape(title)}</h2><p>{escape(intro)}</p>"
-        f"<table>{rows}</table><ul>{items}</ul></div>"
+        f"<table>{rows}</table><ul>{items}</ul>"
+        + (f"<p><a href='{escape(link)}'>{escape(link_text)}</a></p>" if link else "")
+        + "</div>"
     )
 
 

@@ -22,7 +22,7 @@ from monitor.report import data as report_data
 from monitor.report import render
 from monitor.report.config import report_channel
 from monitor.report.deliver import Email, send_report, summary_html
-from monitor.settings import Settings
+from monitor.settings import Settings, dashboard_link
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,8 @@ def make_report(
             t.t("report_email_intro", week=code),
             ctx["headlines"],
             ctx["kpis"],
+            link=dashboard_link(settings.dashboard_url, "weekly", t.lang),
+            link_text=t.t("report_email_link"),
         )
         files = tuple(p for p in (pdf_path, html_path) if p is not None)
         email = Email(subject, body, files)

@@ -81,6 +81,17 @@ def test_message_says_why_with_numbers_in_spanish_and_english(spike):
     assert en.data["details"]["observed"] == 15 and en.data["post_ids"] == list(spike.post_ids)
 
 
+def test_message_links_to_the_dashboard_alerts_page_in_the_reader_s_language(spike):
+    url = "http://escucha.example:8501"
+    es = render(spike, "es", dashboard_url=url)
+    assert "Ábrela en el panel: http://escucha.example:8501/alerts?lang=es" in es.body
+    en = render(spike, "en", dashboard_url=url)
+    assert "Open it in the dashboard: http://escucha.example:8501/alerts?lang=en" in en.body
+    assert en.data["dashboard_url"] == "http://escucha.example:8501/alerts?lang=en"
+    plain = render(spike, "en")  # no address configured: no line, no link
+    assert "dashboard" not in plain.body and plain.data["dashboard_url"] is None
+
+
 def test_high_impact_message_names_its_triggers_in_the_reader_s_language(repo):
     from monitor.alerts.rules import HighImpactRule, high_impact
 

@@ -361,6 +361,17 @@ def test_report_is_emailed_with_the_pdf_and_html_attached(filled, smtp_server, t
     assert set(files) == {"escucha-2026-W47-Acme-en.pdf", "escucha-2026-W47-Acme-en.html"}
     assert files["escucha-2026-W47-Acme-en.pdf"].startswith(b"%PDF-")
     assert b"Weekly perception report" in files["escucha-2026-W47-Acme-en.html"]
+    assert "dashboard" not in body  # no address configured, no link
+
+
+def test_report_email_links_to_the_dashboard_weekly_page(filled, smtp_server, tmp_path):
+    port, inbox = smtp_server
+    store, _ = filled
+    settings = replace(mail_settings(port), dashboard_url="https://escucha.example")
+    make_report(store, settings, out_dir=tmp_path, now=NOW, env={})
+    body = inbox.messages[0].get_body(("html",)).get_content()
+    assert "<a href='https://escucha.example/weekly?lang=es'>" in body
+    assert "Ver las tendencias semanales en el panel" in body
 
 
 def test_a_dead_smtp_server_raises_after_retries_and_keeps_the_files(filled, tmp_path):
