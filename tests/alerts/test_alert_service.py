@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -177,7 +178,8 @@ def test_check_alerts_opens_updates_and_delivers_once(store, httpserver):
     cfg = AlertSettings(channels=(ChannelConfig("hook", "webhook", url_env="HOOK"),))
     env = {"HOOK": httpserver.url_for("/hook")}
 
-    first = check_alerts(store, SETTINGS, NOW, alerts=cfg, env=env)
+    settings = replace(SETTINGS, dashboard_url="http://escucha.example:8501")
+    first = check_alerts(store, settings, NOW, alerts=cfg, env=env)
     by_rule = {a.rule: a for a in first}
     assert set(by_rule) == {"negative_spike", "high_impact"}
     spike = by_rule["negative_spike"]
@@ -187,7 +189,9 @@ def test_check_alerts_opens_updates_and_delivers_once(store, httpserver):
     assert spike.delivered_at == NOW and spike.delivery_attempts == 0
     assert by_rule["high_impact"].details["audience"] == 50_000
     assert len(httpserver.log) == 2
-    assert "13 menciones negativas" in httpserver.log[0][0].get_json()["message"]
+    message = httpserver.log[0][0].get_json()["message"]
+    assert "13 menciones negativas" in message
+    assert "Ábrela en el panel: http://escucha.example:8501/alerts?lang=es" in message
 
     later = NOW + timedelta(minutes=15)
     second = check_alerts(store, SETTINGS, later, alerts=cfg, env=env)
