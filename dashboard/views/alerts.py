@@ -11,6 +11,7 @@ from dashboard import common
 from monitor import insights
 from monitor.alerts.notify import render
 from monitor.alerts.repository import AUTO, AlertRepository
+from monitor.errors import MonitorError
 
 ctx = common.context()
 t = ctx.tr
@@ -21,10 +22,30 @@ flash = st.session_state.pop("_alert_flash", None)
 if flash:
     st.success(flash, icon="✅")
 
+
+def _linked() -> int | None:
+    """The alert a link opened the page on (``?alert=12``, as alert messages link), once
+    per session: afterwards the person's own choices stand."""
+    if st.session_state.get("_alert_link_done"):
+        return None
+    st.session_state["_alert_link_done"] = True
+    wanted = str(st.query_params.get("alert") or "")
+    if not wanted.isdigit():
+        return None
+    try:
+        linked = repo.get(int(wanted))
+    except MonitorError:  # deleted since, or a mistyped link: the page as usual
+        return None
+    if not linked.active:
+        st.session_state["a_show"] = "all"  # a resolved alert is listed under "all"
+    return linked.id
+
+
+linked = _linked()
 show = st.segmented_control(
     t.t("alerts_show"),
     ("active", "all"),
-    default="active",
+    default=None if "a_show" in st.session_state else "active",
     required=True,
     format_func=lambda v: t.t(f"alerts_{v}"),
     key="a_show",
@@ -108,6 +129,8 @@ st.dataframe(
 )
 
 by_id = {a.id: a for a in alerts}
+if linked in by_id:
+    st.session_state["a_pick"] = linked
 chosen = st.selectbox(
     t.t("alert_pick"),
     list(by_id),

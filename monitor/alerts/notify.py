@@ -373,6 +373,7 @@ def render(
             lines += ["", t["draft"], draft.text]
     link = dashboard_link(dashboard_url, "alerts", lang)
     if link:
+        link += f"&alert={alert.id}"  # the page opens on this alert
         lines += ["", t["open"].format(url=link)]
     lines += [
         "",

@@ -84,10 +84,16 @@ def test_message_says_why_with_numbers_in_spanish_and_english(spike):
 def test_message_links_to_the_dashboard_alerts_page_in_the_reader_s_language(spike):
     url = "http://escucha.example:8501"
     es = render(spike, "es", dashboard_url=url)
-    assert "Ábrela en el panel: http://escucha.example:8501/alerts?lang=es" in es.body
+    assert (
+        f"Ábrela en el panel: http://escucha.example:8501/alerts?lang=es&alert={spike.id}"
+        in es.body
+    )
     en = render(spike, "en", dashboard_url=url)
-    assert "Open it in the dashboard: http://escucha.example:8501/alerts?lang=en" in en.body
-    assert en.data["dashboard_url"] == "http://escucha.example:8501/alerts?lang=en"
+    assert (
+        f"Open it in the dashboard: http://escucha.example:8501/alerts?lang=en&alert={spike.id}"
+        in en.body
+    )
+    assert en.data["dashboard_url"].endswith(f"/alerts?lang=en&alert={spike.id}")
     plain = render(spike, "en")  # no address configured: no line, no link
     assert "dashboard" not in plain.body and plain.data["dashboard_url"] is None
 

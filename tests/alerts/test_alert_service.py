@@ -191,7 +191,7 @@ def test_check_alerts_opens_updates_and_delivers_once(store, httpserver):
     assert len(httpserver.log) == 2
     message = httpserver.log[0][0].get_json()["message"]
     assert "13 menciones negativas" in message
-    assert "Ábrela en el panel: http://escucha.example:8501/alerts?lang=es" in message
+    assert "Ábrela en el panel: http://escucha.example:8501/alerts?lang=es&alert=" in message
 
     later = NOW + timedelta(minutes=15)
     second = check_alerts(store, SETTINGS, later, alerts=cfg, env=env)

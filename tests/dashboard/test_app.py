@@ -673,12 +673,12 @@ def test_empty_store_says_how_to_collect(tmp_path, monkeypatch, migrated):
 # ---- alerts ----------------------------------------------------------------------
 
 
-def _raise_alert(filled, severity="critical"):
+def _raise_alert(filled, severity="critical", post_key="neg1"):
     from monitor.alerts.repository import AlertRepository
     from monitor.alerts.rules import AlertCandidate
 
     repo = AlertRepository(filled.store.engine)
-    post = filled.ids["neg1"]
+    post = filled.ids[post_key]
     alert = repo.upsert(
         AlertCandidate(
             f"Acme:high_impact:{post}",
@@ -745,6 +745,30 @@ def test_alerts_closed_by_the_rules_are_found_and_said_so(app):
     at.segmented_control(key="a_show").set_value("all").run()
     assert at.dataframe[0].value["Estado"].tolist() == ["Cerrada"]
     assert "Cerrada automáticamente el 19 nov 15:00 UTC" in markdown_text(at)
+
+
+def test_a_link_from_an_alert_message_opens_the_page_on_that_alert(app):
+    from monitor.alerts.repository import AUTO
+
+    repo, closed = _raise_alert(app.filled)
+    repo.resolve(closed.id, AUTO, D1 + timedelta(hours=3))
+    _, other = _raise_alert(app.filled, post_key="neg2")
+
+    def opened(query: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.query_params["alert"] = query  # …/alerts?lang=es&alert=12, as messages link
+        at.switch_page("views/alerts.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    at = opened(str(closed.id))
+    assert at.segmented_control(key="a_show").value == "all"  # closed: listed under all
+    assert at.selectbox(key="a_pick").value == closed.id
+    at.selectbox(key="a_pick").set_value(other.id).run()
+    assert at.selectbox(key="a_pick").value == other.id  # the person's choice stands
+    for wrong in ("999", "doce"):  # deleted since, or mistyped: the page as usual
+        assert opened(wrong).selectbox(key="a_pick").value == other.id
 
 
 def test_an_alert_whose_posts_were_deleted_says_so_rather_than_an_empty_table(app):
