@@ -105,6 +105,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "by_source_title": ("Sentimiento por fuente y canal", "Sentiment by source and channel"),
     "breakdown_rest": ("Resto", "All others"),
     "reply_title": ("Respuesta sugerida", "Suggested reply"),
+    "reply_press": (
+        "Lo publica un medio o un periodista (un canal sin seguimiento de autores, "
+        "`untracked_channels` o `track_authors = false`): no le va una respuesta de atención "
+        "al cliente; que lo lleve prensa.",
+        "Published by a news outlet or a journalist (a channel whose authors are not followed, "
+        "`untracked_channels` or `track_authors = false`): a customer-care reply does not "
+        "fit; hand it to press relations.",
+    ),
     "reply_caption": (
         "Borrador para la emoción «{emotion}» · idioma: {language}. Revísalo y envíalo tú "
         "desde la red donde se publicó; los textos se cambian en [replies] de monitor.toml.",

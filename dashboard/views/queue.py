@@ -151,18 +151,26 @@ for _, post in posts.iterrows():
             badges[3].link_button(t.t("open_original"), url, icon=":material/open_in_new:")
 
 lead_post = posts.iloc[0]
-draft = draft_reply(
-    ctx.settings.replies,
-    emotion=lead_post["emotion"],
-    lang=lead_post["language"],
-    fallback_lang=t.lang,
-    author=lead_post["author"],
-    brand=lead_post["brand"],
+press = not bool(lead_post.get("author_tracked", True))  # news: no customer to answer
+draft = (
+    None
+    if press
+    else draft_reply(
+        ctx.settings.replies,
+        emotion=lead_post["emotion"],
+        lang=lead_post["language"],
+        fallback_lang=t.lang,
+        author=lead_post["author"],
+        brand=lead_post["brand"],
+    )
 )
 if draft:
     st.markdown(f"#### {t.t('reply_title')}")
     st.caption(t.t("reply_caption", emotion=t.value("emotion", draft.emotion), language=t.value("language", draft.lang)))  # fmt: skip
     st.code(draft.text, language=None, wrap_lines=True)
+elif press:
+    st.markdown(f"#### {t.t('reply_title')}")
+    st.info(t.t("reply_press"), icon=":material/newspaper:")
 
 st.markdown(f"#### {t.t('actions_title')}")
 ids = [int(i) for i in posts["post_id"]]

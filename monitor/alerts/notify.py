@@ -90,6 +90,10 @@ _TEXT = {
         "minutes_ago": "hace {minutes} min",
         "footer": "Alerta #{id} · {rule} · {seen} desde {first} UTC · estado {status}",
         "open": "Ábrela en el panel: {url}",
+        "press": (
+            "Lo publica un medio o un periodista (un canal sin seguimiento de autores): "
+            "no le va una respuesta de atención al cliente; que lo lleve prensa."
+        ),
         "seen": ("vista {n} vez", "vista {n} veces"),
         "rules": {
             "negative_spike": "pico negativo",
@@ -160,6 +164,10 @@ _TEXT = {
         "minutes_ago": "{minutes} min ago",
         "footer": "Alert #{id} · {rule} · {seen} since {first} UTC · status {status}",
         "open": "Open it in the dashboard: {url}",
+        "press": (
+            "Published by a news outlet or a journalist (a channel whose authors are not "
+            "followed): a customer-care reply does not fit; hand it to press relations."
+        ),
         "seen": ("seen {n} time", "seen {n} times"),
         "rules": {},
         "tests": {},
@@ -361,16 +369,22 @@ def render(
     elif examples:
         ex = examples[0]
         lines += ["", f'"{ex["text"]}"'] + ([ex["url"]] if ex.get("url") else [])
-        draft = draft_reply(
-            replies or ReplySettings(),
-            emotion=ex.get("emotion"),
-            lang=ex.get("lang"),
-            fallback_lang=language,
-            author=ex.get("author"),
-            brand=alert.brand or "",
+        draft = (
+            None
+            if ex.get("tracked", True) is False
+            else draft_reply(
+                replies or ReplySettings(),
+                emotion=ex.get("emotion"),
+                lang=ex.get("lang"),
+                fallback_lang=language,
+                author=ex.get("author"),
+                brand=alert.brand or "",
+            )
         )
         if draft:
             lines += ["", t["draft"], draft.text]
+        elif ex.get("tracked", True) is False:
+            lines += ["", t["press"]]
     link = dashboard_link(dashboard_url, "alerts", lang)
     if link:
         link += f"&alert={alert.id}"  # the page opens on this alert

@@ -180,6 +180,7 @@ class PostStat:
     channel: str | None = None  # where within the source: "r/spain"
     categories: tuple[str, ...] = ()  # what it is about (monitor.categories ids)
     earlier_complaints: int = 0  # by the same author about the brand (monitor.authors)
+    tracked: bool = True  # False: an untracked source or channel (news): no customer
 
     @property
     def where(self) -> str:
@@ -419,6 +420,7 @@ def _example(p: PostStat) -> dict[str, Any]:
         "emotion": p.emotion,
         "lang": p.lang,
         "author": p.author,
+        "tracked": p.tracked,
     }
 
 

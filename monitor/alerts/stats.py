@@ -231,6 +231,7 @@ def negative_posts(
                 channel=r["channel"],
                 categories=about.get(r["id"], ()),
                 earlier_complaints=earlier.get(r["id"], 0),
+                tracked=bool(r["tracked"]),
             )
         )
     return out

@@ -111,6 +111,18 @@ def test_high_impact_message_names_its_triggers_in_the_reader_s_language(repo):
     assert "Triggers: reach, anger." in en
 
 
+def test_a_press_article_gets_no_customer_care_reply(repo):
+    from monitor.alerts.rules import HighImpactRule, high_impact
+
+    post = negative_post(1, 5, reach=20_000, author="el_diario", tracked=False)
+    (c,) = high_impact(window_stats(1, 1, posts_=[post]), HighImpactRule(), NOW)
+    alert = repo.upsert(c, NOW)
+    es, en = render(alert, "es").body, render(alert, "en").body
+    assert "Hola el_diario" not in es and "Respuesta sugerida" not in es
+    assert "no le va una respuesta de atención al cliente; que lo lleve prensa" in es
+    assert "hand it to press relations" in en
+
+
 def test_a_repeat_complaint_says_which_complaint_it_is(repo):
     from monitor.alerts.rules import HighImpactRule, high_impact
 

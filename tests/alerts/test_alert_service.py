@@ -128,6 +128,7 @@ def test_posts_in_an_untracked_channel_are_nobodys_complaints(store):
     s = stats.brand_stats(store.engine, BRAND, RULES, NOW, untracked=news)
     got = {p.id: p.earlier_complaints for p in s.negative_posts}
     assert got == {ids["now"]: 1, ids["press"]: 0}  # d40 counts, d10 and d30 do not
+    assert {p.id: p.tracked for p in s.negative_posts} == {ids["now"]: True, ids["press"]: False}
     s = stats.brand_stats(store.engine, BRAND, RULES, NOW)
     assert {p.id: p.earlier_complaints for p in s.negative_posts} == {
         ids["now"]: 2,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -357,6 +358,15 @@ def test_queue_lists_stories_and_renders_posts_as_text(app):
     assert XSS_TEXT in [t.value for t in at.text]  # the selected story: st.text, not markdown
     assert "<script>" not in markdown_text(at)
     assert "Nadie que se quejó en el periodo se había quejado antes" in markdown_text(at)
+
+
+def test_a_story_from_the_press_gets_no_customer_care_reply(app):
+    assert app("queue").code  # a customer's story: a draft reply to copy
+    untracked = CONFIG.replace('kind = "file"', 'kind = "file"\ntrack_authors = false')
+    Path(os.environ["MONITOR_CONFIG"]).write_text(untracked, encoding="utf-8")
+    at = app("queue")
+    assert not at.code  # nothing to copy
+    assert "no le va una respuesta de atención al cliente" in markdown_text(at)
 
 
 def test_a_queue_emptied_by_a_filter_says_so_rather_than_nothing_pending(app):
