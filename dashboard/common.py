@@ -76,8 +76,9 @@ def language_switch() -> Tr:
         required=True,
         key="lang",
     )
-    st.query_params["lang"] = language().lang
-    return language()
+    chosen = language()
+    st.query_params["lang"] = chosen.lang
+    return chosen
 
 
 def load() -> tuple[Settings, str]:

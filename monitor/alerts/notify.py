@@ -369,9 +369,10 @@ def render(
     elif examples:
         ex = examples[0]
         lines += ["", f'"{ex["text"]}"'] + ([ex["url"]] if ex.get("url") else [])
+        press = ex.get("tracked", True) is False  # a news outlet's: no customer to answer
         draft = (
             None
-            if ex.get("tracked", True) is False
+            if press
             else draft_reply(
                 replies or ReplySettings(),
                 emotion=ex.get("emotion"),
@@ -383,7 +384,7 @@ def render(
         )
         if draft:
             lines += ["", t["draft"], draft.text]
-        elif ex.get("tracked", True) is False:
+        elif press:
             lines += ["", t["press"]]
     link = dashboard_link(dashboard_url, "alerts", lang)
     if link:

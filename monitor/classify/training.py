@@ -35,6 +35,7 @@ from monitor.classify import datasets as ds
 from monitor.classify.branch import entry_states, train_branch
 from monitor.classify.datasets import Example
 from monitor.classify.encoder import DEFAULT_ENCODER, QUERY_PREFIX
+from monitor.classify.external import model_token_limit
 from monitor.classify.frozen_head import fit_head
 from monitor.classify.metrics import report
 from monitor.classify.model import (
@@ -295,10 +296,10 @@ def train(
         }
     else:
         model, tokenizer = build_model(config, cache_dir)
-        # a base with fewer positions than e5's reads fewer tokens (2 kept for RoBERTa's offset)
-        positions = getattr(model.encoder.config, "max_position_embeddings", None)
-        if positions:
-            config.max_length = min(config.max_length, positions - 2)
+        # a base that reads fewer tokens than e5 is given fewer
+        limit = model_token_limit(model.encoder, tokenizer)
+        if limit:
+            config.max_length = min(config.max_length, limit)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     config.version = ("escucha-e5s-" if config.encoder == DEFAULT_ENCODER else "escucha-") + stamp
     model.branches.clear()  # a loaded artifact's emotion layers: fitted again below, or dropped
